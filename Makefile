@@ -1,0 +1,34 @@
+# The two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create the virtualenv and install pinned packages
+
+run: setup  ## start the whole mall: services, outbox relays, gateway, demo data
+	scripts/run-mall
+
+test: setup  ## lint, then the whole suite on SQLite and PostgreSQL with the real RabbitMQ
+	scripts/ensure-infrastructure
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: setup  ## RPC round trips: nameko vs raw kombu
+	scripts/ensure-infrastructure
+	$(BIN)/python -m bench.rpc_roundtrip
+
+clean:
+	rm -rf var $(VENV)

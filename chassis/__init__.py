@@ -1,0 +1,1 @@
+"""Infrastructure shared by every service of the mall: never domain rules."""

@@ -1,0 +1,188 @@
+"""One database per service: engines, the per-worker session, and the messaging tables.
+
+SQLite (a file under ``var/``) is the default; any SQLAlchemy URL works, PostgreSQL in
+production. SQLite gets a single pooled connection per process and ``BEGIN IMMEDIATE``
+transactions: under eventlet a blocked SQLite call would stall every green thread, so
+workers queue for the connection instead, and processes queue on the database lock.
+"""
+
+import uuid
+import weakref
+from datetime import UTC, datetime
+from functools import wraps
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+
+from chassis import logs
+
+# BIGINT keys on PostgreSQL; SQLite only autoincrements INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(DateTime):
+    """Timezone-aware timestamps on every backend."""
+
+    cache_ok = True
+
+    def __init__(self):
+        super().__init__(timezone=True)
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """Create an engine with the settings the mall relies on for ``url``."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
+            connect_args={"timeout": 60, "check_same_thread": False},
+            **kwargs,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
+
+
+class OutboxMixin:
+    """Events waiting to be published; written in the transaction that caused them."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict] = mapped_column(JSON)
+    headers: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class InboxMixin:
+    """Ids of events already handled, one row per (event, handler)."""
+
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ServiceSession(Session):
+    """A session that also records outgoing events and remembers incoming ones."""
+
+    def record_event(self, event_type: str, data: dict) -> str:
+        """Queue ``event_type`` for publication when this transaction commits."""
+        from contracts.events import envelope
+
+        outbox, source = self.info["outbox"], self.info["service_name"]
+        message = envelope(source, event_type, data, logs.current_correlation_id())
+        cid = message["correlation_id"]
+        self.add(
+            outbox(
+                event_id=message["event_id"],
+                event_type=event_type,
+                payload=message,
+                headers={logs.HEADER: cid} if cid else {},
+            )
+        )
+        return message["event_id"]
+
+    def first_delivery(self, event_id: str, handler: str) -> bool:
+        """True the first time ``handler`` sees ``event_id``; records it in this transaction."""
+        inbox = self.info["inbox"]
+        seen = self.scalar(
+            select(inbox).where(inbox.event_id == event_id, inbox.handler == handler)
+        )
+        if seen is not None:
+            return False
+        self.add(inbox(event_id=event_id, handler=handler))
+        self.flush()  # a concurrent duplicate fails here, and is retried as a duplicate
+        return True
+
+
+def session_factory(engine: Engine, service_name: str, outbox=None, inbox=None) -> sessionmaker:
+    return sessionmaker(
+        engine,
+        class_=ServiceSession,
+        expire_on_commit=False,
+        info={"service_name": service_name, "outbox": outbox, "inbox": inbox},
+    )
+
+
+class Database(DependencyProvider):
+    """Gives each worker its own session; commits when the entrypoint returns.
+
+    nameko sends the RPC reply and acks the event (``handle_result``) before it calls
+    ``worker_result``, so committing there could answer "done" for work that then fails
+    to commit. Instead the entrypoint method is wrapped in ``worker_setup``: the
+    transaction commits (or rolls back) before nameko replies or acks.
+
+        class RegistryService:
+            db = Database(OutboxEvent, ProcessedEvent)
+    """
+
+    def __init__(self, outbox=None, inbox=None, url_key: str = "DATABASE_URL"):
+        self.outbox, self.inbox, self.url_key = outbox, inbox, url_key
+        self.engine: Engine | None = None
+
+    def setup(self):
+        self.engine = make_engine(self.container.config[self.url_key])
+        self.sessions_of = session_factory(
+            self.engine, self.container.service_name, self.outbox, self.inbox
+        )
+        self.open_sessions = weakref.WeakKeyDictionary()
+
+    def stop(self):
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        session = self.sessions_of()
+        self.open_sessions[worker_ctx] = session
+        return session
+
+    def worker_setup(self, worker_ctx):
+        name = worker_ctx.entrypoint.method_name
+        method = getattr(worker_ctx.service, name)
+        session = self.open_sessions[worker_ctx]
+
+        @wraps(method)
+        def in_transaction(*args, **kwargs):
+            try:
+                result = method(*args, **kwargs)
+                session.commit()
+                return result
+            except BaseException:
+                session.rollback()
+                raise
+
+        setattr(worker_ctx.service, name, in_transaction)
+
+    def worker_teardown(self, worker_ctx):
+        session = self.open_sessions.pop(worker_ctx, None)
+        if session is not None:
+            session.close()
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,96 @@
+"""The outbox relay: publishes recorded events, marking each sent after the broker confirms.
+
+Run one per service, as its own process:
+
+    python -m chassis.relay civil_registry [--config config/civil_registry.yaml]
+
+A crash after the publish and before the mark re-sends the event later; consumers are
+idempotent, so that costs nothing. Several relays may run: on PostgreSQL each claims its
+batch with ``FOR UPDATE SKIP LOCKED``, on SQLite ``BEGIN IMMEDIATE`` serialises them.
+"""
+
+import argparse
+import importlib
+import logging
+import signal
+import threading
+
+from nameko.amqp.publish import Publisher
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy import select
+
+from chassis import logs
+from chassis.config import config_path, load_config
+from chassis.database import make_engine, session_factory, utcnow
+
+log = logging.getLogger("mpp.relay")
+
+
+class OutboxRelay:
+    def __init__(self, service_name: str, config: dict, outbox, batch_size: int = 100):
+        self.service_name, self.outbox, self.batch_size = service_name, outbox, batch_size
+        self.engine = make_engine(config["DATABASE_URL"])
+        self.sessions = session_factory(self.engine, service_name, outbox)
+        self.exchange = get_event_exchange(service_name, config)
+        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, declare=[self.exchange])
+
+    def relay_once(self) -> int:
+        """Publish one batch of pending events; return how many were sent."""
+        outbox = self.outbox
+        with self.sessions() as session, session.begin():
+            pending = session.scalars(
+                select(outbox)
+                .where(outbox.published_at.is_(None))
+                .order_by(outbox.id)
+                .limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for event in pending:
+                self.publisher.publish(
+                    event.payload,
+                    exchange=self.exchange,
+                    routing_key=event.event_type,
+                    headers=event.headers,
+                    message_id=event.event_id,
+                )
+                event.published_at = utcnow()
+                log.info(
+                    "published %s %s",
+                    event.event_type,
+                    event.event_id,
+                    extra={"correlation_id": event.payload.get("correlation_id")},
+                )
+        return len(pending)
+
+    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
+        while not stop.is_set():
+            try:
+                sent = self.relay_once()
+            except Exception:
+                log.exception("relay of %s failed; retrying", self.service_name)
+                sent = 0
+            if sent < self.batch_size:
+                stop.wait(interval)
+        self.engine.dispose()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Publish a service's outbox to RabbitMQ.")
+    parser.add_argument("service", help="service package under services/, e.g. queue")
+    parser.add_argument("--config", help="YAML config (default: config/<service>.yaml)")
+    parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls")
+    args = parser.parse_args(argv)
+
+    logs.configure()
+    config = load_config(args.config or config_path(args.service))
+    models = importlib.import_module(f"services.{args.service}.models")
+    relay = OutboxRelay(args.service, config, models.OutboxEvent)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("outbox relay of %s started", args.service)
+    relay.run(stop, args.interval)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Wire schemas: every RPC payload and event, described once for every side."""

@@ -1,0 +1,59 @@
+"""The HTTP gateway: the mall's only HTTP entry, run by gunicorn with gthread workers.
+
+gunicorn --config gateway/gunicorn.conf.py "gateway.app:create_app()"
+"""
+
+import logging
+import os
+import uuid
+
+from flask import Flask, current_app, g, request
+
+from chassis import logs
+from chassis.config import config_path, load_config
+from gateway.errors import register_error_handlers
+from gateway.rpc import RpcClient, rpc_client
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway"))))
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    logging.getLogger("mpp").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+
+    @app.before_request
+    def correlate():
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        valid = 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        g.correlation_id = incoming if valid else uuid.uuid4().hex
+        logs.set_correlation_id(g.correlation_id)
+
+    @app.after_request
+    def tag(response):
+        response.headers[REQUEST_ID_HEADER] = g.get("correlation_id", "")
+        return response
+
+    register_error_handlers(app)
+    from gateway.api import catalog, health, tickets
+
+    for blueprint in (health.bp, catalog.bp, tickets.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def rpc() -> RpcClient:
+    """This worker process's RPC client."""
+    return rpc_client(current_app.config["AMQP_URI"], float(current_app.config["RPC_TIMEOUT"]))
+
+
+def request_context() -> dict:
+    """The nameko context data that travels with every call made for this request."""
+    return {logs.CONTEXT_KEY: g.get("correlation_id")}
+
+
+def call(service: str, method: str, *args, **kwargs):
+    """Call a service on behalf of the current request."""
+    return rpc().call(service, method, *args, context=request_context(), **kwargs)

@@ -1,0 +1,61 @@
+"""The one table from remote errors to HTTP, and the JSON error body.
+
+Every error leaves the gateway as ``{"error": {"code", "message", "fields"}}``; a fault
+that is not in the table becomes a plain 500 and its details stay in the log.
+"""
+
+import logging
+
+from flask import Flask, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from gateway.rpc import RemoteError, RpcTimeout
+
+log = logging.getLogger("mpp.gateway")
+
+# remote exception type -> (HTTP status, error code)
+REMOTE_ERRORS = {
+    "InvalidInput": (422, "invalid_input"),
+    "NotFound": (404, "not_found"),
+    "Conflict": (409, "conflict"),
+    "Forbidden": (403, "forbidden"),
+    "UnknownService": (503, "service_unavailable"),
+    "MethodNotFound": (501, "not_implemented"),
+    "IncorrectSignature": (400, "bad_request"),
+}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return jsonify(body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RemoteError)
+    def remote(error: RemoteError):
+        if error.exc_type not in REMOTE_ERRORS:
+            log.error("unexpected remote error %s", error)
+            return error_response(500, "internal_error", "internal error")
+        status, code = REMOTE_ERRORS[error.exc_type]
+        return error_response(status, code, error.message, error.fields)
+
+    @app.errorhandler(RpcTimeout)
+    def timeout(error: RpcTimeout):
+        log.warning("rpc timeout: %s", error)
+        return error_response(504, "timeout", "a service did not answer in time")
+
+    @app.errorhandler(ValidationError)
+    def invalid(error: ValidationError):
+        fields = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return error_response(422, "invalid_input", "invalid input", fields)
+
+    @app.errorhandler(HTTPException)
+    def http(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 500, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "internal error")

@@ -1,0 +1,25 @@
+"""gunicorn settings for the gateway, read from config/gateway.yaml.
+
+gthread workers: gunicorn 23+ has no eventlet worker. The RPC client is created per
+worker process on first use, never in the master, so nothing crosses a fork.
+"""
+
+import os
+
+from chassis.config import config_path, load_config
+from chassis.logs import configure
+
+_config = load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway")))
+
+bind = f"{_config['HOST']}:{_config['PORT']}"
+worker_class = "gthread"
+workers = int(_config["WORKERS"])
+threads = int(_config["THREADS"])
+timeout = 30
+graceful_timeout = 10
+preload_app = False
+accesslog = "-"
+
+
+def post_fork(server, worker):
+    configure(_config.get("LOG_LEVEL", "INFO"))

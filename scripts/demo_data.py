@@ -1,0 +1,108 @@
+"""Load the demo mall: service lines, permit types and a few residents. Safe to re-run.
+
+python -m scripts.demo_data
+"""
+
+from datetime import date
+
+from chassis.config import config_path, load_config
+from chassis.database import make_engine, session_factory
+from services.civil_registry import models as registry
+from services.licensing import models as licensing
+from services.queue import models as queue
+
+SERVICE_LINES = [
+    queue.ServiceLine(
+        code="population",
+        prefix="A",
+        name_id="Administrasi Kependudukan",
+        name_en="Population administration",
+    ),
+    queue.ServiceLine(
+        code="licensing", prefix="B", name_id="Perizinan Terpadu", name_en="One-door licensing"
+    ),
+    queue.ServiceLine(code="tax", prefix="C", name_id="Pajak Daerah", name_en="Regional tax"),
+    queue.ServiceLine(
+        code="health", prefix="D", name_id="BPJS Kesehatan", name_en="National health insurance"
+    ),
+]
+
+PERMIT_TYPES = [
+    licensing.PermitType(
+        code="NIB",
+        name_id="Nomor Induk Berusaha",
+        name_en="Business identity number",
+        agency="DPMPTSP",
+        fee=0,
+        sla_working_days=1,
+        validity_months=None,
+        risk_level="low",
+    ),
+    licensing.PermitType(
+        code="PBG",
+        name_id="Persetujuan Bangunan Gedung",
+        name_en="Building approval",
+        agency="DPUPR",
+        fee=500000,
+        sla_working_days=28,
+        validity_months=None,
+        risk_level="high",
+    ),
+    licensing.PermitType(
+        code="SIP",
+        name_id="Surat Izin Praktik",
+        name_en="Health practice licence",
+        agency="DINKES",
+        fee=0,
+        sla_working_days=14,
+        validity_months=60,
+        risk_level="medium",
+    ),
+    licensing.PermitType(
+        code="REKLAME",
+        name_id="Izin Reklame",
+        name_en="Billboard permit",
+        agency="BAPENDA",
+        fee=250000,
+        sla_working_days=7,
+        validity_months=12,
+        risk_level="medium",
+    ),
+]
+
+RESIDENTS = [
+    registry.Resident(
+        id="a4a7c6d0-0000-4000-8000-000000000001",
+        nik="3314015708900001",
+        full_name="Siti Rahayu",
+        birth_date=date(1990, 8, 17),
+        sex="F",
+    ),
+    registry.Resident(
+        id="a4a7c6d0-0000-4000-8000-000000000002",
+        nik="3314010203850002",
+        full_name="Budi Santoso",
+        birth_date=date(1985, 3, 2),
+        sex="M",
+    ),
+]
+
+
+def load(service: str, rows: list) -> None:
+    url = load_config(config_path(service))["DATABASE_URL"]
+    engine = make_engine(url)
+    with session_factory(engine, service)() as session, session.begin():
+        for row in rows:
+            session.merge(row)
+    engine.dispose()
+    print(f"{service}: {len(rows)} demo rows")
+
+
+def main() -> None:
+    load("queue", SERVICE_LINES)
+    load("licensing", PERMIT_TYPES)
+    load("civil_registry", RESIDENTS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""Rules of the counter queue, free of any framework."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+MALL_TIME = ZoneInfo("Asia/Jakarta")
+
+
+def service_day(now: datetime) -> date:
+    """Ticket series reset at midnight mall time (WIB), not UTC."""
+    return now.astimezone(MALL_TIME).date()
+
+
+def ticket_label(prefix: str, number: int) -> str:
+    """What the display board calls: A-001."""
+    return f"{prefix}-{number:03d}"

@@ -1,0 +1,92 @@
+"""The counter queue: walk-in tickets per service, numbered in daily series."""
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from chassis.database import Database, utcnow
+from chassis.errors import NotFound, load
+from chassis.events import event_handler, idempotent
+from chassis.service import MallService, rpc
+from contracts import queue as wire
+from services.queue.domain import service_day, ticket_label
+from services.queue.models import OutboxEvent, ProcessedEvent, ServiceLine, Ticket, TicketSeries
+
+
+class QueueService(MallService):
+    name = "queue"
+    db = Database(OutboxEvent, ProcessedEvent)
+
+    @rpc
+    def list_service_lines(self) -> list[dict]:
+        """Services with a ticket series, for the front desk and the catalog."""
+        lines = self.db.scalars(select(ServiceLine).order_by(ServiceLine.prefix))
+        return wire.ServiceLine(many=True).dump(lines)
+
+    @rpc
+    def issue_ticket(self, payload: dict) -> dict:
+        """Hand out the next walk-in ticket of a service's series for today."""
+        data = load(wire.TicketRequest(), payload)
+        line = self.db.get(ServiceLine, data["service_code"])
+        if line is None:
+            raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
+        now = utcnow()
+        day = service_day(now)
+        number = self._next_number(line.code, day)
+        ticket = Ticket(
+            service_code=line.code,
+            day=day,
+            number=number,
+            label=ticket_label(line.prefix, number),
+            person_id=data["person_id"],
+            issued_at=now,
+        )
+        self.db.add(ticket)
+        self.db.flush()
+        self.db.record_event(
+            "ticket_issued",
+            {"ticket_id": ticket.id, "label": ticket.label, "service_code": line.code},
+        )
+        return wire.Ticket().dump(ticket)
+
+    @rpc
+    def get_ticket(self, ticket_id: str) -> dict:
+        """One ticket and its state."""
+        ticket = self.db.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}")
+        return wire.Ticket().dump(ticket)
+
+    @event_handler("civil_registry", "person_died")
+    @idempotent
+    def on_person_died(self, event: dict) -> None:
+        """A deceased person's waiting tickets are cancelled."""
+        waiting = self.db.scalars(
+            select(Ticket).where(
+                Ticket.person_id == event["data"]["person_id"], Ticket.status == "waiting"
+            )
+        ).all()
+        for ticket in waiting:
+            ticket.status = "cancelled"
+            self.db.record_event(
+                "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
+            )
+
+    def _next_number(self, service_code: str, day) -> int:
+        """Atomically take the next number: one conditional UPDATE ... RETURNING."""
+        bump = (
+            update(TicketSeries)
+            .where(TicketSeries.service_code == service_code, TicketSeries.day == day)
+            .values(last_number=TicketSeries.last_number + 1)
+            .returning(TicketSeries.last_number)
+        )
+        number = self.db.scalar(bump)
+        if number is not None:
+            return number
+        try:  # first ticket of the day; a concurrent first insert loses on the primary key
+            with self.db.begin_nested():
+                self.db.execute(
+                    insert(TicketSeries).values(service_code=service_code, day=day, last_number=1)
+                )
+            return 1
+        except IntegrityError:
+            return self.db.scalar(bump)
