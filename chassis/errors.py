@@ -1,10 +1,13 @@
 """Errors a service raises on purpose; the gateway maps each one to an HTTP status.
 
 nameko sends a remote exception's class name and its args to the caller, so every
-error carries a JSON-safe message and a mapping of field -> reasons.
+error carries a JSON-safe message and a mapping of field -> reasons. Registered with
+``deserialize_to_instance``, they arrive in a calling service as themselves, not as a
+generic ``RemoteError``.
 """
 
 from marshmallow import Schema, ValidationError
+from nameko.exceptions import deserialize_to_instance
 
 
 class MallError(Exception):
@@ -19,18 +22,22 @@ class MallError(Exception):
         return self.message
 
 
+@deserialize_to_instance
 class InvalidInput(MallError):
     """The payload breaks a rule of the schema or of the domain."""
 
 
+@deserialize_to_instance
 class NotFound(MallError):
     """The object asked for does not exist."""
 
 
+@deserialize_to_instance
 class Conflict(MallError):
     """The request is illegal in the object's current state."""
 
 
+@deserialize_to_instance
 class Forbidden(MallError):
     """The actor may not do this."""
 

@@ -23,16 +23,16 @@ class CorrelationId(DependencyProvider):
     headers of the RPC calls and events a worker makes.
     """
 
-    def worker_setup(self, worker_ctx):
+    def get_dependency(self, worker_ctx):  # nameko calls this before worker_setup
         cid = worker_ctx.data.get(logs.CONTEXT_KEY) or logs.new_correlation_id()
         worker_ctx.data[logs.CONTEXT_KEY] = cid
-        logs.set_correlation_id(cid)
+        return cid
+
+    def worker_setup(self, worker_ctx):
+        logs.set_correlation_id(worker_ctx.data[logs.CONTEXT_KEY])
 
     def worker_teardown(self, worker_ctx):
         logs.set_correlation_id(None)
-
-    def get_dependency(self, worker_ctx):
-        return worker_ctx.data[logs.CONTEXT_KEY]
 
 
 class MallService:

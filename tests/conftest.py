@@ -1,0 +1,116 @@
+"""Fixtures shared by the suite: databases on SQLite and PostgreSQL, service configs.
+
+Database tests run twice, once per backend (``db_backend``). PostgreSQL databases are
+created fresh per test from ``TEST_POSTGRES_URL`` (default: the local server, trust auth)
+and dropped afterwards.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from chassis.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+FAST_RETRIES = [100, 200]
+
+
+def _create_postgres_database() -> str:
+    name = f"mpp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_backend(request):
+    return request.param
+
+
+@pytest.fixture
+def database_url_factory(db_backend, tmp_path):
+    """Make a migrated, empty database for a service on the current backend."""
+    created = []
+
+    def make(service: str) -> str:
+        if db_backend == "sqlite":
+            url = f"sqlite:///{tmp_path / service}.sqlite3"
+        else:
+            url = _create_postgres_database()
+            created.append(url)
+        upgrade(service, url)
+        return url
+
+    yield make
+    for url in created:
+        _drop_postgres_database(url)
+
+
+@pytest.fixture
+def service_config(rabbit_config, database_url_factory):
+    """nameko config of a service: the test's vhost, a fresh database, fast retries."""
+
+    def make(service: str, **extra) -> dict:
+        return {
+            **rabbit_config,
+            "DATABASE_URL": database_url_factory(service),
+            "EVENT_RETRY_DELAYS_MS": FAST_RETRIES,
+            **extra,
+        }
+
+    return make
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a config dict as YAML, for processes started with ``--config``."""
+
+    def write(name: str, config: dict) -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def relay_process(write_config):
+    """Start the real outbox relay of a service as its own process."""
+    started = []
+
+    def start(service: str, config: dict) -> subprocess.Popen:
+        path = write_config(f"{service}-relay", config)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chassis.relay", service, "--config", str(path),
+             "--interval", "0.05"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()

@@ -1,0 +1,39 @@
+"""Small tools for integration tests: reading a service's tables, publishing raw events."""
+
+from contextlib import contextmanager
+
+from nameko.amqp.publish import Publisher
+from nameko.standalone.events import get_event_exchange
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from chassis.database import make_engine, session_factory
+
+
+@contextmanager
+def session_for(url: str):
+    engine = make_engine(url)
+    try:
+        with session_factory(engine, "test")() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def rows(url: str, query):
+    with session_for(url) as session:
+        return session.scalars(query).all()
+
+
+def publish_event(config: dict, envelope: dict) -> None:
+    """Publish an event envelope as the relay does (a redelivery, or a hand-made event)."""
+    exchange = get_event_exchange(envelope["source"], config)
+    Publisher(config["AMQP_URI"], declare=[exchange]).publish(
+        envelope, exchange=exchange, routing_key=envelope["event_type"]
+    )
+
+
+@contextmanager
+def rpc_to(service: str, config: dict, correlation_id: str | None = None):
+    context = {"correlation_id": correlation_id} if correlation_id else None
+    with ServiceRpcProxy(service, config, context_data=context, timeout=15) as proxy:
+        yield proxy

@@ -1,0 +1,110 @@
+"""Each service's RPC entrypoints over the real RabbitMQ, on SQLite and PostgreSQL."""
+
+import pytest
+from sqlalchemy import select
+
+from chassis.errors import Conflict, InvalidInput, NotFound
+from services.civil_registry.service import CivilRegistryService
+from services.licensing.models import Application
+from services.licensing.service import LicensingService
+from services.queue.models import ServiceLine
+from services.queue.service import QueueService
+from tests.integration.helpers import rows, rpc_to, session_for
+
+SITI = {"nik": "3314015708900001", "full_name": "Siti Rahayu", "birth_date": "1990-08-17",
+        "sex": "F"}
+
+
+@pytest.fixture
+def queue(container_factory, service_config):
+    config = service_config("queue")
+    with session_for(config["DATABASE_URL"]) as session, session.begin():
+        session.add(ServiceLine(code="population", prefix="A", name_id="Kependudukan",
+                                name_en="Population"))
+    container_factory(QueueService, config).start()
+    return config
+
+
+@pytest.fixture
+def registry(container_factory, service_config):
+    config = service_config("civil_registry")
+    container_factory(CivilRegistryService, config).start()
+    return config
+
+
+def test_tickets_of_a_service_are_numbered_in_one_daily_series(queue):
+    with rpc_to("queue", queue) as service:
+        first = service.issue_ticket({"service_code": "population"})
+        second = service.issue_ticket({"service_code": "population"})
+    assert (first["label"], second["label"]) == ("A-001", "A-002")
+    assert first["status"] == "waiting"
+
+
+def test_ticket_for_an_unknown_service_is_not_found_and_names_the_field(queue):
+    with rpc_to("queue", queue) as service, pytest.raises(NotFound) as err:
+        service.issue_ticket({"service_code": "nope"})
+    assert err.value.fields == {"service_code": ["unknown"]}
+
+
+def test_invalid_payload_is_rejected_with_field_reasons(queue):
+    with rpc_to("queue", queue) as service, pytest.raises(InvalidInput) as err:
+        service.issue_ticket({"service_code": ""})
+    assert "service_code" in err.value.fields
+
+
+def test_resident_with_a_nik_that_contradicts_her_birth_date_is_refused(registry):
+    wrong_day = dict(SITI, nik="3314011708900001")  # a man's day part for a woman
+    with rpc_to("civil_registry", registry) as service, pytest.raises(InvalidInput) as err:
+        service.register_resident(wrong_day)
+    assert "40 added" in err.value.fields["nik"][0]
+
+
+def test_second_death_of_the_same_person_is_a_conflict(registry):
+    with rpc_to("civil_registry", registry) as service:
+        person = service.register_resident(SITI)
+        dead = service.register_death({"resident_id": person["id"], "died_on": "2026-11-01"})
+        assert dead["status"] == "deceased"
+        with pytest.raises(Conflict, match="already registered on 2026-11-01"):
+            service.register_death({"resident_id": person["id"], "died_on": "2026-11-02"})
+
+
+def test_identity_check_answers_yes_or_no_without_the_record(registry):
+    with rpc_to("civil_registry", registry) as service:
+        person = service.register_resident(SITI)
+        question = {k: SITI[k] for k in ("nik", "full_name", "birth_date")}
+        assert service.verify_identity(question) == {
+            "verified": True, "person_id": person["id"], "alive": True
+        }
+        wrong = dict(question, birth_date="1990-08-18")
+        assert service.verify_identity(wrong)["verified"] is False
+
+
+def test_application_is_opened_only_for_a_resident_the_registry_knows(
+    registry, container_factory, service_config
+):
+    from services.licensing.models import PermitType
+
+    config = service_config("licensing")
+    with session_for(config["DATABASE_URL"]) as session, session.begin():
+        session.add(PermitType(code="NIB", name_id="Nomor Induk Berusaha", name_en="NIB",
+                               agency="DPMPTSP", fee=0, sla_working_days=1, risk_level="low"))
+    container_factory(LicensingService, config).start()
+    with rpc_to("civil_registry", registry) as civil:
+        civil.register_resident(SITI)
+    draft = {"permit_type": "NIB", "applicant_nik": SITI["nik"],
+             "applicant_name": "siti rahayu", "applicant_birth_date": SITI["birth_date"]}
+    with rpc_to("licensing", config) as licensing:
+        application = licensing.create_application(draft)
+        with pytest.raises(InvalidInput) as err:
+            licensing.create_application(dict(draft, applicant_nik="3314015708900002"))
+    assert application["status"] == "draft"
+    assert "applicant_nik" in err.value.fields
+    assert len(rows(config["DATABASE_URL"], select(Application))) == 1
+
+
+def test_health_reports_database_broker_version_and_uptime(queue):
+    with rpc_to("queue", queue) as service:
+        report = service.health()
+    assert report["status"] == "ok"
+    assert report["checks"] == {"database": "ok", "broker": "ok"}
+    assert report["version"] and report["uptime_seconds"] >= 0
