@@ -101,8 +101,16 @@ def relay_process(write_config):
     def start(service: str, config: dict) -> subprocess.Popen:
         path = write_config(f"{service}-relay", config)
         process = subprocess.Popen(
-            [sys.executable, "-m", "chassis.relay", service, "--config", str(path),
-             "--interval", "0.05"],
+            [
+                sys.executable,
+                "-m",
+                "chassis.relay",
+                service,
+                "--config",
+                str(path),
+                "--interval",
+                "0.05",
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

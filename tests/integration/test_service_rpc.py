@@ -11,16 +11,21 @@ from services.queue.models import ServiceLine
 from services.queue.service import QueueService
 from tests.integration.helpers import rows, rpc_to, session_for
 
-SITI = {"nik": "3314015708900001", "full_name": "Siti Rahayu", "birth_date": "1990-08-17",
-        "sex": "F"}
+SITI = {
+    "nik": "3314015708900001",
+    "full_name": "Siti Rahayu",
+    "birth_date": "1990-08-17",
+    "sex": "F",
+}
 
 
 @pytest.fixture
 def queue(container_factory, service_config):
     config = service_config("queue")
     with session_for(config["DATABASE_URL"]) as session, session.begin():
-        session.add(ServiceLine(code="population", prefix="A", name_id="Kependudukan",
-                                name_en="Population"))
+        session.add(
+            ServiceLine(code="population", prefix="A", name_id="Kependudukan", name_en="Population")
+        )
     container_factory(QueueService, config).start()
     return config
 
@@ -73,7 +78,9 @@ def test_identity_check_answers_yes_or_no_without_the_record(registry):
         person = service.register_resident(SITI)
         question = {k: SITI[k] for k in ("nik", "full_name", "birth_date")}
         assert service.verify_identity(question) == {
-            "verified": True, "person_id": person["id"], "alive": True
+            "verified": True,
+            "person_id": person["id"],
+            "alive": True,
         }
         wrong = dict(question, birth_date="1990-08-18")
         assert service.verify_identity(wrong)["verified"] is False
@@ -86,13 +93,26 @@ def test_application_is_opened_only_for_a_resident_the_registry_knows(
 
     config = service_config("licensing")
     with session_for(config["DATABASE_URL"]) as session, session.begin():
-        session.add(PermitType(code="NIB", name_id="Nomor Induk Berusaha", name_en="NIB",
-                               agency="DPMPTSP", fee=0, sla_working_days=1, risk_level="low"))
+        session.add(
+            PermitType(
+                code="NIB",
+                name_id="Nomor Induk Berusaha",
+                name_en="NIB",
+                agency="DPMPTSP",
+                fee=0,
+                sla_working_days=1,
+                risk_level="low",
+            )
+        )
     container_factory(LicensingService, config).start()
     with rpc_to("civil_registry", registry) as civil:
         civil.register_resident(SITI)
-    draft = {"permit_type": "NIB", "applicant_nik": SITI["nik"],
-             "applicant_name": "siti rahayu", "applicant_birth_date": SITI["birth_date"]}
+    draft = {
+        "permit_type": "NIB",
+        "applicant_nik": SITI["nik"],
+        "applicant_name": "siti rahayu",
+        "applicant_birth_date": SITI["birth_date"],
+    }
     with rpc_to("licensing", config) as licensing:
         application = licensing.create_application(draft)
         with pytest.raises(InvalidInput) as err:
