@@ -45,7 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def rpc() -> RpcClient:
-    """This worker process's RPC client."""
+    """This worker process's RPC client (or one given in ``app.extensions``, for tests)."""
+    if "rpc_client" in current_app.extensions:
+        return current_app.extensions["rpc_client"]
     return rpc_client(current_app.config["AMQP_URI"], float(current_app.config["RPC_TIMEOUT"]))
 
 

@@ -1,5 +1,7 @@
 """The counter queue: walk-in tickets per service, numbered in daily series."""
 
+import logging
+
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +12,8 @@ from chassis.service import MallService, rpc
 from contracts import queue as wire
 from services.queue.domain import service_day, ticket_label
 from services.queue.models import OutboxEvent, ProcessedEvent, ServiceLine, Ticket, TicketSeries
+
+log = logging.getLogger(__name__)
 
 
 class QueueService(MallService):
@@ -46,6 +50,7 @@ class QueueService(MallService):
             "ticket_issued",
             {"ticket_id": ticket.id, "label": ticket.label, "service_code": line.code},
         )
+        log.info("issued %s for %s", ticket.label, line.code)
         return wire.Ticket().dump(ticket)
 
     @rpc

@@ -1,0 +1,152 @@
+"""The whole mall started the way a user starts it (``scripts/run-mall``: migrations, demo
+data, honcho running every nameko service, outbox relay and gunicorn), spoken to over HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import uuid
+
+import pytest
+import requests
+
+from tests.conftest import ROOT
+from tests.polling import eventually
+
+MANAGEMENT = os.environ.get("TEST_RABBIT_API", "http://127.0.0.1:15672/api")
+AUTH = ("guest", "guest")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def vhost():
+    name = f"mpp_e2e_{uuid.uuid4().hex[:8]}"
+    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
+    requests.put(
+        f"{MANAGEMENT}/permissions/{name}/guest",
+        auth=AUTH,
+        timeout=10,
+        json={"configure": ".*", "write": ".*", "read": ".*"},
+    ).raise_for_status()
+    yield name
+    requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def mall(vhost, tmp_path_factory):
+    """Run the mall; yield its base URL and the path of its combined log."""
+    var = tmp_path_factory.mktemp("var")
+    port = free_port()
+    env = {
+        **os.environ,
+        "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
+        "GATEWAY_PORT": str(port),
+        "CIVIL_REGISTRY_DATABASE_URL": f"sqlite:///{var}/civil_registry.sqlite3",
+        "LICENSING_DATABASE_URL": f"sqlite:///{var}/licensing.sqlite3",
+        "QUEUE_DATABASE_URL": f"sqlite:///{var}/queue.sqlite3",
+    }
+    log_path = var / "mall.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "run-mall")],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        yield base, log_path, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def get_json(url: str, **kwargs):
+    try:
+        return requests.get(url, timeout=5, **kwargs)
+    except requests.ConnectionError:
+        return None
+
+
+def test_health_lists_the_three_services_healthy_within_30_seconds(mall):
+    base, _, _ = mall
+    response = eventually(
+        lambda: (r := get_json(f"{base}/health")) is not None and r.status_code == 200 and r,
+        timeout=30,
+    )
+    services = response.json()["services"]
+    assert sorted(services) == ["civil_registry", "licensing", "queue"]
+    assert {s["status"] for s in services.values()} == {"ok"}
+
+
+def test_a_ticket_is_issued_and_read_back_over_http(mall):
+    base, _, _ = mall
+    eventually(lambda: (r := get_json(f"{base}/health")) is not None and r.ok, timeout=30)
+    lines = requests.get(f"{base}/api/v1/service-lines", timeout=10).json()["items"]
+    assert "population" in {line["code"] for line in lines}  # demo data was loaded
+    created = requests.post(
+        f"{base}/api/v1/tickets", json={"service_code": "population"}, timeout=10
+    )
+    assert created.status_code == 201
+    ticket = created.json()
+    assert ticket["label"].startswith("A-")
+    read = requests.get(f"{base}/api/v1/tickets/{ticket['id']}", timeout=10)
+    assert read.json() == ticket
+
+
+def test_errors_reach_the_client_as_json_without_internals(mall):
+    base, _, _ = mall
+    eventually(lambda: (r := get_json(f"{base}/health")) is not None and r.ok, timeout=30)
+    missing = requests.get(f"{base}/api/v1/tickets/{uuid.uuid4()}", timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    invalid = requests.post(f"{base}/api/v1/tickets", json={"service_code": ""}, timeout=10)
+    assert invalid.status_code == 422
+    assert "service_code" in invalid.json()["error"]["fields"]
+    not_json = requests.post(f"{base}/api/v1/tickets", data="x", timeout=10)
+    assert not_json.status_code == 400
+    assert "Traceback" not in missing.text + invalid.text + not_json.text
+
+
+def test_the_request_id_follows_the_call_into_the_service_and_its_event(mall):
+    base, log_path, _ = mall
+    eventually(lambda: (r := get_json(f"{base}/health")) is not None and r.ok, timeout=30)
+    request_id = f"e2e{uuid.uuid4().hex}"
+    response = requests.post(
+        f"{base}/api/v1/tickets",
+        json={"service_code": "tax"},
+        headers={"X-Request-ID": request_id},
+        timeout=10,
+    )
+    assert response.headers["X-Request-ID"] == request_id
+
+    def traced(process_name: str, text: str) -> bool:
+        return any(
+            request_id in line and process_name in line and text in line
+            for line in log_path.read_text().splitlines()
+        )
+
+    assert eventually(lambda: traced("queue.1", "issued C-"), timeout=10)
+    assert eventually(lambda: traced("queue_relay.1", "published ticket_issued"), timeout=10)
+
+
+def test_ctrl_c_stops_every_process(mall):
+    base, _, process = mall
+    eventually(lambda: (r := get_json(f"{base}/health")) is not None and r.ok, timeout=30)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=20) is not None
+    leftovers = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True)
+    assert leftovers.stdout == b""
+    assert get_json(f"{base}/health") is None
