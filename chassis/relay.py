@@ -22,6 +22,7 @@ from sqlalchemy import select
 from chassis import logs
 from chassis.config import config_path, load_config
 from chassis.database import make_engine, session_factory, utcnow
+from chassis.probe import heartbeat_file
 
 log = logging.getLogger("mpp.relay")
 
@@ -63,9 +64,11 @@ class OutboxRelay:
         return len(pending)
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
+        heartbeat = heartbeat_file(self.service_name)
         while not stop.is_set():
             try:
                 sent = self.relay_once()
+                heartbeat.touch()
             except Exception:
                 log.exception("relay of %s failed; retrying", self.service_name)
                 sent = 0

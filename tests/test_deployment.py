@@ -1,0 +1,81 @@
+"""docker-compose.yml checked against the code: no Docker engine is needed to read it."""
+
+import shlex
+
+import pytest
+import yaml
+
+from chassis.config import config_path, environment_variables
+from tests.conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+PROCFILE = dict(
+    (name.strip(), command.strip())
+    for name, command in (
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+)
+SERVICES = ["civil_registry", "licensing", "queue"]
+
+
+def config_of(process: str) -> str:
+    """The config file a Procfile process reads."""
+    return "gateway" if process == "gateway" else process.removesuffix("_relay")
+
+
+def test_compose_has_the_broker_the_database_and_every_process_of_the_procfile():
+    assert {"rabbitmq", "postgres"} <= set(COMPOSE)
+    assert set(PROCFILE) == {*SERVICES, *(f"{s}_relay" for s in SERVICES), "gateway"}
+    assert set(PROCFILE) <= set(COMPOSE)
+
+
+@pytest.mark.parametrize("process", sorted(PROCFILE))
+def test_each_container_runs_the_procfile_command(process):
+    assert shlex.split(COMPOSE[process]["command"]) == shlex.split(PROCFILE[process])
+
+
+@pytest.mark.parametrize("name", sorted(set(COMPOSE) - {"migrate"}))
+def test_every_long_running_container_has_a_healthcheck(name):
+    assert COMPOSE[name]["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("process", sorted(PROCFILE))
+def test_each_container_sets_every_variable_its_config_reads(process):
+    wanted = environment_variables(config_path(config_of(process)))
+    assert wanted <= set(COMPOSE[process]["environment"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_services_use_postgres_databases_of_their_own(service):
+    url = COMPOSE[service]["environment"][f"{service.upper()}_DATABASE_URL"]
+    assert url.startswith("postgresql") and url.endswith(f"/{service}")
+    assert f"CREATE DATABASE {service};" in (ROOT / "deploy" / "postgres-init.sql").read_text()
+
+
+@pytest.mark.parametrize("process", sorted(PROCFILE))
+def test_processes_wait_for_a_healthy_broker(process):
+    assert COMPOSE[process]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+
+
+def test_migrations_run_for_every_service_before_the_services_start():
+    command = COMPOSE["migrate"]["command"]
+    assert all(f"chassis.migrate {s}" in command for s in SERVICES)
+    for process in PROCFILE:
+        if process != "gateway":
+            assert COMPOSE[process]["depends_on"]["migrate"] == {
+                "condition": "service_completed_successfully"
+            }
+
+
+def test_the_gateway_listens_on_all_interfaces_inside_its_container():
+    gateway = COMPOSE["gateway"]
+    assert gateway["environment"]["GATEWAY_HOST"] == "0.0.0.0"
+    port = gateway["environment"]["GATEWAY_PORT"]
+    assert gateway["ports"] == [f"{port}:{port}"]
+
+
+def test_the_image_holds_every_package_the_commands_import_and_the_pinned_versions():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for folder in ("chassis", "contracts", "services", "gateway", "config", "scripts"):
+        assert f"COPY {folder} {folder}" in dockerfile
+    assert "-c constraints.txt" in dockerfile
