@@ -8,11 +8,12 @@ Each service's ``migrations/env.py`` calls ``run_migrations(Base.metadata)``.
 import argparse
 from pathlib import Path
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 
 from chassis.config import PROJECT_ROOT, config_path, load_config
-from chassis.database import make_engine
+from chassis.database import UTCDateTime, make_engine
 
 
 def alembic_config(service: str, database_url: str) -> Config:
@@ -36,6 +37,42 @@ def run_migrations(metadata) -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def create_messaging_tables_v1() -> None:
+    """The outbox and inbox of every service, as first released. Never edit: a later shape
+    of these tables gets a new function and a migration of its own."""
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("handler", sa.String(length=200), nullable=False),
+        sa.Column("processed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", "handler"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("event_type", sa.String(length=100), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("published_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+    )
+    op.create_index(op.f("ix_outbox_published_at"), "outbox", ["published_at"], unique=False)
+
+
+def drop_messaging_tables_v1() -> None:
+    op.drop_index(op.f("ix_outbox_published_at"), table_name="outbox")
+    op.drop_table("outbox")
+    op.drop_table("inbox")
 
 
 def main(argv=None) -> None:

@@ -88,13 +88,17 @@ RESIDENTS = [
 ]
 
 
-def load(service: str, rows: list) -> None:
-    url = load_config(config_path(service))["DATABASE_URL"]
+def seed(url: str, rows: list) -> None:
+    """Insert or update ``rows`` (copies: the given objects stay detached)."""
     engine = make_engine(url)
-    with session_factory(engine, service)() as session, session.begin():
+    with session_factory(engine, "demo")() as session, session.begin():
         for row in rows:
             session.merge(row)
     engine.dispose()
+
+
+def load(service: str, rows: list) -> None:
+    seed(load_config(config_path(service))["DATABASE_URL"], rows)
     print(f"{service}: {len(rows)} demo rows")
 
 

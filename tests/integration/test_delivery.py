@@ -11,17 +11,17 @@ from chassis.database import Database
 from chassis.dead_letters import list_dead_letters, replay_dead_letters
 from chassis.events import event_handler, idempotent
 from contracts.events import envelope
-from services.queue.models import OutboxEvent, ProcessedEvent, ServiceLine
+from scripts.demo_data import SERVICE_LINES, seed
+from services.queue.models import OutboxEvent, ProcessedEvent
 from services.queue.service import QueueService
-from tests.integration.helpers import publish_event, rows, rpc_to, session_for
+from tests.integration.helpers import publish_event, rows, rpc_to
 from tests.polling import eventually
 
 
 @pytest.fixture
 def queue_config(service_config):
     config = service_config("queue")
-    with session_for(config["DATABASE_URL"]) as session, session.begin():
-        session.add(ServiceLine(code="tax", prefix="C", name_id="Pajak", name_en="Tax"))
+    seed(config["DATABASE_URL"], SERVICE_LINES)
     return config
 
 

@@ -4,14 +4,15 @@ import pytest
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 
+from scripts.demo_data import PERMIT_TYPES, SERVICE_LINES, seed
 from services.civil_registry.models import OutboxEvent as RegistryOutbox
 from services.civil_registry.service import CivilRegistryService
-from services.licensing.models import Application, PermitType
+from services.licensing.models import Application
 from services.licensing.service import LicensingService
 from services.queue.models import OutboxEvent as QueueOutbox
-from services.queue.models import ProcessedEvent, ServiceLine, Ticket
+from services.queue.models import ProcessedEvent, Ticket
 from services.queue.service import QueueService
-from tests.integration.helpers import publish_event, rows, rpc_to, session_for
+from tests.integration.helpers import publish_event, rows, rpc_to
 from tests.polling import eventually
 
 BUDI = {
@@ -26,22 +27,8 @@ BUDI = {
 def mall(container_factory, service_config, relay_process):
     """The three services, each with its own database, and the registry's relay."""
     configs = {name: service_config(name) for name in ("civil_registry", "queue", "licensing")}
-    with session_for(configs["queue"]["DATABASE_URL"]) as session, session.begin():
-        session.add(
-            ServiceLine(code="population", prefix="A", name_id="Kependudukan", name_en="Population")
-        )
-    with session_for(configs["licensing"]["DATABASE_URL"]) as session, session.begin():
-        session.add(
-            PermitType(
-                code="NIB",
-                name_id="NIB",
-                name_en="NIB",
-                agency="DPMPTSP",
-                fee=0,
-                sla_working_days=1,
-                risk_level="low",
-            )
-        )
+    seed(configs["queue"]["DATABASE_URL"], SERVICE_LINES)
+    seed(configs["licensing"]["DATABASE_URL"], PERMIT_TYPES)
     relay_process("civil_registry", configs["civil_registry"])
     configs["containers"] = {}
     for cls in (CivilRegistryService, QueueService, LicensingService):

@@ -4,12 +4,12 @@ import pytest
 from sqlalchemy import select
 
 from chassis.errors import Conflict, InvalidInput, NotFound
+from scripts.demo_data import PERMIT_TYPES, SERVICE_LINES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
 from services.licensing.service import LicensingService
-from services.queue.models import ServiceLine
 from services.queue.service import QueueService
-from tests.integration.helpers import rows, rpc_to, session_for
+from tests.integration.helpers import rows, rpc_to
 
 SITI = {
     "nik": "3314015708900001",
@@ -22,10 +22,7 @@ SITI = {
 @pytest.fixture
 def queue(container_factory, service_config):
     config = service_config("queue")
-    with session_for(config["DATABASE_URL"]) as session, session.begin():
-        session.add(
-            ServiceLine(code="population", prefix="A", name_id="Kependudukan", name_en="Population")
-        )
+    seed(config["DATABASE_URL"], SERVICE_LINES)
     container_factory(QueueService, config).start()
     return config
 
@@ -89,21 +86,8 @@ def test_identity_check_answers_yes_or_no_without_the_record(registry):
 def test_application_is_opened_only_for_a_resident_the_registry_knows(
     registry, container_factory, service_config
 ):
-    from services.licensing.models import PermitType
-
     config = service_config("licensing")
-    with session_for(config["DATABASE_URL"]) as session, session.begin():
-        session.add(
-            PermitType(
-                code="NIB",
-                name_id="Nomor Induk Berusaha",
-                name_en="NIB",
-                agency="DPMPTSP",
-                fee=0,
-                sla_working_days=1,
-                risk_level="low",
-            )
-        )
+    seed(config["DATABASE_URL"], PERMIT_TYPES)
     container_factory(LicensingService, config).start()
     with rpc_to("civil_registry", registry) as civil:
         civil.register_resident(SITI)
