@@ -23,8 +23,9 @@ from sqlalchemy import (
     event,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from chassis import logs
 
@@ -55,7 +56,12 @@ class UTCDateTime(TypeDecorator):
 
 def make_engine(url: str, **kwargs) -> Engine:
     """Create an engine with the settings the mall relies on for ``url``."""
-    if url.startswith("sqlite"):
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
+    if make_url(url).database in (None, "", ":memory:"):
+        # one shared connection, or every checkout would see a new empty database
+        engine = create_engine(url, poolclass=StaticPool, **kwargs)
+    else:
         engine = create_engine(
             url,
             pool_size=1,
@@ -65,21 +71,20 @@ def make_engine(url: str, **kwargs) -> Engine:
             **kwargs,
         )
 
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=60000")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
 
-        @event.listens_for(engine, "begin")
-        def _on_begin(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, **kwargs)
+    return engine
 
 
 class OutboxMixin:

@@ -38,7 +38,10 @@ def event_schema(source: str, event_type: str):
 
 def envelope(source: str, event_type: str, data: dict, correlation_id: str | None) -> dict:
     """Build an event, validating ``data`` against its registered schema."""
-    importlib.import_module(f"contracts.{source}")  # registers the source's event schemas
+    try:
+        importlib.import_module(f"contracts.{source}")  # registers the source's event schemas
+    except ModuleNotFoundError:
+        raise LookupError(f"no contracts for service {source}") from None
     schema = EVENT_SCHEMAS.get((source, event_type))
     if schema is None:
         raise LookupError(f"no schema for event {source}.{event_type}")

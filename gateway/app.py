@@ -27,7 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     @app.before_request
     def correlate():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        valid = 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum()
+        valid = (
+            8 <= len(incoming) <= 64 and incoming.isascii() and incoming.replace("-", "").isalnum()
+        )
         g.correlation_id = incoming if valid else uuid.uuid4().hex
         logs.set_correlation_id(g.correlation_id)
 

@@ -10,22 +10,33 @@ from gateway.rpc import RemoteError, RpcTimeout
 bp = Blueprint("health", __name__)
 
 
+def unreachable(service: str, reason: str) -> dict:
+    return {"service": service, "status": "unreachable", "reason": reason}
+
+
 @bp.get("/health")
 def health():
     services = current_app.config["SERVICES"]
     timeout = float(current_app.config["HEALTH_TIMEOUT"])
-    client, context = rpc(), request_context()
+    context = request_context()
 
     def ask(service: str) -> dict:
         try:
-            return client.call(service, "health", context=context, timeout=timeout)
+            return rpc_client.call(service, "health", context=context, timeout=timeout)
         except RpcTimeout:
-            return {"service": service, "status": "unreachable", "reason": "timeout"}
+            return unreachable(service, "timeout")
         except RemoteError as err:
-            return {"service": service, "status": "unreachable", "reason": err.exc_type}
+            return unreachable(service, err.exc_type)
+        except Exception as err:  # the broker itself is gone: still a report, not a 500
+            return unreachable(service, type(err).__name__)
 
-    with ThreadPoolExecutor(max_workers=len(services)) as pool:
-        reports = list(pool.map(ask, services))
+    try:
+        rpc_client = rpc()
+    except Exception as err:
+        reports = [unreachable(service, type(err).__name__) for service in services]
+    else:
+        with ThreadPoolExecutor(max_workers=len(services)) as pool:
+            reports = list(pool.map(ask, services))
     healthy = all(report.get("status") == "ok" for report in reports)
     body = {
         "status": "ok" if healthy else "degraded",

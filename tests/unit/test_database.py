@@ -1,11 +1,11 @@
 """chassis.database on a SQLite file: outbox, inbox and the engine's settings."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from chassis import logs
 from chassis.database import make_engine, session_factory
@@ -173,9 +173,7 @@ def test_make_engine_turns_on_sqlite_foreign_keys(engine):
 
 def test_sqlite_foreign_keys_are_enforced_on_insert(sessions):
     with sessions() as session:
-        session.add(
-            Ticket(service_code="nope", day=date(2026, 11, 24), number=1, label="X-001")
-        )
+        session.add(Ticket(service_code="nope", day=date(2026, 11, 24), number=1, label="X-001"))
         with pytest.raises(IntegrityError):
             session.commit()
 
@@ -201,13 +199,41 @@ def test_timestamps_come_back_timezone_aware_from_sqlite(sessions, correlation_i
     assert created_at.utcoffset() == timedelta(0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="chassis/database.py make_engine passes max_overflow/pool_timeout to every sqlite "
-    "URL; SQLAlchemy picks SingletonThreadPool for in-memory SQLite, which rejects them",
-)
 def test_make_engine_accepts_an_in_memory_sqlite_url():
     engine = make_engine("sqlite://")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_a_naive_timestamp_is_refused_rather_than_stored_in_an_unknown_zone(sessions):
+    with sessions() as session:
+        session.add(
+            OutboxEvent(
+                event_id="e-1",
+                event_type="ticket_issued",
+                payload={},
+                headers={},
+                created_at=datetime(2026, 11, 23, 17, 30),
+            )
+        )
+        with pytest.raises(StatementError, match="naive datetime"):
+            session.commit()
+
+
+def test_a_timestamp_in_another_zone_is_stored_and_read_back_as_the_same_instant(sessions):
+    jakarta_evening = datetime(2026, 11, 24, 0, 30, tzinfo=timezone(timedelta(hours=7)))
+    with sessions() as session:
+        session.add(
+            OutboxEvent(
+                event_id="e-1",
+                event_type="ticket_issued",
+                payload={},
+                headers={},
+                created_at=jakarta_evening,
+            )
+        )
+        session.commit()
+    with sessions() as session:
+        stored = session.scalar(select(OutboxEvent.created_at))
+    assert stored == jakarta_evening
+    assert stored.utcoffset() == timedelta(0)
