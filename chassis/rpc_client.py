@@ -1,8 +1,9 @@
 """A thread-safe nameko RPC client for plain threads: the gateway's gthread workers, probes.
 
 nameko's ``ClusterRpcProxy`` is built for eventlet and carries fixed context data, so the
-gateway speaks nameko's RPC protocol with kombu directly: one publishing connection
-(guarded by a lock) and one reply queue consumed by a background thread per process.
+gateway speaks nameko's RPC protocol with kombu directly: a small pool of publishing
+connections (a confirmed publish holds its channel for a broker round trip, so one shared
+channel would serialise every thread) and one reply queue consumed by a background thread.
 Every call has a timeout; context data (the correlation id) travels in ``nameko.*``
 headers exactly as nameko's own proxies send it.
 
@@ -11,6 +12,7 @@ Create it after a process forks, never before: its connections and thread do not
 
 import itertools
 import logging
+import queue
 import threading
 import uuid
 
@@ -47,7 +49,7 @@ class _PendingCall:
 
 
 class RpcClient:
-    def __init__(self, amqp_uri: str, timeout: float = 10.0):
+    def __init__(self, amqp_uri: str, timeout: float = 10.0, publishers: int = 4):
         self.amqp_uri, self.timeout = amqp_uri, timeout
         self.reply_queue = Queue(
             f"rpc.reply-gateway-{uuid.uuid4().hex}",
@@ -59,12 +61,12 @@ class RpcClient:
         self.reply_queue.routing_key = self.reply_queue.name
         self._pending: dict[str, _PendingCall] = {}
         self._pending_lock = threading.Lock()
-        self._publish_lock = threading.Lock()
+        self._idle_producers: queue.LifoQueue[Producer] = queue.LifoQueue()
+        self._producer_slots = threading.BoundedSemaphore(publishers)
+        self._connections: list[Connection] = []
         self._ready = threading.Event()
         self._stopped = threading.Event()
         self._ids = itertools.count()
-        self._publish_conn = Connection(amqp_uri, transport_options={"confirm_publish": True})
-        self._producer = None
         self._listener = threading.Thread(target=self._listen, name="rpc-replies", daemon=True)
         self._listener.start()
         if not self._ready.wait(timeout):
@@ -104,26 +106,32 @@ class RpcClient:
     def close(self) -> None:
         self._stopped.set()
         self._listener.join(timeout=5)
-        self._publish_conn.release()
+        for connection in self._connections:
+            connection.release()
 
     def _publish(self, body: dict, **properties) -> None:
-        with self._publish_lock:
-            if self._producer is None:
-                self._producer = Producer(
-                    self._publish_conn.default_channel, on_return=self._on_return
+        with self._producer_slots:  # at most ``publishers`` producers ever exist
+            try:
+                producer = self._idle_producers.get_nowait()
+            except queue.Empty:
+                connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True})
+                self._connections.append(connection)
+                producer = Producer(connection.default_channel, on_return=self._on_return)
+            try:
+                producer.publish(
+                    body,
+                    exchange=RPC_EXCHANGE,
+                    reply_to=self.reply_queue.name,
+                    serializer="json",
+                    delivery_mode=2,
+                    mandatory=True,
+                    retry=True,
+                    retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
+                    declare=[RPC_EXCHANGE],
+                    **properties,
                 )
-            self._producer.publish(
-                body,
-                exchange=RPC_EXCHANGE,
-                reply_to=self.reply_queue.name,
-                serializer="json",
-                delivery_mode=2,
-                mandatory=True,
-                retry=True,
-                retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
-                declare=[RPC_EXCHANGE],
-                **properties,
-            )
+            finally:
+                self._idle_producers.put(producer)
 
     def _on_reply(self, body, message) -> None:
         with self._pending_lock:
