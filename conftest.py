@@ -1,4 +1,8 @@
 # nameko's containers need eventlet's monkey patching before anything else is imported.
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
