@@ -1,4 +1,5 @@
-"""What every service of the mall has: the ``health`` RPC, correlation ids, and ``rpc``.
+"""What every service of the mall has: the ``health`` RPC, correlation ids, the actor,
+and ``rpc``.
 
 class QueueService(MallService):
     name = "queue"
@@ -8,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc as nameko_rpc
 
 from chassis import logs
+from chassis.actor import CurrentActor
 from chassis.errors import MallError
 from chassis.health import Health
 
@@ -37,6 +39,7 @@ class CorrelationId(DependencyProvider):
 
 class MallService:
     correlation_id = CorrelationId()
+    actor = CurrentActor()
     health_check = Health()
 
     @rpc

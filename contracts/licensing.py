@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from contracts.civil_registry import NIK
+from contracts.civil_registry import nik_field
 from contracts.events import event_schema
 
 SOURCE = "licensing"
@@ -21,7 +21,7 @@ class PermitType(Schema):
 
 class ApplicationDraft(Schema):
     permit_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    applicant_nik = NIK
+    applicant_nik = nik_field(required=True)
     applicant_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     applicant_birth_date = fields.Date(required=True)
 

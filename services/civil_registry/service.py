@@ -1,48 +1,341 @@
-"""The civil registry: the single source of truth about who a citizen is."""
+"""The civil registry: the single source of truth about who a citizen is.
 
-from sqlalchemy import select
+Registrars (and hospital officers, for births and deaths) change records; every change is
+kept in the audit trail. NIKs are shown whole only to registrars and to their owner.
+"""
 
-from chassis.database import Database
+import secrets
+
+from sqlalchemy import exists, func, select
+
+from chassis.actor import HOSPITAL_OFFICER, REGISTRAR, Actor
+from chassis.clock import mall_date, today
+from chassis.database import Database, utcnow
 from chassis.errors import Conflict, InvalidInput, NotFound, load
+from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from contracts import civil_registry as wire
-from services.civil_registry.domain import nik_problems
-from services.civil_registry.models import OutboxEvent, ProcessedEvent, Resident
+from services.civil_registry import domain
+from services.civil_registry.models import (
+    AuditEntry,
+    Certificate,
+    FamilyCard,
+    FamilyMembership,
+    OutboxEvent,
+    ProcessedEvent,
+    Resident,
+    Sequence,
+)
+from services.civil_registry.regions import region
+
+AUDITED_FIELDS = (
+    "nik",
+    "full_name",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "status",
+    "marital_status",
+    "died_on",
+)
+MARRIAGE_MIN_AGE = 19  # Law 16/2019
 
 
 class CivilRegistryService(MallService):
     name = "civil_registry"
     db = Database(OutboxEvent, ProcessedEvent)
 
+    # --- residents and family cards ---------------------------------------------------
+
     @rpc
     def register_resident(self, payload: dict) -> dict:
-        """Register a resident under a valid, unused NIK."""
+        """Register a resident under a valid, unused NIK, optionally on a family card."""
+        self.actor.require(REGISTRAR)
         data = load(wire.ResidentRegistration(), payload)
-        if problems := nik_problems(data["nik"], data["birth_date"], data["sex"]):
+        if problems := domain.nik_problems(data["nik"], data["birth_date"], data["sex"]):
             raise InvalidInput("invalid NIK", {"nik": problems})
-        if self.db.scalar(select(Resident.id).where(Resident.nik == data["nik"])):
+        if self.db.scalar(select(exists().where(Resident.nik == data["nik"]))):
             raise Conflict("NIK already registered", {"nik": ["already registered"]})
+        card_id, relationship = data.pop("family_card_id"), data.pop("relationship")
         resident = Resident(**data)
         self.db.add(resident)
         self.db.flush()
+        if card_id:
+            self._join(resident, self._card(card_id), relationship)
+        self._audit(resident, "registered", None)
         self.db.record_event("resident_registered", {"person_id": resident.id})
-        return wire.Resident().dump(resident)
+        return self._present(resident)
 
     @rpc
     def get_resident(self, resident_id: str) -> dict:
-        """One resident's record."""
-        return wire.Resident().dump(self._resident(resident_id))
+        """One resident's record: whole to registrars and to its owner, NIK masked to staff."""
+        resident = self._resident(resident_id)
+        if not (self.actor.is_staff or self.actor.is_person(resident.id)):
+            raise NotFound(f"no resident {resident_id}")
+        return self._present(resident)
+
+    @rpc
+    def create_family_card(self, payload: dict) -> dict:
+        """Open a family card (KK) with its head."""
+        self.actor.require(REGISTRAR)
+        data = load(wire.FamilyCardRegistration(), payload)
+        if problems := domain.family_card_problems(data["number"]):
+            raise InvalidInput("invalid family card number", {"number": problems})
+        if self.db.scalar(select(exists().where(FamilyCard.number == data["number"]))):
+            raise Conflict("family card number already used", {"number": ["already used"]})
+        head = self._resident(data["head_id"], for_update=True)
+        self._require_alive(head)
+        card = FamilyCard(
+            number=data["number"],
+            region_code=data["number"][:6],
+            address=data["address"],
+            head_id=head.id,
+        )
+        self.db.add(card)
+        self.db.flush()
+        self._move(head, card, "head")
+        return self._present_card(card)
+
+    @rpc
+    def get_family_card(self, family_card_id: str) -> dict:
+        """A family card and its members."""
+        card = self._card(family_card_id)
+        members = self._members(card)
+        if not (self.actor.is_staff or any(self.actor.is_person(m.id) for m, _ in members)):
+            raise NotFound(f"no family card {family_card_id}")
+        return self._present_card(card)
+
+    @rpc
+    def change_address(self, payload: dict) -> dict:
+        """Move a resident to another family card (and so to its address)."""
+        self.actor.require(REGISTRAR)
+        data = load(wire.AddressChange(), payload)
+        resident = self._resident(data["resident_id"], for_update=True)
+        self._require_alive(resident)
+        card = self._card(data["family_card_id"])
+        if self._membership(resident) and self._membership(resident).family_card_id == card.id:
+            raise Conflict("the resident is already on this family card")
+        self._move(resident, card, data["relationship"])
+        return self._present(resident)
+
+    @rpc
+    def search_residents(self, payload: dict) -> dict:
+        """Staff search by name, NIK or family card number, a page at a time."""
+        if not self.actor.is_staff:
+            raise NotFound("no such resource")
+        data = load(wire.ResidentSearch(), payload)
+        query = select(Resident)
+        if data["name"]:
+            query = query.where(func.lower(Resident.full_name).contains(data["name"].lower()))
+        if data["nik"]:
+            query = query.where(Resident.nik == data["nik"])
+        if data["family_card_number"]:
+            query = (
+                query.join(FamilyMembership, FamilyMembership.resident_id == Resident.id)
+                .join(FamilyCard, FamilyCard.id == FamilyMembership.family_card_id)
+                .where(FamilyCard.number == data["family_card_number"])
+            )
+        total = self.db.scalar(select(func.count()).select_from(query.subquery()))
+        page = self.db.scalars(
+            query.order_by(Resident.full_name, Resident.id)
+            .offset((data["page"] - 1) * data["per_page"])
+            .limit(data["per_page"])
+        )
+        return {
+            "items": [self._present(r) for r in page],
+            "page": data["page"],
+            "per_page": data["per_page"],
+            "total": total,
+        }
+
+    @rpc
+    def correct_resident(self, payload: dict) -> dict:
+        """Correct a record, with a reason; the change is kept in the audit trail."""
+        self.actor.require(REGISTRAR)
+        data = load(wire.Correction(), payload)
+        if not data["changes"]:
+            raise InvalidInput("nothing to correct", {"changes": ["give at least one field"]})
+        resident = self._resident(data["resident_id"], for_update=True)
+        before = self._snapshot(resident)
+        after = {**before, **wire.Changes().dump(data["changes"])}
+        if {"nik", "birth_date", "sex"} & data["changes"].keys():
+            nik = data["changes"].get("nik", resident.nik)
+            birth_date = data["changes"].get("birth_date", resident.birth_date)
+            sex = data["changes"].get("sex", resident.sex)
+            if problems := domain.nik_problems(nik, birth_date, sex):
+                raise InvalidInput("the NIK would not fit the record", {"nik": problems})
+            taken = select(exists().where(Resident.nik == nik, Resident.id != resident.id))
+            if self.db.scalar(taken):
+                raise Conflict("NIK already registered", {"nik": ["already registered"]})
+        for field, value in data["changes"].items():
+            setattr(resident, field, value)
+        changed = sorted(k for k in after if after[k] != before[k])
+        self._audit(resident, "corrected", before, data["reason"])
+        self.db.record_event(
+            "resident_corrected", {"person_id": resident.id, "fields_changed": changed}
+        )
+        return self._present(resident)
+
+    @rpc
+    def audit_trail(self, resident_id: str) -> list[dict]:
+        """Every change to a resident's record, oldest first."""
+        self.actor.require(REGISTRAR)
+        self._resident(resident_id)
+        entries = self.db.scalars(
+            select(AuditEntry).where(AuditEntry.resident_id == resident_id).order_by(AuditEntry.id)
+        )
+        return wire.AuditEntry(many=True).dump(entries)
+
+    # --- life events ----------------------------------------------------------------
+
+    @rpc
+    def register_birth(self, payload: dict) -> dict:
+        """Register a birth: a NIK, a birth certificate at once, a place on the family card."""
+        self.actor.require(REGISTRAR, HOSPITAL_OFFICER)
+        data = load(wire.BirthRegistration(), payload)
+        if data["birth_date"] > today():
+            raise InvalidInput("birth in the future", {"birth_date": ["is in the future"]})
+        mother = self._parent(data["mother_id"], "mother_id", sex=domain.FEMALE)
+        if mother.died_on and mother.died_on < data["birth_date"]:
+            raise Conflict("the mother died before this birth date")
+        if data["father_id"]:
+            self._parent(data["father_id"], "father_id", sex=domain.MALE)
+        card = self._family_card_of_birth(mother, data["family_card_id"])
+        child = Resident(
+            nik=self._allocate_nik(card.region_code, data["birth_date"], data["sex"]),
+            full_name=data["full_name"],
+            birth_date=data["birth_date"],
+            birth_place=data["birth_place"],
+            sex=data["sex"],
+        )
+        self.db.add(child)
+        self.db.flush()
+        self._join(child, card, "child")
+        certificate = self._issue("birth", card.region_code[:4], child, data["birth_date"])
+        self._audit(child, "birth_registered", None)
+        self.db.record_event(
+            "birth_registered",
+            {
+                "person_id": child.id,
+                "family_card_id": card.id,
+                "mother_id": mother.id,
+                "father_id": data["father_id"],
+                "certificate_number": certificate.number,
+            },
+        )
+        return {"child": self._present(child, whole=True), "certificate": wire.Certificate().dump(certificate)}
 
     @rpc
     def register_death(self, payload: dict) -> dict:
-        """Record a death; a person dies once."""
+        """Record a death and issue its certificate; a person dies once."""
+        self.actor.require(REGISTRAR, HOSPITAL_OFFICER)
         data = load(wire.DeathRegistration(), payload)
         resident = self._resident(data["resident_id"], for_update=True)
         if resident.status == "deceased":
             raise Conflict(f"death already registered on {resident.died_on.isoformat()}")
+        if not resident.birth_date <= data["died_on"] <= today():
+            raise InvalidInput(
+                "impossible date of death",
+                {"died_on": ["must be between the birth date and today"]},
+            )
+        before = self._snapshot(resident)
         resident.status, resident.died_on = "deceased", data["died_on"]
+        certificate = self._issue("death", resident.nik[:4], resident, data["died_on"])
+        self._audit(resident, "death_registered", before)
         self.db.record_event("person_died", {"person_id": resident.id, "died_on": data["died_on"]})
-        return wire.Resident().dump(resident)
+        return {
+            "person": self._present(resident),
+            "certificate": wire.Certificate().dump(certificate),
+        }
+
+    @rpc
+    def register_marriage(self, payload: dict) -> dict:
+        """Record a marriage: a certificate, both married, optionally a new family card."""
+        self.actor.require(REGISTRAR)
+        data = load(wire.MarriageRegistration(), payload)
+        if data["first_spouse_id"] == data["second_spouse_id"]:
+            raise InvalidInput(
+                "two different people marry",
+                {"second_spouse_id": ["must differ from first_spouse_id"]},
+            )
+        spouses = [
+            self._resident(data[key], for_update=True)
+            for key in ("first_spouse_id", "second_spouse_id")
+        ]
+        for spouse in spouses:
+            self._require_alive(spouse)
+            if spouse.marital_status == "married":
+                raise Conflict(f"{spouse.full_name} is already married")
+            if _age_on(spouse.birth_date, data["married_on"]) < MARRIAGE_MIN_AGE:
+                raise Conflict(f"{spouse.full_name} is under {MARRIAGE_MIN_AGE} on that date")
+        if data["married_on"] > today():
+            raise InvalidInput("marriage in the future", {"married_on": ["is in the future"]})
+        for spouse in spouses:
+            before = self._snapshot(spouse)
+            spouse.marital_status = "married"
+            self._audit(spouse, "marriage_registered", before)
+        certificate = self._issue(
+            "marriage", spouses[0].nik[:4], spouses[0], data["married_on"], partner=spouses[1]
+        )
+        card_id = None
+        if data["new_family_card"]:
+            card = self._new_card(data["new_family_card"], head=spouses[0])
+            self._move(spouses[1], card, "spouse")
+            card_id = card.id
+        self.db.record_event(
+            "marriage_registered",
+            {
+                "spouse_ids": [s.id for s in spouses],
+                "married_on": data["married_on"],
+                "family_card_id": card_id,
+            },
+        )
+        return {"certificate": wire.Certificate().dump(certificate), "family_card_id": card_id}
+
+    @rpc
+    def list_certificates(self, resident_id: str) -> list[dict]:
+        """A person's certificates, for the person and for registrars."""
+        resident = self._resident(resident_id)
+        if not (self.actor.role == REGISTRAR or self.actor.is_person(resident.id)):
+            raise NotFound(f"no resident {resident_id}")
+        held = self.db.scalars(
+            select(Certificate)
+            .where(
+                (Certificate.subject_id == resident.id) | (Certificate.partner_id == resident.id)
+            )
+            .order_by(Certificate.issued_at)
+        )
+        return wire.Certificate(many=True).dump(held)
+
+    # --- questions from anyone --------------------------------------------------------
+
+    @rpc
+    def verify_certificate(self, payload: dict) -> dict:
+        """Public check of a certificate: validity, kind, dates and a masked name only."""
+        data = load(wire.CertificateCheck(), payload)
+        certificate = self.db.scalar(
+            select(Certificate).where(Certificate.number == data["number"])
+        )
+        if certificate is None or not secrets.compare_digest(
+            certificate.check_code, data["check_code"].strip().upper()
+        ):
+            return {
+                "valid": False,
+                "kind": None,
+                "event_date": None,
+                "issued_on": None,
+                "holder": None,
+            }
+        holder = self.db.get(Resident, certificate.subject_id)
+        return wire.CertificateValidity().dump(
+            {
+                "valid": True,
+                "kind": certificate.kind,
+                "event_date": certificate.event_date,
+                "issued_on": mall_date(certificate.issued_at),
+                "holder": domain.mask_name(holder.full_name),
+            }
+        )
 
     @rpc
     def verify_identity(self, payload: dict) -> dict:
@@ -57,9 +350,206 @@ class CivilRegistryService(MallService):
             return {"verified": False, "person_id": None, "alive": None}
         return {"verified": True, "person_id": resident.id, "alive": resident.status == "alive"}
 
+    # --- helpers ----------------------------------------------------------------------
+
     def _resident(self, resident_id: str, for_update: bool = False) -> Resident:
         query = select(Resident).where(Resident.id == resident_id)
         resident = self.db.scalar(query.with_for_update() if for_update else query)
         if resident is None:
             raise NotFound(f"no resident {resident_id}")
         return resident
+
+    def _parent(self, resident_id: str, field: str, sex: str) -> Resident:
+        """A parent of a birth: unknown is a conflict with the registry, not a typo."""
+        parent = self.db.get(Resident, resident_id)
+        if parent is None:
+            raise Conflict(f"{field} is not a registered resident", {field: ["unknown"]})
+        if parent.sex != sex:
+            raise InvalidInput(f"{field} has the wrong sex", {field: ["wrong sex"]})
+        return parent
+
+    def _card(self, family_card_id: str) -> FamilyCard:
+        card = self.db.get(FamilyCard, family_card_id)
+        if card is None:
+            raise NotFound(f"no family card {family_card_id}", {"family_card_id": ["unknown"]})
+        return card
+
+    def _family_card_of_birth(self, mother: Resident, family_card_id: str | None) -> FamilyCard:
+        if family_card_id:
+            return self._card(family_card_id)
+        membership = self._membership(mother)
+        if membership is None:
+            raise Conflict(
+                "the mother has no family card: give family_card_id",
+                {"family_card_id": ["required when the mother has no family card"]},
+            )
+        return self.db.get(FamilyCard, membership.family_card_id)
+
+    def _new_card(self, data: dict, head: Resident) -> FamilyCard:
+        if problems := domain.family_card_problems(data["number"]):
+            raise InvalidInput("invalid family card number", {"new_family_card.number": problems})
+        if self.db.scalar(select(exists().where(FamilyCard.number == data["number"]))):
+            raise Conflict("family card number already used")
+        card = FamilyCard(
+            number=data["number"],
+            region_code=data["number"][:6],
+            address=data["address"],
+            head_id=head.id,
+        )
+        self.db.add(card)
+        self.db.flush()
+        self._move(head, card, "head")
+        return card
+
+    def _membership(self, resident: Resident) -> FamilyMembership | None:
+        return self.db.get(FamilyMembership, resident.id)
+
+    def _members(self, card: FamilyCard) -> list[tuple[Resident, str]]:
+        rows = self.db.execute(
+            select(Resident, FamilyMembership.relationship)
+            .join(FamilyMembership, FamilyMembership.resident_id == Resident.id)
+            .where(FamilyMembership.family_card_id == card.id)
+            .order_by(Resident.birth_date)
+        )
+        return [(resident, relationship) for resident, relationship in rows]
+
+    def _join(self, resident: Resident, card: FamilyCard, relationship: str) -> None:
+        self.db.add(
+            FamilyMembership(
+                resident_id=resident.id, family_card_id=card.id, relationship=relationship
+            )
+        )
+
+    def _move(self, resident: Resident, card: FamilyCard, relationship: str) -> None:
+        membership = self._membership(resident)
+        previous = membership.family_card_id if membership else None
+        if membership is None:
+            self._join(resident, card, relationship)
+        else:
+            old_card = self.db.get(FamilyCard, previous)
+            if old_card.head_id == resident.id and old_card.id != card.id:
+                old_card.head_id = None
+            membership.family_card_id, membership.relationship = card.id, relationship
+        if relationship == "head":
+            card.head_id = resident.id
+        self._audit(
+            resident, "moved", {"family_card_id": previous}, after={"family_card_id": card.id}
+        )
+        self.db.record_event(
+            "resident_moved",
+            {
+                "person_id": resident.id,
+                "from_family_card_id": previous,
+                "to_family_card_id": card.id,
+            },
+        )
+
+    def _allocate_nik(self, region_code: str, birth_date, sex: str) -> str:
+        """The next free serial for this region and birth date, under the sequence's lock."""
+        prefix = f"{region_code}{domain.birth_part(birth_date, sex)}"
+        while True:
+            serial = next_value(self.db, Sequence, f"nik:{prefix}")
+            if serial > 9999:
+                raise Conflict(f"no NIK serial left for {prefix}")
+            nik = domain.make_nik(region_code, birth_date, sex, serial)
+            if not self.db.scalar(select(exists().where(Resident.nik == nik))):
+                return nik
+
+    def _issue(
+        self,
+        kind: str,
+        regency: str,
+        subject: Resident,
+        event_date,
+        partner: Resident | None = None,
+    ) -> Certificate:
+        issued_on = today()
+        sequence = next_value(self.db, Sequence, f"certificate:{regency}:{kind}:{issued_on}")
+        certificate = Certificate(
+            number=domain.certificate_number(regency, kind, issued_on, sequence),
+            kind=kind,
+            check_code=domain.new_check_code(),
+            subject_id=subject.id,
+            partner_id=partner.id if partner else None,
+            event_date=event_date,
+            issued_by=self.actor.id,
+        )
+        self.db.add(certificate)
+        self.db.flush()
+        return certificate
+
+    def _require_alive(self, resident: Resident) -> None:
+        if resident.status != "alive":
+            raise Conflict(f"{resident.full_name} is registered as deceased")
+
+    def _snapshot(self, resident: Resident) -> dict:
+        return wire.Resident(only=AUDITED_FIELDS).dump(resident)
+
+    def _audit(
+        self,
+        resident: Resident,
+        action: str,
+        before: dict | None,
+        reason: str | None = None,
+        after: dict | None = None,
+    ) -> None:
+        self.db.flush()
+        self.db.add(
+            AuditEntry(
+                resident_id=resident.id,
+                action=action,
+                actor_id=self.actor.id,
+                actor_role=self.actor.role,
+                reason=reason,
+                before=before,
+                after=after if after is not None else self._snapshot(resident),
+                at=utcnow(),
+            )
+        )
+
+    def _present(self, resident: Resident, whole: bool = False) -> dict:
+        """A resident as the actor may see it: NIK whole to registrars and the owner (and to
+        the officer who registered the birth, who hands it to the family)."""
+        membership = self._membership(resident)
+        shown = wire.Resident().dump(resident)
+        shown["family_card_id"] = membership.family_card_id if membership else None
+        shown["relationship"] = membership.relationship if membership else None
+        if not (whole or _sees_whole_nik(self.actor, resident.id)):
+            shown["nik"] = domain.mask_nik(resident.nik)
+        return shown
+
+    def _present_card(self, card: FamilyCard) -> dict:
+        place = region(card.region_code)
+        whole = self.actor.role == REGISTRAR
+        return wire.FamilyCard().dump(
+            {
+                "id": card.id,
+                "number": card.number if whole else domain.mask_nik(card.number),
+                "region_code": card.region_code,
+                "province": place.province,
+                "regency": place.regency,
+                "district": place.district,
+                "address": card.address,
+                "head_id": card.head_id,
+                "members": [
+                    {
+                        "resident_id": r.id,
+                        "full_name": r.full_name,
+                        "relationship": rel,
+                        "status": r.status,
+                        "nik": r.nik
+                        if _sees_whole_nik(self.actor, r.id)
+                        else domain.mask_nik(r.nik),
+                    }
+                    for r, rel in self._members(card)
+                ],
+            }
+        )
+
+
+def _sees_whole_nik(actor: Actor, resident_id: str) -> bool:
+    return actor.role == REGISTRAR or actor.is_person(resident_id)
+
+
+def _age_on(birth_date, day) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -1,14 +1,13 @@
 """Rules of the counter queue, free of any framework."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-MALL_TIME = ZoneInfo("Asia/Jakarta")
+from chassis.clock import mall_date
 
 
 def service_day(now: datetime) -> date:
     """Ticket series reset at midnight mall time (WIB), not UTC."""
-    return now.astimezone(MALL_TIME).date()
+    return mall_date(now)
 
 
 def ticket_label(prefix: str, number: int) -> str:

@@ -32,8 +32,16 @@ def publish_event(config: dict, envelope: dict) -> None:
     )
 
 
+REGISTRAR = {"id": "staff-registrar-1", "role": "registrar", "agency": "disdukcapil"}
+
+
 @contextmanager
-def rpc_to(service: str, config: dict, correlation_id: str | None = None):
-    context = {"correlation_id": correlation_id} if correlation_id else None
+def rpc_to(
+    service: str, config: dict, correlation_id: str | None = None, actor: dict | None = REGISTRAR
+):
+    """A proxy calling ``service`` as ``actor`` (a registrar unless told otherwise)."""
+    context = {"actor": actor} if actor else {}
+    if correlation_id:
+        context["correlation_id"] = correlation_id
     with ServiceRpcProxy(service, config, context_data=context, timeout=15) as proxy:
         yield proxy

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from chassis.errors import Conflict, InvalidInput, NotFound
+from chassis.errors import InvalidInput, NotFound
 from scripts.demo_data import PERMIT_TYPES, SERVICE_LINES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
@@ -52,35 +52,6 @@ def test_invalid_payload_is_rejected_with_field_reasons(queue):
     with rpc_to("queue", queue) as service, pytest.raises(InvalidInput) as err:
         service.issue_ticket({"service_code": ""})
     assert "service_code" in err.value.fields
-
-
-def test_resident_with_a_nik_that_contradicts_her_birth_date_is_refused(registry):
-    wrong_day = dict(SITI, nik="3314011708900001")  # a man's day part for a woman
-    with rpc_to("civil_registry", registry) as service, pytest.raises(InvalidInput) as err:
-        service.register_resident(wrong_day)
-    assert "40 added" in err.value.fields["nik"][0]
-
-
-def test_second_death_of_the_same_person_is_a_conflict(registry):
-    with rpc_to("civil_registry", registry) as service:
-        person = service.register_resident(SITI)
-        dead = service.register_death({"resident_id": person["id"], "died_on": "2026-11-01"})
-        assert dead["status"] == "deceased"
-        with pytest.raises(Conflict, match="already registered on 2026-11-01"):
-            service.register_death({"resident_id": person["id"], "died_on": "2026-11-02"})
-
-
-def test_identity_check_answers_yes_or_no_without_the_record(registry):
-    with rpc_to("civil_registry", registry) as service:
-        person = service.register_resident(SITI)
-        question = {k: SITI[k] for k in ("nik", "full_name", "birth_date")}
-        assert service.verify_identity(question) == {
-            "verified": True,
-            "person_id": person["id"],
-            "alive": True,
-        }
-        wrong = dict(question, birth_date="1990-08-18")
-        assert service.verify_identity(wrong)["verified"] is False
 
 
 def test_application_is_opened_only_for_a_resident_the_registry_knows(

@@ -1,0 +1,15 @@
+"""The mall's time: Asia/Jakarta (WIB, UTC+7). Days of issue, series and deadlines follow it."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+MALL_TIME = ZoneInfo("Asia/Jakarta")
+
+
+def mall_date(moment: datetime) -> date:
+    """The calendar day in the mall at ``moment`` (an aware datetime)."""
+    return moment.astimezone(MALL_TIME).date()
+
+
+def today() -> date:
+    return datetime.now(MALL_TIME).date()
