@@ -122,3 +122,38 @@ def relay_process(write_config):
     for process in started:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def service_processes(write_config, tmp_path):
+    """Start ``count`` real instances of a service (``nameko run``), competing consumers."""
+    started = []
+
+    def start(service: str, cls: str, config: dict, count: int) -> list[subprocess.Popen]:
+        path = write_config(f"{service}-instances", config)
+        for n in range(count):
+            log = open(tmp_path / f"{service}-{n}.log", "w")  # noqa: SIM115 (closed below)
+            process = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "nameko"),
+                    "run",
+                    "--config",
+                    str(path),
+                    f"services.{service}.service:{cls}",
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append((process, log))
+        return [process for process, _ in started]
+
+    yield start
+    for process, log in started:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
