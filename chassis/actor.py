@@ -9,8 +9,6 @@ service checks it again before it acts.
 
 from dataclasses import dataclass
 
-from nameko.extensions import DependencyProvider
-
 from chassis.errors import Forbidden
 
 CONTEXT_KEY = "actor"
@@ -62,10 +60,3 @@ class Actor:
         if self.id is None or self.role not in roles:
             raise Forbidden(f"requires the role {' or '.join(roles)}")
         return self
-
-
-class CurrentActor(DependencyProvider):
-    """The worker's actor, read from the call's context data (anonymous when absent)."""
-
-    def get_dependency(self, worker_ctx) -> Actor:
-        return Actor.from_context(worker_ctx.data.get(CONTEXT_KEY))

@@ -9,7 +9,8 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc as nameko_rpc
 
 from chassis import logs
-from chassis.actor import CurrentActor
+from chassis.actor import CONTEXT_KEY as ACTOR_KEY
+from chassis.actor import Actor
 from chassis.errors import MallError
 from chassis.health import Health
 
@@ -35,6 +36,13 @@ class CorrelationId(DependencyProvider):
 
     def worker_teardown(self, worker_ctx):
         logs.set_correlation_id(None)
+
+
+class CurrentActor(DependencyProvider):
+    """The worker's actor, read from the call's context data (anonymous when absent)."""
+
+    def get_dependency(self, worker_ctx) -> Actor:
+        return Actor.from_context(worker_ctx.data.get(ACTOR_KEY))
 
 
 class MallService:

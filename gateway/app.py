@@ -10,7 +10,9 @@ import uuid
 from flask import Flask, current_app, g, request
 
 from chassis import logs
+from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
+from gateway.auth import authenticate, warn_about_dev_secret
 from gateway.errors import register_error_handlers
 from gateway.rpc import RpcClient, rpc_client
 
@@ -38,10 +40,12 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers[REQUEST_ID_HEADER] = g.get("correlation_id", "")
         return response
 
+    app.before_request(authenticate)
     register_error_handlers(app)
-    from gateway.api import catalog, health, tickets
+    warn_about_dev_secret(app.config)
+    from gateway.api import catalog, health, registry, tickets
 
-    for blueprint in (health.bp, catalog.bp, tickets.bp):
+    for blueprint in (health.bp, catalog.bp, tickets.bp, registry.bp):
         app.register_blueprint(blueprint)
     return app
 
@@ -55,7 +59,11 @@ def rpc() -> RpcClient:
 
 def request_context() -> dict:
     """The nameko context data that travels with every call made for this request."""
-    return {logs.CONTEXT_KEY: g.get("correlation_id")}
+    context = {logs.CONTEXT_KEY: g.get("correlation_id")}
+    actor = g.get("actor")
+    if actor is not None and actor.id is not None:
+        context[ACTOR_KEY] = actor.as_context()
+    return context
 
 
 def call(service: str, method: str, *args, **kwargs):

@@ -101,8 +101,17 @@ def test_issuing_a_ticket_answers_201_with_the_ticket(client, fake_rpc):
 
 def test_issuing_a_ticket_passes_only_the_service_code(client, fake_rpc):
     fake_rpc.answers[("queue", "issue_ticket")] = TICKET
-    client.post("/api/v1/tickets", json={"service_code": "ktp", "person_id": "someone-else"})
+    client.post("/api/v1/tickets", json={"service_code": "ktp"})
     assert fake_rpc.calls[0]["args"] == ({"service_code": "ktp"},)
+
+
+def test_a_ticket_for_someone_else_is_refused_before_any_call(client, fake_rpc):
+    response = client.post(
+        "/api/v1/tickets", json={"service_code": "ktp", "person_id": "someone-else"}
+    )
+    assert response.status_code == 422
+    assert "person_id" in response.get_json()["error"]["fields"]
+    assert fake_rpc.calls == []
 
 
 def test_a_ticket_is_fetched_by_its_id(client, fake_rpc):

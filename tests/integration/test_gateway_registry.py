@@ -1,0 +1,122 @@
+"""The registry's HTTP routes against the real service over RabbitMQ (SQLite, PostgreSQL)."""
+
+from datetime import date
+
+import pytest
+
+from chassis.actor import Actor
+from chassis.rpc_client import RpcClient
+from gateway.app import create_app
+from gateway.auth import issue_token
+from services.civil_registry.service import CivilRegistryService
+
+SITI = {
+    "nik": "3314015708900001",
+    "full_name": "Siti Rahayu",
+    "birth_date": "1990-08-17",
+    "sex": "F",
+}
+
+
+@pytest.fixture
+def api(container_factory, service_config):
+    config = service_config("civil_registry")
+    container_factory(CivilRegistryService, config).start()
+    app = create_app({"AMQP_URI": config["AMQP_URI"], "JWT_SECRET": "integration-secret"})
+    client = RpcClient(config["AMQP_URI"], timeout=15)
+    app.extensions["rpc_client"] = client
+    yield app
+    client.close()
+
+
+def bearer(app, **actor) -> dict:
+    return {"Authorization": f"Bearer {issue_token(app.config, Actor(**actor))}"}
+
+
+def test_a_registrar_records_a_family_and_a_birth_and_the_mother_reads_her_record(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    siti = http.post("/api/v1/residents", json=SITI, headers=registrar)
+    assert siti.status_code == 201
+    siti_id = siti.get_json()["id"]
+    card = http.post(
+        "/api/v1/family-cards",
+        headers=registrar,
+        json={"number": "3314010101200001", "address": "Jl. Sukowati 1", "head_id": siti_id},
+    )
+    assert card.status_code == 201
+    birth = http.post(
+        "/api/v1/births",
+        headers=registrar,
+        json={
+            "full_name": "Ayu",
+            "sex": "F",
+            "birth_date": date.today().isoformat(),
+            "birth_place": "Sragen",
+            "mother_id": siti_id,
+        },
+    )
+    assert birth.status_code == 201
+    certificate = birth.get_json()["certificate"]
+
+    mine = http.get(
+        f"/api/v1/residents/{siti_id}",
+        headers=bearer(api, id="c-1", role="citizen", person_id=siti_id),
+    )
+    assert mine.status_code == 200 and mine.get_json()["nik"] == SITI["nik"]
+    theirs = http.get(
+        f"/api/v1/residents/{siti_id}",
+        headers=bearer(api, id="c-2", role="citizen", person_id="other"),
+    )
+    assert theirs.status_code == 404
+    assert SITI["nik"] not in theirs.get_data(as_text=True)
+
+    check = http.get(
+        "/api/v1/certificates/verification",
+        query_string={"number": certificate["number"], "check_code": certificate["check_code"]},
+    )
+    assert check.get_json() == {
+        "valid": True,
+        "kind": "birth",
+        "holder": "A**",
+        "event_date": date.today().isoformat(),
+        "issued_on": check.get_json()["issued_on"],
+    }
+
+
+def test_service_refusals_keep_their_status_and_field_reasons(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    invalid = http.post(
+        "/api/v1/residents", headers=registrar, json={**SITI, "nik": "3314011708900001"}
+    )
+    assert invalid.status_code == 422
+    assert "40 added" in invalid.get_json()["error"]["fields"]["nik"][0]
+    http.post("/api/v1/residents", json=SITI, headers=registrar)
+    duplicate = http.post("/api/v1/residents", json=SITI, headers=registrar)
+    assert duplicate.status_code == 409
+    forbidden = http.post(
+        "/api/v1/residents", json=SITI, headers=bearer(api, id="v-1", role="verifier")
+    )
+    assert forbidden.status_code == 403
+    unknown_mother = http.post(
+        "/api/v1/births",
+        headers=registrar,
+        json={
+            "full_name": "X",
+            "sex": "M",
+            "birth_date": "2026-01-01",
+            "birth_place": "Sragen",
+            "mother_id": "nobody",
+        },
+    )
+    assert unknown_mother.status_code == 409
+    missing = http.get("/api/v1/family-cards/nope", headers=registrar)
+    assert missing.status_code == 404
+
+
+def test_search_pages_through_residents_for_staff(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    http.post("/api/v1/residents", json=SITI, headers=registrar)
+    page = http.get("/api/v1/residents?name=siti&per_page=5", headers=registrar).get_json()
+    assert (page["total"], page["per_page"], page["items"][0]["nik"]) == (1, 5, SITI["nik"])
+    bad = http.get("/api/v1/residents?per_page=1000", headers=registrar)
+    assert bad.status_code == 422 and "per_page" in bad.get_json()["error"]["fields"]
