@@ -8,6 +8,7 @@ from datetime import date
 from chassis.config import config_path, load_config
 from chassis.database import make_engine, session_factory
 from services.civil_registry import models as registry
+from services.civil_registry import population
 from services.licensing import models as licensing
 from services.queue import models as queue
 
@@ -102,10 +103,26 @@ def load(service: str, rows: list) -> None:
     print(f"{service}: {len(rows)} demo rows")
 
 
+DEMO_POPULATION = {"seed": 7, "families": 40}
+
+
+def load_population() -> None:
+    """A small synthetic regency beside the named demo residents, loaded once."""
+    url = load_config(config_path("civil_registry"))["DATABASE_URL"]
+    people = population.generate(**DEMO_POPULATION, taken={r.nik for r in RESIDENTS})
+    try:
+        population.load(url, people)
+    except population.PopulationCollision:
+        print("civil_registry: demo population already loaded")
+        return
+    print(f"civil_registry: {len(people.residents)} residents in {len(people.cards)} families")
+
+
 def main() -> None:
     load("queue", SERVICE_LINES)
     load("licensing", PERMIT_TYPES)
     load("civil_registry", RESIDENTS)
+    load_population()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ digits and starts with the region of the family.
 """
 
 import secrets
-from dataclasses import dataclass
 from datetime import date
 
 from services.civil_registry.regions import region_problem
@@ -17,16 +16,6 @@ CERTIFICATE_KINDS = {"birth": "LT", "death": "KM", "marriage": "KW"}
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "other")
 
 
-@dataclass(frozen=True)
-class NikParts:
-    region: str
-    day: int
-    month: int
-    year2: int
-    female: bool
-    serial: int
-
-
 def birth_part(birth_date: date, sex: str) -> str:
     """The DDMMYY part of a NIK; women's day of birth is raised by 40."""
     day = birth_date.day + (WOMEN_DAY_OFFSET if sex == FEMALE else 0)
@@ -34,6 +23,8 @@ def birth_part(birth_date: date, sex: str) -> str:
 
 
 def make_nik(region: str, birth_date: date, sex: str, serial: int) -> str:
+    if not 1 <= serial <= 9999:
+        raise ValueError(f"a NIK serial is 0001-9999, not {serial}")
     return f"{region}{birth_part(birth_date, sex)}{serial:04d}"
 
 
@@ -50,9 +41,9 @@ def nik_problems(nik: str, birth_date: date | None = None, sex: str | None = Non
     if not 1 <= month <= 12:
         problems.append(f"birth date (digits 7-12): month {month:02d} does not exist")
     elif not _is_day_of_month(real_day, month, year2):
+        women = " (women's days are 41-71)" if day > 31 else ""
         problems.append(
-            f"birth date (digits 7-12): day {day:02d} is not a day of month {month:02d}"
-            " (women's days are 41-71)"
+            f"birth date (digits 7-12): day {day:02d} is not a day of month {month:02d}{women}"
         )
     elif birth_date is not None and sex is not None:
         expected = birth_part(birth_date, sex)

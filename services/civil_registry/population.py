@@ -98,10 +98,17 @@ class PopulationCollision(Exception):
             taken.append(f"{len(niks)} of its {len(population.residents)} NIKs (e.g. {example})")
         if card_numbers:
             taken.append(f"{len(card_numbers)} of its {len(population.cards)} family card numbers")
+        if len(niks) == len(population.residents):
+            why = "It was loaded before."
+        else:
+            why = (
+                "Another population is there: serials start at 0001 for every region and"
+                " birth date, so populations of different seeds overlap."
+            )
         super().__init__(
             f"refusing to load the population of seed {population.seed}: the database already"
-            f" has {' and '.join(taken)}. Was it loaded before? Load it into an empty database,"
-            " or choose another seed. Nothing was written."
+            f" has {' and '.join(taken)}. {why} Load it into an empty database."
+            " Nothing was written."
         )
 
 

@@ -223,7 +223,10 @@ class CivilRegistryService(MallService):
                 "certificate_number": certificate.number,
             },
         )
-        return {"child": self._present(child, whole=True), "certificate": wire.Certificate().dump(certificate)}
+        return {
+            "child": self._present(child, whole=True),
+            "certificate": wire.Certificate().dump(certificate),
+        }
 
     @rpc
     def register_death(self, payload: dict) -> dict:
