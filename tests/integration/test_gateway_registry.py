@@ -120,3 +120,67 @@ def test_search_pages_through_residents_for_staff(api):
     assert (page["total"], page["per_page"], page["items"][0]["nik"]) == (1, 5, SITI["nik"])
     bad = http.get("/api/v1/residents?per_page=1000", headers=registrar)
     assert bad.status_code == 422 and "per_page" in bad.get_json()["error"]["fields"]
+
+
+def test_life_events_corrections_and_the_audit_trail_over_http(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    budi_payload = {
+        "nik": "3314010203850002",
+        "full_name": "Budi Santoso",
+        "birth_date": "1985-03-02",
+        "sex": "M",
+    }
+    siti = http.post("/api/v1/residents", json=SITI, headers=registrar).get_json()
+    budi = http.post("/api/v1/residents", json=budi_payload, headers=registrar).get_json()
+
+    marriage = http.post(
+        "/api/v1/marriages",
+        headers=registrar,
+        json={
+            "first_spouse_id": budi["id"],
+            "second_spouse_id": siti["id"],
+            "married_on": "2015-06-20",
+            "new_family_card": {"number": "3314010101150009", "address": "Jl. Baru 9"},
+        },
+    )
+    assert marriage.status_code == 201
+    card_id = marriage.get_json()["family_card_id"]
+    card = http.get(f"/api/v1/family-cards/{card_id}", headers=registrar).get_json()
+    assert {m["relationship"] for m in card["members"]} == {"head", "spouse"}
+
+    other_card = http.post(
+        "/api/v1/family-cards",
+        headers=registrar,
+        json={"number": "3314020101200002", "address": "Jl. Plupuh 2", "head_id": siti["id"]},
+    )
+    assert other_card.status_code == 201
+    moved = http.post(
+        f"/api/v1/residents/{budi['id']}/moves",
+        headers=registrar,
+        json={"family_card_id": other_card.get_json()["id"], "relationship": "spouse"},
+    )
+    assert moved.get_json()["family_card_id"] == other_card.get_json()["id"]
+
+    corrected = http.patch(
+        f"/api/v1/residents/{budi['id']}",
+        headers=registrar,
+        json={"changes": {"birth_place": "Solo"}, "reason": "form typo"},
+    )
+    assert corrected.get_json()["birth_place"] == "Solo"
+    trail = http.get(f"/api/v1/residents/{budi['id']}/audit-trail", headers=registrar)
+    assert trail.get_json()["items"][-1]["reason"] == "form typo"
+
+    death = http.post(
+        "/api/v1/deaths",
+        headers=registrar,
+        json={"resident_id": budi["id"], "died_on": "2026-11-01"},
+    )
+    assert death.status_code == 201
+    again = http.post(
+        "/api/v1/deaths",
+        headers=registrar,
+        json={"resident_id": budi["id"], "died_on": "2026-11-01"},
+    )
+    assert again.status_code == 409
+    held = http.get(f"/api/v1/residents/{budi['id']}/certificates", headers=registrar)
+    assert sorted(c["kind"] for c in held.get_json()["items"]) == ["death", "marriage"]
