@@ -79,21 +79,9 @@ class CivilRegistryService(MallService):
         """Open a family card (KK) with its head."""
         self.actor.require(REGISTRAR)
         data = load(wire.FamilyCardRegistration(), payload)
-        if problems := domain.family_card_problems(data["number"]):
-            raise InvalidInput("invalid family card number", {"number": problems})
-        if self.db.scalar(select(exists().where(FamilyCard.number == data["number"]))):
-            raise Conflict("family card number already used", {"number": ["already used"]})
         head = self._resident(data["head_id"], for_update=True)
         self._require_alive(head)
-        card = FamilyCard(
-            number=data["number"],
-            region_code=data["number"][:6],
-            address=data["address"],
-            head_id=head.id,
-        )
-        self.db.add(card)
-        self.db.flush()
-        self._move(head, card, "head")
+        card = self._new_card(data, head, field="number")
         return self._present_card(card)
 
     @rpc
@@ -282,7 +270,7 @@ class CivilRegistryService(MallService):
         )
         card_id = None
         if data["new_family_card"]:
-            card = self._new_card(data["new_family_card"], head=spouses[0])
+            card = self._new_card(data["new_family_card"], spouses[0], "new_family_card.number")
             self._move(spouses[1], card, "spouse")
             card_id = card.id
         self.db.record_event(
@@ -388,11 +376,12 @@ class CivilRegistryService(MallService):
             )
         return self.db.get(FamilyCard, membership.family_card_id)
 
-    def _new_card(self, data: dict, head: Resident) -> FamilyCard:
+    def _new_card(self, data: dict, head: Resident, field: str) -> FamilyCard:
+        """Open a family card headed by ``head``; ``field`` names the number in errors."""
         if problems := domain.family_card_problems(data["number"]):
-            raise InvalidInput("invalid family card number", {"new_family_card.number": problems})
+            raise InvalidInput("invalid family card number", {field: problems})
         if self.db.scalar(select(exists().where(FamilyCard.number == data["number"]))):
-            raise Conflict("family card number already used")
+            raise Conflict("family card number already used", {field: ["already used"]})
         card = FamilyCard(
             number=data["number"],
             region_code=data["number"][:6],

@@ -6,6 +6,7 @@ from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.database import InboxMixin, OutboxMixin, UTCDateTime, new_id, utcnow
+from chassis.sequences import SequenceMixin
 
 
 class Base(DeclarativeBase):
@@ -31,14 +32,8 @@ class ServiceLine(Base):
     name_en: Mapped[str] = mapped_column(String(200))
 
 
-class TicketSeries(Base):
-    """The last number handed out today for a service; the row lock orders issuers."""
-
-    __tablename__ = "ticket_series"
-
-    service_code: Mapped[str] = mapped_column(ForeignKey("service_lines.code"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    last_number: Mapped[int] = mapped_column(Integer, default=0)
+class Sequence(SequenceMixin, Base):
+    """Daily ticket series, one row per service and day (key ``ticket:<code>:<day>``)."""
 
 
 class Ticket(Base):

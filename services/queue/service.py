@@ -2,16 +2,16 @@
 
 import logging
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from chassis.database import Database, utcnow
 from chassis.errors import NotFound, load
 from chassis.events import event_handler, idempotent
+from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from contracts import queue as wire
 from services.queue.domain import service_day, ticket_label
-from services.queue.models import OutboxEvent, ProcessedEvent, ServiceLine, Ticket, TicketSeries
+from services.queue.models import OutboxEvent, ProcessedEvent, Sequence, ServiceLine, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class QueueService(MallService):
             raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
         now = utcnow()
         day = service_day(now)
-        number = self._next_number(line.code, day)
+        number = next_value(self.db, Sequence, f"ticket:{line.code}:{day}")
         ticket = Ticket(
             service_code=line.code,
             day=day,
@@ -75,23 +75,3 @@ class QueueService(MallService):
             self.db.record_event(
                 "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
             )
-
-    def _next_number(self, service_code: str, day) -> int:
-        """Atomically take the next number: one conditional UPDATE ... RETURNING."""
-        bump = (
-            update(TicketSeries)
-            .where(TicketSeries.service_code == service_code, TicketSeries.day == day)
-            .values(last_number=TicketSeries.last_number + 1)
-            .returning(TicketSeries.last_number)
-        )
-        number = self.db.scalar(bump)
-        if number is not None:
-            return number
-        try:  # first ticket of the day; a concurrent first insert loses on the primary key
-            with self.db.begin_nested():
-                self.db.execute(
-                    insert(TicketSeries).values(service_code=service_code, day=day, last_number=1)
-                )
-            return 1
-        except IntegrityError:
-            return self.db.scalar(bump)
