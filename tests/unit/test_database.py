@@ -50,7 +50,7 @@ def outbox_rows(sessions) -> list[OutboxEvent]:
 
 def test_migrations_create_the_queue_tables_with_outbox_and_inbox(engine):
     tables = set(inspect(engine).get_table_names())
-    assert {"outbox", "inbox", "service_lines", "ticket_series", "tickets"} <= tables
+    assert {"outbox", "inbox", "service_lines", "sequences", "tickets"} <= tables
 
 
 def test_record_event_writes_an_outbox_row_when_the_transaction_commits(sessions, correlation_id):
