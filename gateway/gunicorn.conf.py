@@ -19,6 +19,8 @@ timeout = 30
 graceful_timeout = 10
 preload_app = False
 accesslog = "-"
+# gunicorn 27's control socket lives at one path per user: several gateways would share it.
+control_socket_disable = True
 
 
 def post_fork(server, worker):
