@@ -6,6 +6,16 @@ from contracts.civil_registry import nik_field
 from contracts.events import event_schema
 
 SOURCE = "licensing"
+ACTIONS = [
+    "submit",
+    "start_verification",
+    "request_revision",
+    "resubmit",
+    "approve",
+    "reject",
+    "withdraw",
+]
+SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a SHA-256 hex digest")
 
 
 class PermitType(Schema):
@@ -17,6 +27,7 @@ class PermitType(Schema):
     sla_working_days = fields.Integer()
     validity_months = fields.Integer(allow_none=True)
     risk_level = fields.String()
+    required_documents = fields.List(fields.String())
 
 
 class ApplicationDraft(Schema):
@@ -26,13 +37,98 @@ class ApplicationDraft(Schema):
     applicant_birth_date = fields.Date(required=True)
 
 
+class DocumentReference(Schema):
+    """An uploaded file, by reference: the bytes stay in the document store."""
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    sha256 = fields.String(required=True, validate=SHA256)
+    size = fields.Integer(required=True, validate=validate.Range(min=1))
+    content_type = fields.String(
+        required=True, validate=validate.OneOf(["application/pdf", "image/jpeg", "image/png"])
+    )
+    filename = fields.String(load_default="document", validate=validate.Length(max=200))
+
+
+class Document(DocumentReference):
+    id = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+class TransitionRequest(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    note = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class Transition(Schema):
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+    actor_id = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class PaymentRecord(Schema):
+    amount = fields.Integer(required=True, validate=validate.Range(min=1))
+    receipt_reference = fields.String(required=True, validate=validate.Length(min=3, max=100))
+
+
 class Application(Schema):
     id = fields.String()
     permit_type = fields.String()
+    agency = fields.String()
     applicant_id = fields.String()
     status = fields.String()
     created_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    renewal_of = fields.String(allow_none=True)
     closed_reason = fields.String(allow_none=True)
+    paid = fields.Boolean()
+    missing_documents = fields.List(fields.String())
+    allowed_actions = fields.List(fields.String())
+    documents = fields.List(fields.Nested(Document))
+    history = fields.List(fields.Nested(Transition))
+    permit_id = fields.String(allow_none=True)
+
+
+class WorklistItem(Schema):
+    id = fields.String()
+    permit_type = fields.String()
+    status = fields.String()
+    submitted_at = fields.DateTime()
+    due_at = fields.DateTime()
+    working_days_left = fields.Integer()
+
+
+class Permit(Schema):
+    id = fields.String()
+    number = fields.String()
+    permit_type = fields.String()
+    holder_id = fields.String()
+    valid_from = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)
+    application_id = fields.String()
+
+
+class Revocation(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=300))
+
+
+class PermitCheck(Schema):
+    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class PermitValidity(Schema):
+    valid = fields.Boolean()
+    status = fields.String(allow_none=True)
+    permit_type = fields.String(allow_none=True)
+    valid_from = fields.Date(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    holder = fields.String(allow_none=True)
 
 
 @event_schema(SOURCE, "application_created")
@@ -41,8 +137,62 @@ class ApplicationCreated(Schema):
     permit_type = fields.String(required=True)
 
 
+@event_schema(SOURCE, "application_submitted")
+class ApplicationSubmitted(Schema):
+    application_id = fields.String(required=True)
+    permit_type = fields.String(required=True)
+    agency = fields.String(required=True)
+    due_at = fields.DateTime(required=True)
+
+
 @event_schema(SOURCE, "application_status_changed")
 class ApplicationStatusChanged(Schema):
     application_id = fields.String(required=True)
     status = fields.String(required=True)
+    previous_status = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+
+
+@event_schema(SOURCE, "application_overdue")
+class ApplicationOverdue(Schema):
+    application_id = fields.String(required=True)
+    agency = fields.String(required=True)
+    due_at = fields.DateTime(required=True)
+
+
+@event_schema(SOURCE, "permit_issued")
+class PermitIssued(Schema):
+    permit_id = fields.String(required=True)
+    number = fields.String(required=True)
+    permit_type = fields.String(required=True)
+    holder_id = fields.String(required=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+@event_schema(SOURCE, "permit_revoked")
+class PermitRevoked(Schema):
+    permit_id = fields.String(required=True)
+    number = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "permit_suspended")
+class PermitSuspended(Schema):
+    permit_id = fields.String(required=True)
+    number = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "permit_expiring")
+class PermitExpiring(Schema):
+    permit_id = fields.String(required=True)
+    number = fields.String(required=True)
+    holder_id = fields.String(required=True)
+    valid_until = fields.Date(required=True)
+
+
+@event_schema(SOURCE, "permit_expired")
+class PermitExpired(Schema):
+    permit_id = fields.String(required=True)
+    number = fields.String(required=True)
+    holder_id = fields.String(required=True)

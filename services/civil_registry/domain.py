@@ -8,6 +8,7 @@ digits and starts with the region of the family.
 import secrets
 from datetime import date
 
+from contracts.privacy import mask_name, mask_nik  # noqa: F401  (re-exported)
 from services.civil_registry.regions import region_problem
 
 WOMEN_DAY_OFFSET = 40
@@ -73,16 +74,6 @@ def family_card_problems(number: str) -> list[str]:
         return ["must be exactly 16 digits"]
     problem = region_problem(number[:6])
     return [f"region (digits 1-6): {problem}"] if problem else []
-
-
-def mask_nik(nik: str) -> str:
-    """3314********0001: region and serial, not the birth date."""
-    return f"{nik[:4]}{'*' * 8}{nik[12:]}"
-
-
-def mask_name(full_name: str) -> str:
-    """S*** R*****: initials only, for public verification."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in full_name.split())
 
 
 def certificate_number(regency: str, kind: str, issued_on: date, sequence: int) -> str:

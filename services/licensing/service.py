@@ -1,31 +1,60 @@
-"""One-door licensing: permit types and applications, checked against the civil registry."""
+"""One-door licensing: permits from application to issued, verified, renewed, revoked.
 
+Applicants act on their own applications; verifiers of the issuing agency verify, ask for
+revision, approve or reject; cashiers record fees. An application is issued as soon as it
+is approved and paid (or free); low-risk types are approved on a complete submission.
+"""
+
+from datetime import timedelta
+
+from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
-from sqlalchemy import select
+from nameko.timer import timer
+from sqlalchemy import select, update
 
-from chassis.database import Database
-from chassis.errors import Conflict, InvalidInput, NotFound, load
+from chassis.actor import CASHIER, CITIZEN, COUNTER_OFFICER, MALL_MANAGER, SYSTEM, VERIFIER
+from chassis.clock import today
+from chassis.database import Database, utcnow
+from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
+from chassis.sequences import next_value
 from chassis.service import MallService, rpc
+from chassis.storage import LocalDocumentStore
 from contracts import licensing as wire
-from services.licensing.domain import is_open
-from services.licensing.models import Application, OutboxEvent, PermitType, ProcessedEvent
+from contracts.privacy import mask_name
+from services.licensing import domain
+from services.licensing.models import (
+    Application,
+    Document,
+    OutboxEvent,
+    Payment,
+    Permit,
+    PermitType,
+    ProcessedEvent,
+    Sequence,
+    Transition,
+)
+
+REMIND_BEFORE = timedelta(days=30)
+STAFF_OF_AGENCY = (VERIFIER, CASHIER, "agency_admin")
 
 
 class LicensingService(MallService):
     name = "licensing"
     db = Database(OutboxEvent, ProcessedEvent)
     civil_registry = RpcProxy("civil_registry")
+    config = Config()
 
     @rpc
     def list_permit_types(self) -> list[dict]:
-        """The permits the mall can issue."""
+        """The permits the mall can issue, with their requirements."""
         types = self.db.scalars(select(PermitType).order_by(PermitType.code))
         return wire.PermitType(many=True).dump(types)
 
     @rpc
     def create_application(self, payload: dict) -> dict:
-        """Open a draft application for a living resident known to the civil registry."""
+        """Open a draft for a living resident known to the civil registry."""
+        self.actor.require(CITIZEN, COUNTER_OFFICER)
         data = load(wire.ApplicationDraft(), payload)
         # Ask the registry before touching our database: no transaction waits on a remote call.
         identity = self.civil_registry.verify_identity(
@@ -42,41 +71,490 @@ class LicensingService(MallService):
             )
         if not identity["alive"]:
             raise Conflict("applicant is registered as deceased")
-        if self.db.get(PermitType, data["permit_type"]) is None:
+        if self.actor.role == CITIZEN and self.actor.person_id != identity["person_id"]:
+            raise Forbidden("citizens apply for themselves")
+        permit_type = self.db.get(PermitType, data["permit_type"])
+        if permit_type is None:
             raise NotFound("unknown permit type", {"permit_type": ["unknown"]})
         application = Application(
-            permit_type=data["permit_type"], applicant_id=identity["person_id"]
+            permit_type=permit_type.code,
+            agency=permit_type.agency,
+            applicant_id=identity["person_id"],
+            applicant_name=data["applicant_name"].strip(),
         )
         self.db.add(application)
         self.db.flush()
         self.db.record_event(
             "application_created",
-            {"application_id": application.id, "permit_type": application.permit_type},
+            {"application_id": application.id, "permit_type": permit_type.code},
         )
-        return wire.Application().dump(application)
+        return self._present(application)
 
     @rpc
     def get_application(self, application_id: str) -> dict:
-        """One application and its state."""
-        application = self.db.get(Application, application_id)
-        if application is None:
-            raise NotFound(f"no application {application_id}")
-        return wire.Application().dump(application)
+        """An application with its documents, history and the actions now possible."""
+        return self._present(self._visible(application_id))
+
+    @rpc
+    def my_applications(self) -> list[dict]:
+        """The signed-in citizen's applications, newest first."""
+        self.actor.require(CITIZEN)
+        mine = self.db.scalars(
+            select(Application)
+            .where(Application.applicant_id == self.actor.person_id)
+            .order_by(Application.created_at.desc())
+        )
+        return [self._present(a) for a in mine]
+
+    @rpc
+    def attach_document(self, application_id: str, payload: dict) -> dict:
+        """Attach an uploaded file (by reference) while the applicant may still edit."""
+        data = load(wire.DocumentReference(), payload)
+        application = self._owned(application_id)
+        if application.status not in ("draft", "revision_requested"):
+            raise Conflict(
+                f"documents can't be added while the application is {application.status}"
+            )
+        if not self._store().exists(data["sha256"]):
+            raise InvalidInput("upload the file first", {"sha256": ["not in the document store"]})
+        document = Document(application_id=application.id, **data)
+        self.db.add(document)
+        self.db.flush()
+        return wire.Document().dump(document)
+
+    @rpc
+    def act(self, application_id: str, payload: dict) -> dict:
+        """Take an action on an application: submit, verify, request revision, approve..."""
+        data = load(wire.TransitionRequest(), payload)
+        application = self._application(application_id, for_update=True)
+        party = domain.party_of(data["action"])
+        if party == domain.APPLICANT:
+            self._require_applicant(application)
+        else:
+            self._require_agency(application, VERIFIER)
+        if data["action"] in ("submit", "resubmit"):
+            self._check_documents(application)
+        self._transition(application, data["action"], data["note"])
+        if data["action"] in ("submit", "resubmit"):
+            self._start_clock(application)
+            if self._type(application).risk_level == "low":
+                self._move(application, "start_verification", "low risk: checked on submission")
+                self._move(application, "approve", "low risk: complete application")
+        self._issue_if_ready(application)
+        return self._present(application)
+
+    @rpc
+    def record_payment(self, application_id: str, payload: dict) -> dict:
+        """A cashier records the fee with the receipt's reference; issuance may follow."""
+        data = load(wire.PaymentRecord(), payload)
+        application = self._application(application_id, for_update=True)
+        self._require_agency(application, CASHIER)
+        fee = self._type(application).fee
+        if fee == 0:
+            raise Conflict("this permit has no fee")
+        if self.db.get(Payment, application.id):
+            raise Conflict("the fee is already paid")
+        if data["amount"] != fee:
+            raise InvalidInput("wrong amount", {"amount": [f"the fee is {fee}"]})
+        if domain.is_open(application.status) is False:
+            raise Conflict(f"the application is {application.status}")
+        if self.db.scalar(
+            select(Payment).where(Payment.receipt_reference == data["receipt_reference"])
+        ):
+            raise Conflict("receipt already used", {"receipt_reference": ["already used"]})
+        self.db.add(Payment(application_id=application.id, cashier_id=self.actor.id, **data))
+        self.db.flush()
+        self._issue_if_ready(application)
+        return self._present(application)
+
+    @rpc
+    def worklist(self) -> list[dict]:
+        """The verifier's agency's applications waiting for an officer, oldest first."""
+        self.actor.require(VERIFIER)
+        waiting = self.db.scalars(
+            select(Application)
+            .where(
+                Application.agency == self.actor.agency,
+                Application.status.in_(("submitted", "resubmitted", "in_verification")),
+            )
+            .order_by(Application.submitted_at, Application.id)
+        )
+        now = utcnow()
+        return wire.WorklistItem(many=True).dump(
+            [
+                {
+                    **wire.Application(
+                        only=("id", "permit_type", "status", "submitted_at", "due_at")
+                    ).dump(a),
+                    "working_days_left": domain.working_days_left(now, a.due_at),
+                }
+                for a in waiting
+            ]
+        )
+
+    @rpc
+    def my_permits(self) -> list[dict]:
+        """The signed-in citizen's permits."""
+        self.actor.require(CITIZEN)
+        held = self.db.scalars(
+            select(Permit)
+            .where(Permit.holder_id == self.actor.person_id)
+            .order_by(Permit.issued_at.desc())
+        )
+        return wire.Permit(many=True).dump(held)
+
+    @rpc
+    def get_permit(self, permit_id: str) -> dict:
+        permit = self.db.get(Permit, permit_id)
+        if permit is None or not self._may_see(permit.holder_id, self._agency_of(permit)):
+            raise NotFound(f"no permit {permit_id}")
+        return wire.Permit().dump(permit)
+
+    @rpc
+    def verify_permit(self, payload: dict) -> dict:
+        """Public check of a permit (the QR target): validity, type, dates, masked holder."""
+        number = load(wire.PermitCheck(), payload)["number"]
+        permit = self.db.scalar(select(Permit).where(Permit.number == number))
+        if permit is None:
+            return {
+                "valid": False,
+                "status": None,
+                "permit_type": None,
+                "valid_from": None,
+                "valid_until": None,
+                "holder": None,
+            }
+        valid = permit.status == "active" and (
+            permit.valid_until is None or permit.valid_until >= today()
+        )
+        return wire.PermitValidity().dump(
+            {
+                "valid": valid,
+                "status": permit.status,
+                "permit_type": permit.permit_type,
+                "valid_from": permit.valid_from,
+                "valid_until": permit.valid_until,
+                "holder": mask_name(permit.holder_name),
+            }
+        )
+
+    @rpc
+    def revoke_permit(self, permit_id: str, payload: dict) -> dict:
+        """An officer of the issuing agency revokes a permit, with a reason."""
+        reason = load(wire.Revocation(), payload)["reason"]
+        permit = self.db.get(Permit, permit_id)
+        if permit is None:
+            raise NotFound(f"no permit {permit_id}")
+        if self.actor.role != VERIFIER or self.actor.agency != self._agency_of(permit):
+            raise Forbidden("only officers of the issuing agency revoke its permits")
+        if permit.status in ("revoked", "expired"):
+            raise Conflict(f"the permit is already {permit.status}")
+        permit.status, permit.status_reason = "revoked", reason
+        self.db.record_event(
+            "permit_revoked", {"permit_id": permit.id, "number": permit.number, "reason": reason}
+        )
+        return wire.Permit().dump(permit)
+
+    @rpc
+    def renew_permit(self, permit_id: str) -> dict:
+        """The holder opens a renewal (a new draft linked to the permit) before it expires."""
+        permit = self.db.get(Permit, permit_id)
+        if permit is None or not self.actor.is_person(permit.holder_id):
+            raise NotFound(f"no permit {permit_id}")
+        if permit.status != "active" or permit.valid_until is None:
+            raise Conflict("only an active permit with an end date is renewed")
+        if permit.valid_until < today():
+            raise Conflict("the permit has expired: apply anew")
+        original = self.db.get(Application, permit.application_id)
+        renewal = Application(
+            permit_type=permit.permit_type,
+            agency=original.agency,
+            applicant_id=permit.holder_id,
+            applicant_name=permit.holder_name,
+            renewal_of=permit.id,
+        )
+        self.db.add(renewal)
+        self.db.flush()
+        self.db.record_event(
+            "application_created",
+            {"application_id": renewal.id, "permit_type": renewal.permit_type},
+        )
+        return self._present(renewal)
+
+    @timer(interval=60)
+    def keep_time(self) -> None:
+        """Flag overdue applications, remind holders before expiry, expire permits."""
+        self.sweep()
+
+    @rpc
+    def sweep(self) -> dict:
+        """One pass of the clock; safe in every instance at once (rows are claimed by
+        conditional updates, so each fact is announced once)."""
+        now, day = utcnow(), today()
+        overdue = self.db.execute(
+            update(Application)
+            .where(
+                Application.due_at < now,
+                Application.overdue_flagged_at.is_(None),
+                Application.status.in_(tuple(domain.CLOCK_RUNNING)),
+            )
+            .values(overdue_flagged_at=now)
+            .returning(Application.id, Application.agency, Application.due_at)
+        ).all()
+        for application_id, agency, due_at in overdue:
+            self.db.record_event(
+                "application_overdue",
+                {"application_id": application_id, "agency": agency, "due_at": due_at},
+            )
+        expiring = self.db.execute(
+            update(Permit)
+            .where(
+                Permit.status == "active",
+                Permit.reminded_at.is_(None),
+                Permit.valid_until.is_not(None),
+                Permit.valid_until >= day,
+                Permit.valid_until <= day + REMIND_BEFORE,
+            )
+            .values(reminded_at=now)
+            .returning(Permit.id, Permit.number, Permit.holder_id, Permit.valid_until)
+        ).all()
+        for permit_id, number, holder_id, valid_until in expiring:
+            self.db.record_event(
+                "permit_expiring",
+                {
+                    "permit_id": permit_id,
+                    "number": number,
+                    "holder_id": holder_id,
+                    "valid_until": valid_until,
+                },
+            )
+        expired = self.db.execute(
+            update(Permit)
+            .where(Permit.status == "active", Permit.valid_until < day)
+            .values(status="expired", status_reason="validity ended")
+            .returning(Permit.id, Permit.number, Permit.holder_id)
+        ).all()
+        for permit_id, number, holder_id in expired:
+            self.db.record_event(
+                "permit_expired", {"permit_id": permit_id, "number": number, "holder_id": holder_id}
+            )
+        return {"overdue": len(overdue), "expiring": len(expiring), "expired": len(expired)}
 
     @event_handler("civil_registry", "person_died")
     @idempotent
     def on_person_died(self, event: dict) -> None:
-        """A deceased applicant's open applications are closed."""
-        held = self.db.scalars(
-            select(Application).where(Application.applicant_id == event["data"]["person_id"])
+        """A deceased person's open applications are closed and permits suspended."""
+        person_id = event["data"]["person_id"]
+        applications = self.db.scalars(
+            select(Application).where(Application.applicant_id == person_id)
         ).all()
-        for application in filter(lambda a: is_open(a.status), held):
-            application.status, application.closed_reason = "withdrawn", "applicant deceased"
+        for application in filter(lambda a: domain.is_open(a.status), applications):
+            self._close(application, "withdrawn", "applicant deceased")
+        held = self.db.scalars(
+            select(Permit).where(Permit.holder_id == person_id, Permit.status == "active")
+        ).all()
+        for permit in held:
+            permit.status, permit.status_reason = "suspended", "holder deceased"
             self.db.record_event(
-                "application_status_changed",
-                {
-                    "application_id": application.id,
-                    "status": "withdrawn",
-                    "reason": "applicant deceased",
-                },
+                "permit_suspended",
+                {"permit_id": permit.id, "number": permit.number, "reason": "holder deceased"},
             )
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _application(self, application_id: str, for_update: bool = False) -> Application:
+        query = select(Application).where(Application.id == application_id)
+        application = self.db.scalar(query.with_for_update() if for_update else query)
+        if application is None:
+            raise NotFound(f"no application {application_id}")
+        return application
+
+    def _visible(self, application_id: str) -> Application:
+        application = self._application(application_id)
+        if not self._may_see(application.applicant_id, application.agency):
+            raise NotFound(f"no application {application_id}")
+        return application
+
+    def _owned(self, application_id: str) -> Application:
+        application = self._visible(application_id)
+        self._require_applicant(application)
+        return application
+
+    def _may_see(self, person_id: str, agency: str) -> bool:
+        actor = self.actor
+        return (
+            actor.is_person(person_id)
+            or actor.role == MALL_MANAGER
+            or (actor.role in STAFF_OF_AGENCY and actor.agency == agency)
+        )
+
+    def _require_applicant(self, application: Application) -> None:
+        if not self.actor.is_person(application.applicant_id):
+            raise Forbidden("only the applicant may do this")
+
+    def _require_agency(self, application: Application, role: str) -> None:
+        if self.actor.role != role or self.actor.agency != application.agency:
+            raise Forbidden(f"only a {role} of {application.agency} may do this")
+
+    def _type(self, application: Application) -> PermitType:
+        return self.db.get(PermitType, application.permit_type)
+
+    def _agency_of(self, permit: Permit) -> str:
+        return self.db.get(PermitType, permit.permit_type).agency
+
+    def _store(self) -> LocalDocumentStore:
+        config = self.container.config if hasattr(self, "container") else {}
+        return LocalDocumentStore(
+            config.get("DOCUMENT_STORE", "var/documents"),
+            int(config.get("MAX_DOCUMENT_BYTES", 10 * 2**20)),
+        )
+
+    def _check_documents(self, application: Application) -> None:
+        attached = self.db.scalars(
+            select(Document.kind).where(Document.application_id == application.id)
+        ).all()
+        if missing := domain.missing_documents(
+            self._type(application).required_documents, attached
+        ):
+            raise InvalidInput(
+                "required documents are missing",
+                {"documents": [f"missing: {kind}" for kind in missing]},
+            )
+
+    def _start_clock(self, application: Application) -> None:
+        now = utcnow()
+        application.submitted_at = application.submitted_at or now
+        application.due_at = domain.add_working_days(now, self._type(application).sla_working_days)
+        application.overdue_flagged_at = None
+        self.db.record_event(
+            "application_submitted",
+            {
+                "application_id": application.id,
+                "permit_type": application.permit_type,
+                "agency": application.agency,
+                "due_at": application.due_at,
+            },
+        )
+
+    def _transition(
+        self, application: Application, action: str, note: str | None, actor=None
+    ) -> None:
+        try:
+            target = domain.next_state(application.status, action)
+        except domain.IllegalTransition as illegal:
+            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+        actor = actor or self.actor
+        self.db.add(
+            Transition(
+                application_id=application.id,
+                action=action,
+                from_status=application.status,
+                to_status=target,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                note=note,
+            )
+        )
+        self.db.record_event(
+            "application_status_changed",
+            {
+                "application_id": application.id,
+                "status": target,
+                "previous_status": application.status,
+                "reason": note,
+            },
+        )
+        application.status = target
+
+    def _move(self, application: Application, action: str, note: str) -> None:
+        """A step the mall takes by itself (the low-risk path, issuance)."""
+        self._transition(application, action, note, actor=_System())
+
+    def _close(self, application: Application, status: str, reason: str) -> None:
+        self.db.add(
+            Transition(
+                application_id=application.id,
+                action=status,
+                from_status=application.status,
+                to_status=status,
+                actor_id=SYSTEM,
+                actor_role=SYSTEM,
+                note=reason,
+            )
+        )
+        self.db.record_event(
+            "application_status_changed",
+            {
+                "application_id": application.id,
+                "status": status,
+                "previous_status": application.status,
+                "reason": reason,
+            },
+        )
+        application.status, application.closed_reason = status, reason
+
+    def _issue_if_ready(self, application: Application) -> None:
+        permit_type = self._type(application)
+        if application.status != "approved":
+            return
+        if permit_type.fee and self.db.get(Payment, application.id) is None:
+            return  # issuance waits for the cashier
+        issued_on = today()
+        sequence = next_value(self.db, Sequence, f"permit:{permit_type.code}:{issued_on.year}")
+        period = domain.validity(issued_on, permit_type.validity_months)
+        permit = Permit(
+            number=domain.permit_number(permit_type.code, issued_on.year, sequence),
+            application_id=application.id,
+            permit_type=permit_type.code,
+            holder_id=application.applicant_id,
+            holder_name=application.applicant_name,
+            valid_from=period.valid_from,
+            valid_until=period.valid_until,
+        )
+        self.db.add(permit)
+        self.db.flush()
+        self._move(application, "issue", f"permit {permit.number}")
+        self.db.record_event(
+            "permit_issued",
+            {
+                "permit_id": permit.id,
+                "number": permit.number,
+                "permit_type": permit.permit_type,
+                "holder_id": permit.holder_id,
+                "valid_until": permit.valid_until,
+            },
+        )
+
+    def _present(self, application: Application) -> dict:
+        documents = self.db.scalars(
+            select(Document)
+            .where(Document.application_id == application.id)
+            .order_by(Document.uploaded_at)
+        ).all()
+        history = self.db.scalars(
+            select(Transition)
+            .where(Transition.application_id == application.id)
+            .order_by(Transition.id)
+        ).all()
+        permit = self.db.scalar(select(Permit.id).where(Permit.application_id == application.id))
+        party = (
+            domain.APPLICANT if self.actor.is_person(application.applicant_id) else domain.OFFICER
+        )
+        shown = wire.Application().dump(application)
+        shown.update(
+            paid=self.db.get(Payment, application.id) is not None,
+            missing_documents=domain.missing_documents(
+                self._type(application).required_documents, [d.kind for d in documents]
+            ),
+            allowed_actions=[
+                a for a in domain.allowed_actions(application.status, party) if a != "issue"
+            ],
+            documents=wire.Document(many=True).dump(documents),
+            history=wire.Transition(many=True).dump(history),
+            permit_id=permit,
+        )
+        return shown
+
+
+class _System:
+    id, role = SYSTEM, SYSTEM

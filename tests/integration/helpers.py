@@ -33,6 +33,7 @@ def publish_event(config: dict, envelope: dict) -> None:
 
 
 REGISTRAR = {"id": "staff-registrar-1", "role": "registrar", "agency": "disdukcapil"}
+FRONT_DESK = {"id": "front-desk-1", "role": "counter_officer", "agency": "mpp"}
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from services.licensing.service import LicensingService
 from services.queue.models import OutboxEvent as QueueOutbox
 from services.queue.models import ProcessedEvent, Ticket
 from services.queue.service import QueueService
-from tests.integration.helpers import publish_event, rows, rpc_to
+from tests.integration.helpers import FRONT_DESK, publish_event, rows, rpc_to
 from tests.polling import eventually
 
 BUDI = {
@@ -47,7 +47,7 @@ def test_a_death_cancels_tickets_and_withdraws_applications_in_other_services(ma
     with rpc_to("queue", mall["queue"]) as queue:
         ticket = queue.issue_ticket({"service_code": "population", "person_id": budi["id"]})
         other = queue.issue_ticket({"service_code": "population"})
-    with rpc_to("licensing", mall["licensing"]) as licensing:
+    with rpc_to("licensing", mall["licensing"], actor=FRONT_DESK) as licensing:
         application = licensing.create_application(
             {
                 "permit_type": "NIB",

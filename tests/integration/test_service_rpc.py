@@ -9,7 +9,7 @@ from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
 from services.licensing.service import LicensingService
 from services.queue.service import QueueService
-from tests.integration.helpers import rows, rpc_to
+from tests.integration.helpers import FRONT_DESK, rows, rpc_to
 
 SITI = {
     "nik": "3314015708900001",
@@ -68,7 +68,7 @@ def test_application_is_opened_only_for_a_resident_the_registry_knows(
         "applicant_name": "siti rahayu",
         "applicant_birth_date": SITI["birth_date"],
     }
-    with rpc_to("licensing", config) as licensing:
+    with rpc_to("licensing", config, actor=FRONT_DESK) as licensing:
         application = licensing.create_application(draft)
         with pytest.raises(InvalidInput) as err:
             licensing.create_application(dict(draft, applicant_nik="3314015708900002"))

@@ -39,11 +39,13 @@ def test_service_day_reads_times_given_in_other_zones():
 # --- licensing -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status", ["draft", "submitted", "in_verification", "revision_requested"])
+@pytest.mark.parametrize(
+    "status", ["draft", "submitted", "in_verification", "revision_requested", "approved"]
+)
 def test_applications_waiting_for_action_are_open(status):
     assert is_open(status)
 
 
-@pytest.mark.parametrize("status", ["approved", "rejected", "withdrawn", "issued", ""])
+@pytest.mark.parametrize("status", ["rejected", "withdrawn", "issued"])
 def test_closed_applications_are_not_open(status):
     assert not is_open(status)
