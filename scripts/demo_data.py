@@ -38,6 +38,7 @@ PERMIT_TYPES = [
         sla_working_days=1,
         validity_months=None,
         risk_level="low",
+        required_documents=["ktp"],
     ),
     licensing.PermitType(
         code="PBG",
@@ -48,6 +49,7 @@ PERMIT_TYPES = [
         sla_working_days=28,
         validity_months=None,
         risk_level="high",
+        required_documents=["ktp", "land_certificate", "building_plan"],
     ),
     licensing.PermitType(
         code="SIP",
@@ -58,6 +60,7 @@ PERMIT_TYPES = [
         sla_working_days=14,
         validity_months=60,
         risk_level="medium",
+        required_documents=["ktp", "str", "diploma"],
     ),
     licensing.PermitType(
         code="REKLAME",
@@ -68,6 +71,7 @@ PERMIT_TYPES = [
         sla_working_days=7,
         validity_months=12,
         risk_level="medium",
+        required_documents=["ktp", "billboard_design", "location_photo"],
     ),
 ]
 
