@@ -19,7 +19,7 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
-from chassis.storage import LocalDocumentStore
+from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
 from services.licensing import domain
@@ -93,7 +93,7 @@ class LicensingService(MallService):
     @rpc
     def get_application(self, application_id: str) -> dict:
         """An application with its documents, history and the actions now possible."""
-        return self._present(self._visible(application_id))
+        return self._present(self._application(application_id))
 
     @rpc
     def my_applications(self) -> list[dict]:
@@ -117,6 +117,13 @@ class LicensingService(MallService):
             )
         if not self._store().exists(data["sha256"]):
             raise InvalidInput("upload the file first", {"sha256": ["not in the document store"]})
+        attached = select(Document.id).where(
+            Document.application_id == application.id,
+            Document.kind == data["kind"],
+            Document.sha256 == data["sha256"],
+        )
+        if self.db.scalar(attached):
+            raise Conflict(f"this file is already attached as {data['kind']}")
         document = Document(application_id=application.id, **data)
         self.db.add(document)
         self.db.flush()
@@ -180,17 +187,13 @@ class LicensingService(MallService):
             .order_by(Application.submitted_at, Application.id)
         )
         now = utcnow()
-        return wire.WorklistItem(many=True).dump(
-            [
-                {
-                    **wire.Application(
-                        only=("id", "permit_type", "status", "submitted_at", "due_at")
-                    ).dump(a),
-                    "working_days_left": domain.working_days_left(now, a.due_at),
-                }
-                for a in waiting
-            ]
-        )
+        return [
+            {
+                **wire.WorklistItem(exclude=("working_days_left",)).dump(application),
+                "working_days_left": domain.working_days_left(now, application.due_at),
+            }
+            for application in waiting
+        ]
 
     @rpc
     def my_permits(self) -> list[dict]:
@@ -363,20 +366,15 @@ class LicensingService(MallService):
     # --- helpers ----------------------------------------------------------------------
 
     def _application(self, application_id: str, for_update: bool = False) -> Application:
+        """The application, if the actor may know it exists (404 otherwise, not 403)."""
         query = select(Application).where(Application.id == application_id)
         application = self.db.scalar(query.with_for_update() if for_update else query)
-        if application is None:
-            raise NotFound(f"no application {application_id}")
-        return application
-
-    def _visible(self, application_id: str) -> Application:
-        application = self._application(application_id)
-        if not self._may_see(application.applicant_id, application.agency):
+        if application is None or not self._may_see(application.applicant_id, application.agency):
             raise NotFound(f"no application {application_id}")
         return application
 
     def _owned(self, application_id: str) -> Application:
-        application = self._visible(application_id)
+        application = self._application(application_id)
         self._require_applicant(application)
         return application
 
@@ -403,11 +401,7 @@ class LicensingService(MallService):
         return self.db.get(PermitType, permit.permit_type).agency
 
     def _store(self) -> LocalDocumentStore:
-        config = self.container.config if hasattr(self, "container") else {}
-        return LocalDocumentStore(
-            config.get("DOCUMENT_STORE", "var/documents"),
-            int(config.get("MAX_DOCUMENT_BYTES", 10 * 2**20)),
-        )
+        return document_store(self.config)
 
     def _check_documents(self, application: Application) -> None:
         attached = self.db.scalars(
