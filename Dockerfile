@@ -13,7 +13,7 @@ COPY config config
 COPY scripts scripts
 RUN pip install --no-cache-dir -c constraints.txt -e . \
     && useradd --create-home --uid 10001 mall \
-    && mkdir -p var && chown mall var
+    && mkdir -p var/documents && chown -R mall var
 USER mall
 
 EXPOSE 8000

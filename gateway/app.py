@@ -43,9 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(authenticate)
     register_error_handlers(app)
     warn_about_dev_secret(app.config)
-    from gateway.api import catalog, health, registry, tickets
+    # uploads larger than a document may be are refused before they are read (413)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
+    from gateway.api import catalog, health, licensing, registry, tickets
 
-    for blueprint in (health.bp, catalog.bp, tickets.bp, registry.bp):
+    for blueprint in (health.bp, catalog.bp, tickets.bp, registry.bp, licensing.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -79,3 +79,12 @@ def test_the_image_holds_every_package_the_commands_import_and_the_pinned_versio
     for folder in ("chassis", "contracts", "services", "gateway", "config", "scripts"):
         assert f"COPY {folder} {folder}" in dockerfile
     assert "-c constraints.txt" in dockerfile
+
+
+def test_the_gateway_and_licensing_share_the_document_store():
+    def mount(name: str) -> set[str]:
+        return {v for v in COMPOSE[name].get("volumes", []) if v.endswith("/app/var/documents")}
+
+    assert mount("gateway") and mount("gateway") == mount("licensing")
+    for name in ("gateway", "licensing"):
+        assert COMPOSE[name]["environment"]["DOCUMENT_STORE"] == "var/documents"

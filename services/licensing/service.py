@@ -139,6 +139,7 @@ class LicensingService(MallService):
             self._require_applicant(application)
         else:
             self._require_agency(application, VERIFIER)
+        self._target(application, data["action"])  # an illegal step is refused first
         if data["action"] in ("submit", "resubmit"):
             self._check_documents(application)
         self._transition(application, data["action"], data["note"])
@@ -430,13 +431,16 @@ class LicensingService(MallService):
             },
         )
 
+    def _target(self, application: Application, action: str) -> str:
+        try:
+            return domain.next_state(application.status, action)
+        except domain.IllegalTransition as illegal:
+            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+
     def _transition(
         self, application: Application, action: str, note: str | None, actor=None
     ) -> None:
-        try:
-            target = domain.next_state(application.status, action)
-        except domain.IllegalTransition as illegal:
-            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+        target = self._target(application, action)
         actor = actor or self.actor
         self.db.add(
             Transition(

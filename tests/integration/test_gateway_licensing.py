@@ -1,0 +1,149 @@
+"""Licensing's HTTP routes, uploads included, against the real services (SQLite, PostgreSQL)."""
+
+import io
+
+import pytest
+
+from chassis.actor import Actor
+from chassis.rpc_client import RpcClient
+from gateway.app import create_app
+from gateway.auth import issue_token
+from scripts.demo_data import PERMIT_TYPES, seed
+from services.civil_registry.service import CivilRegistryService
+from services.licensing.service import LicensingService
+from tests.integration.helpers import rpc_to
+
+SITI = {
+    "nik": "3314015708900001",
+    "full_name": "Siti Rahayu",
+    "birth_date": "1990-08-17",
+    "sex": "F",
+}
+PDF = b"%PDF-1.7\n" + b"0" * 500
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 500
+LIMIT = 4096
+
+
+@pytest.fixture
+def api(container_factory, service_config, tmp_path):
+    store = {"DOCUMENT_STORE": str(tmp_path / "documents"), "MAX_DOCUMENT_BYTES": LIMIT}
+    registry = service_config("civil_registry")
+    container_factory(CivilRegistryService, registry).start()
+    config = service_config("licensing", **store)
+    seed(config["DATABASE_URL"], PERMIT_TYPES)
+    container_factory(LicensingService, config).start()
+    with rpc_to("civil_registry", registry) as civil:
+        siti = civil.register_resident(SITI)
+    app = create_app(
+        {
+            "AMQP_URI": config["AMQP_URI"],
+            "JWT_SECRET": "integration-secret",
+            "PUBLIC_BASE_URL": "https://mpp.example.go.id",
+            **store,
+        }
+    )
+    client = RpcClient(config["AMQP_URI"], timeout=15)
+    app.extensions["rpc_client"] = client
+    token = issue_token(app.config, Actor(id="c-1", role="citizen", person_id=siti["id"]))
+    yield app, {"Authorization": f"Bearer {token}"}
+    client.close()
+
+
+def upload(http, headers, application_id, content: bytes, name: str, kind: str = "ktp"):
+    return http.post(
+        f"/api/v1/applications/{application_id}/documents",
+        headers=headers,
+        data={"kind": kind, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def new_application(http, headers, permit_type="NIB") -> str:
+    created = http.post(
+        "/api/v1/applications",
+        headers=headers,
+        json={
+            "permit_type": permit_type,
+            "applicant_nik": SITI["nik"],
+            "applicant_name": SITI["full_name"],
+            "applicant_birth_date": SITI["birth_date"],
+        },
+    )
+    assert created.status_code == 201
+    return created.get_json()["id"]
+
+
+def test_a_citizen_uploads_a_document_submits_and_prints_the_permit(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    uploaded = upload(http, citizen, application, PDF, "ktp-scan.pdf")
+    assert uploaded.status_code == 201
+    assert uploaded.get_json()["content_type"] == "application/pdf"
+    issued = http.post(
+        f"/api/v1/applications/{application}/actions", headers=citizen, json={"action": "submit"}
+    ).get_json()
+    assert issued["status"] == "issued"
+    assert [
+        a["id"] for a in http.get("/api/v1/applications", headers=citizen).get_json()["items"]
+    ] == [application]
+
+    printable = http.get(f"/api/v1/permits/{issued['permit_id']}/printable", headers=citizen)
+    page = printable.get_data(as_text=True)
+    assert printable.status_code == 200 and "<svg" in page
+    number = http.get(f"/api/v1/permits/{issued['permit_id']}", headers=citizen).get_json()[
+        "number"
+    ]
+    assert f"https://mpp.example.go.id/api/v1/permits/verification?number={number}" in page
+    check = http.get("/api/v1/permits/verification", query_string={"number": number})
+    assert check.get_json()["valid"] is True and check.get_json()["holder"] == "S*** R*****"
+
+
+def test_the_type_of_an_upload_comes_from_its_content_not_its_name(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    png_named_pdf = upload(http, citizen, application, PNG, "photo.pdf")
+    assert png_named_pdf.get_json()["content_type"] == "image/png"
+    text_named_pdf = upload(http, citizen, application, b"just text, not a scan", "ktp.pdf")
+    assert text_named_pdf.status_code == 422
+    assert text_named_pdf.get_json()["error"]["fields"]["file"] == [
+        "only PDF, JPEG and PNG files are accepted"
+    ]
+
+
+def test_too_large_or_incomplete_uploads_are_refused_and_nothing_is_attached(api, tmp_path):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    too_large = upload(http, citizen, application, PDF + b"0" * LIMIT, "big.pdf")
+    assert too_large.status_code == 422
+    assert "limit" in too_large.get_json()["error"]["fields"]["file"][0]
+    huge = upload(http, citizen, application, PDF + b"0" * (200 * 1024), "huge.pdf")
+    assert huge.status_code == 413
+    no_kind = upload(http, citizen, application, PDF, "ktp.pdf", kind="")
+    assert no_kind.status_code == 422 and "kind" in no_kind.get_json()["error"]["fields"]
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
+    stored = list((tmp_path / "documents").rglob("*")) if (tmp_path / "documents").exists() else []
+    assert [p for p in stored if p.is_file()] == []  # nothing half-stored
+
+
+def test_illegal_steps_and_strangers_get_the_matching_status(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    early = http.post(
+        f"/api/v1/applications/{application}/actions", headers=citizen, json={"action": "resubmit"}
+    )
+    assert early.status_code == 409
+    assert early.get_json()["error"]["fields"]["allowed_actions"] == ["submit", "withdraw"]
+    unknown = http.post(
+        f"/api/v1/applications/{application}/actions", headers=citizen, json={"action": "bribe"}
+    )
+    assert unknown.status_code == 422
+    stranger = issue_token(app.config, Actor(id="c-2", role="citizen", person_id="other"))
+    seen = http.get(
+        f"/api/v1/applications/{application}", headers={"Authorization": f"Bearer {stranger}"}
+    )
+    assert seen.status_code == 404
