@@ -5,11 +5,15 @@ from marshmallow import Schema, fields, validate
 from contracts.events import event_schema
 
 SOURCE = "queue"
+PRIORITIES = ["elderly", "disability", "pregnant"]
 
 
 class TicketRequest(Schema):
     service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
     person_id = fields.String(load_default=None, allow_none=True)
+    priority = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(PRIORITIES)
+    )
 
 
 class Ticket(Schema):
@@ -19,8 +23,22 @@ class Ticket(Schema):
     day = fields.Date()
     number = fields.Integer()
     status = fields.String()
+    priority = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
     issued_at = fields.DateTime()
+    arrived_at = fields.DateTime()
+    counter_id = fields.String(allow_none=True)
+    called_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    outcome = fields.String(allow_none=True)
+
+
+class TicketPlace(Schema):
+    """Where a waiting ticket stands: position 1 is next."""
+
+    ticket = fields.Nested(Ticket)
+    position = fields.Integer(allow_none=True)
+    estimated_wait_minutes = fields.Float(allow_none=True)
 
 
 class ServiceLine(Schema):
@@ -28,6 +46,52 @@ class ServiceLine(Schema):
     prefix = fields.String()
     name_id = fields.String()
     name_en = fields.String()
+    agency = fields.String(allow_none=True)
+    waiting = fields.Integer()
+
+
+class Counter(Schema):
+    id = fields.String()
+    number = fields.Integer()
+    agency = fields.String()
+    services = fields.List(fields.String())
+    status = fields.String()
+    officer_id = fields.String(allow_none=True)
+    current_ticket = fields.Nested(Ticket, allow_none=True)
+
+
+class Transfer(Schema):
+    to_service = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+    to_counter = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
+class Finish(Schema):
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RatingRequest(Schema):
+    elements = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=4)),
+        required=True,
+        validate=validate.Length(equal=9),
+    )
+
+
+class SatisfactionIndex(Schema):
+    scope = fields.String()
+    key = fields.String()
+    responses = fields.Integer()
+    index = fields.Float(allow_none=True)
+    grade = fields.String(allow_none=True)
+
+
+class Call(Schema):
+    ticket_id = fields.String()
+    label = fields.String()
+    counter_number = fields.Integer()
+    service_code = fields.String()
+    called_at = fields.DateTime()
+    recall = fields.Boolean()
 
 
 @event_schema(SOURCE, "ticket_issued")
@@ -37,7 +101,31 @@ class TicketIssued(Schema):
     service_code = fields.String(required=True)
 
 
+@event_schema(SOURCE, "ticket_called")
+class TicketCalled(Schema):
+    ticket_id = fields.String(required=True)
+    label = fields.String(required=True)
+    counter_number = fields.Integer(required=True)
+    service_code = fields.String(required=True)
+    recall = fields.Boolean(required=True)
+
+
+@event_schema(SOURCE, "ticket_completed")
+class TicketCompleted(Schema):
+    ticket_id = fields.String(required=True)
+    status = fields.String(required=True)  # done, no_show, transferred
+    counter_id = fields.String(allow_none=True)
+    outcome = fields.String(allow_none=True)
+
+
 @event_schema(SOURCE, "ticket_cancelled")
 class TicketCancelled(Schema):
     ticket_id = fields.String(required=True)
     reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "rating_submitted")
+class RatingSubmitted(Schema):
+    ticket_id = fields.String(required=True)
+    service_code = fields.String(required=True)
+    index = fields.Float(required=True)

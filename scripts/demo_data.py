@@ -3,7 +3,7 @@
 python -m scripts.demo_data
 """
 
-from datetime import date
+from datetime import date, time
 
 from chassis.config import config_path, load_config
 from chassis.database import make_engine, session_factory
@@ -12,21 +12,65 @@ from services.civil_registry import population
 from services.licensing import models as licensing
 from services.queue import models as queue
 
+AGENCIES = [
+    queue.Agency(
+        code="disdukcapil",
+        name_id="Dinas Kependudukan dan Pencatatan Sipil",
+        name_en="Population and civil registration office",
+    ),
+    queue.Agency(
+        code="dpmptsp",
+        name_id="Dinas Penanaman Modal dan PTSP",
+        name_en="Investment and one-door licensing office",
+    ),
+    queue.Agency(code="bapenda", name_id="Badan Pendapatan Daerah", name_en="Regional revenue"),
+    queue.Agency(code="bpjs", name_id="BPJS Kesehatan", name_en="National health insurance"),
+]
+
 SERVICE_LINES = [
     queue.ServiceLine(
         code="population",
         prefix="A",
         name_id="Administrasi Kependudukan",
         name_en="Population administration",
+        agency="disdukcapil",
     ),
     queue.ServiceLine(
-        code="licensing", prefix="B", name_id="Perizinan Terpadu", name_en="One-door licensing"
+        code="licensing",
+        prefix="B",
+        name_id="Perizinan Terpadu",
+        name_en="One-door licensing",
+        agency="dpmptsp",
     ),
-    queue.ServiceLine(code="tax", prefix="C", name_id="Pajak Daerah", name_en="Regional tax"),
     queue.ServiceLine(
-        code="health", prefix="D", name_id="BPJS Kesehatan", name_en="National health insurance"
+        code="tax", prefix="C", name_id="Pajak Daerah", name_en="Regional tax", agency="bapenda"
+    ),
+    queue.ServiceLine(
+        code="health",
+        prefix="D",
+        name_id="BPJS Kesehatan",
+        name_en="National health insurance",
+        agency="bpjs",
     ),
 ]
+
+COUNTERS = [
+    queue.Counter(id="loket-1", number=1, agency="disdukcapil", services=["population"]),
+    queue.Counter(id="loket-2", number=2, agency="disdukcapil", services=["population"]),
+    queue.Counter(id="loket-3", number=3, agency="dpmptsp", services=["licensing"]),
+    queue.Counter(id="loket-4", number=4, agency="bapenda", services=["tax"]),
+    queue.Counter(id="loket-5", number=5, agency="bpjs", services=["health"]),
+]
+
+OPENING_HOURS = [
+    queue.OpeningHours(
+        weekday=day, opens=time(8, 0), closes=time(15, 0) if day < 4 else time(11, 30)
+    )
+    for day in range(5)
+] + [queue.OpeningHours(weekday=5, opens=time(8, 0), closes=time(12, 0))]
+
+# Everything the queue needs to open its doors, in the order the foreign keys want.
+QUEUE_SETUP = AGENCIES + SERVICE_LINES + COUNTERS + OPENING_HOURS
 
 PERMIT_TYPES = [
     licensing.PermitType(
@@ -123,7 +167,7 @@ def load_population() -> None:
 
 
 def main() -> None:
-    load("queue", SERVICE_LINES)
+    load("queue", QUEUE_SETUP)
     load("licensing", PERMIT_TYPES)
     load("civil_registry", RESIDENTS)
     load_population()

@@ -1,8 +1,21 @@
-"""Rules of the counter queue, free of any framework."""
+"""Rules of the counter queue, free of any framework.
 
-from datetime import date, datetime
+Call-next order (the fairness rule): a counter calls, among the waiting tickets of the
+services it serves, priority tickets (elderly, disability, pregnant) before regular ones
+in order of arrival, but after ``MAX_PRIORITY_STREAK`` priority calls in a row it calls the
+longest-waiting regular ticket, if there is one, so regular tickets are never starved.
+A transferred ticket keeps its original arrival time.
+"""
+
+import statistics
+from datetime import date, datetime, time
 
 from chassis.clock import mall_date
+
+PRIORITY_CATEGORIES = ("elderly", "disability", "pregnant")
+MAX_PRIORITY_STREAK = 3
+SKM_ELEMENTS = 9  # the nine elements of the national satisfaction survey (PermenPAN-RB 14/2017)
+DEFAULT_SERVICE_MINUTES = 5.0
 
 
 def service_day(now: datetime) -> date:
@@ -13,3 +26,56 @@ def service_day(now: datetime) -> date:
 def ticket_label(prefix: str, number: int) -> str:
     """What the display board calls: A-001."""
     return f"{prefix}-{number:03d}"
+
+
+def priority_first(priority_streak: int) -> bool:
+    """Whether the next call may prefer a priority ticket at a counter with this streak."""
+    return priority_streak < MAX_PRIORITY_STREAK
+
+
+def next_streak(priority_streak: int, called_priority: bool) -> int:
+    return priority_streak + 1 if called_priority else 0
+
+
+def is_open_at(moment: time, hours: tuple[time, time] | None) -> bool:
+    """Whether a weekday's opening hours (None: closed all day) include ``moment``."""
+    return hours is not None and hours[0] <= moment < hours[1]
+
+
+def skm_index(ratings: list[list[int]]) -> float | None:
+    """The satisfaction index on 25-100: the mean rating (1-4) of every element, times 25."""
+    if not ratings:
+        return None
+    per_element = [statistics.fmean(r[i] for r in ratings) for i in range(SKM_ELEMENTS)]
+    return round(statistics.fmean(per_element) * 25, 2)
+
+
+def skm_grade(index: float) -> str:
+    """The survey's quality grade: A (very good) to D (poor)."""
+    if index >= 88.31:
+        return "A"
+    if index >= 76.61:
+        return "B"
+    if index >= 65.0:
+        return "C"
+    return "D"
+
+
+def median_and_p90(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return statistics.median(ordered), p90
+
+
+def estimated_wait_minutes(
+    position: int, recent_service_minutes: list[float], open_counters: int
+) -> float:
+    """Tickets ahead times the median recent service time, shared by the open counters."""
+    per_ticket = (
+        statistics.median(recent_service_minutes)
+        if recent_service_minutes
+        else DEFAULT_SERVICE_MINUTES
+    )
+    return round((position - 1) * per_ticket / max(open_counters, 1), 1)

@@ -1,12 +1,25 @@
 """Tables of the queue service's own database."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.database import InboxMixin, OutboxMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
+
+ACTIVE = "status IN ('called', 'serving')"
 
 
 class Base(DeclarativeBase):
@@ -21,6 +34,18 @@ class ProcessedEvent(InboxMixin, Base):
     pass
 
 
+class Sequence(SequenceMixin, Base):
+    """Daily ticket series, one row per service and day (key ``ticket:<code>:<day>``)."""
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_id: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
 class ServiceLine(Base):
     """A service offered at the mall's counters, with its own ticket series."""
 
@@ -30,15 +55,53 @@ class ServiceLine(Base):
     prefix: Mapped[str] = mapped_column(String(3), unique=True)
     name_id: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
+    agency: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    walk_in_quota: Mapped[int | None] = mapped_column(Integer)
 
 
-class Sequence(SequenceMixin, Base):
-    """Daily ticket series, one row per service and day (key ``ticket:<code>:<day>``)."""
+class Counter(Base):
+    """A loket: serves a set of services, opened by one officer at a time."""
+
+    __tablename__ = "counters"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)  # what the board shows
+    agency: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    services: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="closed")
+    officer_id: Mapped[str | None] = mapped_column(String(100))
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OpeningHours(Base):
+    __tablename__ = "opening_hours"
+
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)  # Monday 0
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+
+class Holiday(Base):
+    __tablename__ = "holidays"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class Ticket(Base):
     __tablename__ = "tickets"
-    __table_args__ = (UniqueConstraint("service_code", "day", "number"),)
+    __table_args__ = (
+        UniqueConstraint("service_code", "day", "number"),
+        # one ticket at a time at a counter, whatever the code above gets wrong
+        Index(
+            "one_active_ticket_per_counter",
+            "counter_id",
+            unique=True,
+            postgresql_where=text(ACTIVE),
+            sqlite_where=text(ACTIVE),
+        ),
+        Index("ix_tickets_waiting", "status", "service_code", "day", "arrived_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     service_code: Mapped[str] = mapped_column(ForeignKey("service_lines.code"))
@@ -46,5 +109,29 @@ class Ticket(Base):
     number: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), default="waiting", index=True)
+    priority: Mapped[str | None] = mapped_column(String(20))
     person_id: Mapped[str | None] = mapped_column(String(36), index=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reserved_counter_id: Mapped[str | None] = mapped_column(String(40))
+    counter_id: Mapped[str | None] = mapped_column(ForeignKey("counters.id"))
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    serving_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    transferred_from: Mapped[str | None] = mapped_column(String(36))
+
+
+class Rating(Base):
+    """One SKM survey: nine elements rated 1-4, for a finished ticket."""
+
+    __tablename__ = "ratings"
+
+    ticket_id: Mapped[str] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(String(40), index=True)
+    counter_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    agency: Mapped[str | None] = mapped_column(String(40), index=True)
+    elements: Mapped[list] = mapped_column(JSON)
+    index_value: Mapped[float] = mapped_column(Float)
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,30 +1,62 @@
-"""The counter queue: walk-in tickets per service, numbered in daily series."""
+"""The counter queue: walk-in tickets per service in daily series, counters that call them.
+
+Call next is decided by the database in one transaction: the counter's row is locked, the
+next ticket is picked with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises with
+``BEGIN IMMEDIATE``) and moved from waiting to called by a conditional update, and a
+partial unique index allows one active ticket per counter.
+"""
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select, update
 
+from chassis.actor import COUNTER_OFFICER, MALL_MANAGER
 from chassis.database import Database, utcnow
-from chassis.errors import NotFound, load
+from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from contracts import queue as wire
-from services.queue.domain import service_day, ticket_label
-from services.queue.models import OutboxEvent, ProcessedEvent, Sequence, ServiceLine, Ticket
+from services.queue import domain
+from services.queue.models import (
+    Counter,
+    OutboxEvent,
+    ProcessedEvent,
+    Rating,
+    Sequence,
+    ServiceLine,
+    Ticket,
+)
 
 log = logging.getLogger(__name__)
+RECENT_SERVICES = 20
+ACTIVE = ("called", "serving")
 
 
 class QueueService(MallService):
     name = "queue"
     db = Database(OutboxEvent, ProcessedEvent)
 
+    # --- tickets --------------------------------------------------------------------
+
     @rpc
     def list_service_lines(self) -> list[dict]:
-        """Services with a ticket series, for the front desk and the catalog."""
+        """Services with a ticket series and how many are waiting now."""
+        waiting = dict(
+            self.db.execute(
+                select(Ticket.service_code, func.count())
+                .where(Ticket.status == "waiting", Ticket.day == domain.service_day(utcnow()))
+                .group_by(Ticket.service_code)
+            ).all()
+        )
         lines = self.db.scalars(select(ServiceLine).order_by(ServiceLine.prefix))
-        return wire.ServiceLine(many=True).dump(lines)
+        return [
+            {
+                **wire.ServiceLine(exclude=("waiting",)).dump(line),
+                "waiting": waiting.get(line.code, 0),
+            }
+            for line in lines
+        ]
 
     @rpc
     def issue_ticket(self, payload: dict) -> dict:
@@ -34,32 +66,245 @@ class QueueService(MallService):
         if line is None:
             raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
         now = utcnow()
-        day = service_day(now)
-        number = next_value(self.db, Sequence, f"ticket:{line.code}:{day}")
-        ticket = Ticket(
-            service_code=line.code,
-            day=day,
-            number=number,
-            label=ticket_label(line.prefix, number),
-            person_id=data["person_id"],
-            issued_at=now,
-        )
-        self.db.add(ticket)
-        self.db.flush()
-        self.db.record_event(
-            "ticket_issued",
-            {"ticket_id": ticket.id, "label": ticket.label, "service_code": line.code},
-        )
+        day = domain.service_day(now)
+        if line.walk_in_quota is not None:
+            issued = self.db.scalar(
+                select(func.count()).where(
+                    Ticket.service_code == line.code,
+                    Ticket.day == day,
+                    Ticket.transferred_from.is_(None),
+                )
+            )
+            if issued >= line.walk_in_quota:
+                raise Conflict(
+                    f"today's {line.walk_in_quota} walk-in tickets are all taken",
+                    {"service_code": ["quota reached"]},
+                )
+        ticket = self._new_ticket(line, now, data["priority"], data["person_id"])
         log.info("issued %s for %s", ticket.label, line.code)
         return wire.Ticket().dump(ticket)
 
     @rpc
     def get_ticket(self, ticket_id: str) -> dict:
-        """One ticket and its state."""
-        ticket = self.db.get(Ticket, ticket_id)
+        """A ticket, its position in line and the estimated wait (the id is the claim)."""
+        ticket = self._ticket(ticket_id)
+        place = {"ticket": ticket, "position": None, "estimated_wait_minutes": None}
+        if ticket.status == "waiting":
+            position = self._position(ticket)
+            place.update(
+                position=position,
+                estimated_wait_minutes=domain.estimated_wait_minutes(
+                    position,
+                    self._recent_service_minutes(ticket.service_code),
+                    self._open_counters(ticket.service_code),
+                ),
+            )
+        return wire.TicketPlace().dump(place)
+
+    # --- counters -------------------------------------------------------------------
+
+    @rpc
+    def list_counters(self) -> list[dict]:
+        counters = self.db.scalars(select(Counter).order_by(Counter.number))
+        return [self._present_counter(c) for c in counters]
+
+    @rpc
+    def open_counter(self, counter_id: str) -> dict:
+        """An officer of the counter's agency opens it and is recorded as its officer."""
+        counter = self._counter(counter_id, officer_only=False)
+        if counter.status == "open" and counter.officer_id != self.actor.id:
+            raise Conflict(f"counter {counter.number} is open under another officer")
+        counter.status, counter.officer_id = "open", self.actor.id
+        return self._present_counter(counter)
+
+    @rpc
+    def close_counter(self, counter_id: str) -> dict:
+        counter = self._counter(counter_id)
+        if self._current(counter) is not None:
+            raise Conflict("finish, transfer or mark no-show the current ticket first")
+        counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
+        return self._present_counter(counter)
+
+    @rpc
+    def call_next(self, counter_id: str) -> dict:
+        """Call the next ticket to this counter (priority first, with the fairness rule)."""
+        counter = self._counter(counter_id)
+        if self._current(counter) is not None:
+            raise Conflict("finish, transfer or mark no-show the current ticket first")
+        ticket = self._pick_next(counter)
         if ticket is None:
-            raise NotFound(f"no ticket {ticket_id}")
+            raise NotFound("nobody is waiting for this counter's services")
+        now = utcnow()
+        claimed = self.db.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == "waiting")
+            .values(status="called", counter_id=counter.id, called_at=now, calls=1)
+        ).rowcount
+        if claimed != 1:  # cannot happen under the row lock; refuse rather than double-call
+            raise Conflict("the ticket was taken by another counter; call again")
+        self.db.refresh(ticket)
+        counter.priority_streak = domain.next_streak(
+            counter.priority_streak, ticket.priority is not None
+        )
+        self._announce(ticket, counter, recall=False)
         return wire.Ticket().dump(ticket)
+
+    @rpc
+    def recall(self, counter_id: str) -> dict:
+        """Call the current ticket again."""
+        counter = self._counter(counter_id)
+        ticket = self._current_in(counter, ("called",))
+        ticket.calls += 1
+        self._announce(ticket, counter, recall=True)
+        return wire.Ticket().dump(ticket)
+
+    @rpc
+    def start_service(self, counter_id: str) -> dict:
+        """The called citizen has arrived at the counter."""
+        counter = self._counter(counter_id)
+        ticket = self._current_in(counter, ("called",))
+        ticket.status, ticket.serving_started_at = "serving", utcnow()
+        return wire.Ticket().dump(ticket)
+
+    @rpc
+    def no_show(self, counter_id: str) -> dict:
+        """The called citizen did not come."""
+        counter = self._counter(counter_id)
+        ticket = self._current_in(counter, ("called",))
+        return self._complete(ticket, "no_show", None)
+
+    @rpc
+    def finish(self, counter_id: str, payload: dict) -> dict:
+        """The service is done, with an outcome."""
+        outcome = load(wire.Finish(), payload)["outcome"]
+        counter = self._counter(counter_id)
+        ticket = self._current_in(counter)
+        if ticket.serving_started_at is None:
+            ticket.serving_started_at = ticket.called_at
+        return self._complete(ticket, "done", outcome)
+
+    @rpc
+    def transfer(self, counter_id: str, payload: dict) -> dict:
+        """Send the current ticket to another service or counter; it keeps its arrival time."""
+        data = load(wire.Transfer(), payload)
+        if bool(data["to_service"]) == bool(data["to_counter"]):
+            raise InvalidInput(
+                "give to_service or to_counter",
+                {"to_service": ["give exactly one of to_service, to_counter"]},
+            )
+        counter = self._counter(counter_id)
+        ticket = self._current_in(counter)
+        if data["to_counter"]:
+            target = self.db.get(Counter, data["to_counter"])
+            if target is None:
+                raise NotFound("no such counter", {"to_counter": ["unknown"]})
+            service = (
+                ticket.service_code
+                if ticket.service_code in target.services
+                else target.services[0]
+            )
+        else:
+            target, service = None, data["to_service"]
+        line = self.db.get(ServiceLine, service)
+        if line is None:
+            raise NotFound("no such service", {"to_service": ["unknown"]})
+        self._complete(ticket, "transferred", f"to {target.id if target else service}")
+        moved = self._new_ticket(
+            line,
+            utcnow(),
+            ticket.priority,
+            ticket.person_id,
+            arrived_at=ticket.arrived_at,
+            transferred_from=ticket.id,
+            reserved_counter_id=target.id if target else None,
+        )
+        return wire.Ticket().dump(moved)
+
+    @rpc
+    def recent_calls(self, limit: int = 10) -> list[dict]:
+        """The latest calls for the display board, newest first."""
+        rows = self.db.execute(
+            select(Ticket, Counter.number)
+            .join(Counter, Counter.id == Ticket.counter_id)
+            .where(Ticket.called_at.is_not(None), Ticket.day == domain.service_day(utcnow()))
+            .order_by(Ticket.called_at.desc())
+            .limit(min(max(int(limit), 1), 50))
+        ).all()
+        return wire.Call(many=True).dump(
+            [
+                {
+                    "ticket_id": t.id,
+                    "label": t.label,
+                    "counter_number": number,
+                    "service_code": t.service_code,
+                    "called_at": t.called_at,
+                    "recall": t.calls > 1,
+                }
+                for t, number in rows
+            ]
+        )
+
+    # --- satisfaction and statistics --------------------------------------------------
+
+    @rpc
+    def rate(self, ticket_id: str, payload: dict) -> dict:
+        """The SKM survey for a finished service, once per ticket."""
+        elements = load(wire.RatingRequest(), payload)["elements"]
+        ticket = self._ticket(ticket_id)
+        if ticket.status != "done":
+            raise Conflict("only a finished service is rated")
+        if self.db.get(Rating, ticket.id):
+            raise Conflict("this service is already rated")
+        counter = self.db.get(Counter, ticket.counter_id)
+        index = domain.skm_index([elements])
+        self.db.add(
+            Rating(
+                ticket_id=ticket.id,
+                service_code=ticket.service_code,
+                counter_id=ticket.counter_id,
+                agency=counter.agency if counter else None,
+                elements=elements,
+                index_value=index,
+            )
+        )
+        self.db.record_event(
+            "rating_submitted",
+            {"ticket_id": ticket.id, "service_code": ticket.service_code, "index": index},
+        )
+        return {"ticket_id": ticket.id, "index": index, "grade": domain.skm_grade(index)}
+
+    @rpc
+    def satisfaction(self, scope: str, key: str) -> dict:
+        """The SKM index (25-100) of a service, a counter or an agency."""
+        column = {
+            "service": Rating.service_code,
+            "counter": Rating.counter_id,
+            "agency": Rating.agency,
+        }.get(scope)
+        if column is None:
+            raise InvalidInput("unknown scope", {"scope": ["service, counter or agency"]})
+        ratings = self.db.scalars(select(Rating.elements).where(column == key)).all()
+        index = domain.skm_index(list(ratings))
+        return {
+            "scope": scope,
+            "key": key,
+            "responses": len(ratings),
+            "index": index,
+            "grade": domain.skm_grade(index) if index is not None else None,
+        }
+
+    @rpc
+    def daily_statistics(self, day: str | None = None) -> dict:
+        """Per service and counter: issued, served, no-shows, wait and service minutes."""
+        if self.actor.role not in (MALL_MANAGER, COUNTER_OFFICER, "agency_admin"):
+            raise Forbidden("staff only")
+        tickets = self.db.scalars(
+            select(Ticket).where(Ticket.day == (day or domain.service_day(utcnow())))
+        ).all()
+        return {
+            "services": _statistics(tickets, lambda t: t.service_code),
+            "counters": _statistics([t for t in tickets if t.counter_id], lambda t: t.counter_id),
+        }
 
     @event_handler("civil_registry", "person_died")
     @idempotent
@@ -75,3 +320,171 @@ class QueueService(MallService):
             self.db.record_event(
                 "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
             )
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _new_ticket(self, line: ServiceLine, now, priority, person_id, **extra) -> Ticket:
+        day = domain.service_day(now)
+        number = next_value(self.db, Sequence, f"ticket:{line.code}:{day}")
+        ticket = Ticket(
+            service_code=line.code,
+            day=day,
+            number=number,
+            label=domain.ticket_label(line.prefix, number),
+            priority=priority,
+            person_id=person_id,
+            issued_at=now,
+            **{"arrived_at": now, **extra},
+        )
+        self.db.add(ticket)
+        self.db.flush()
+        self.db.record_event(
+            "ticket_issued",
+            {"ticket_id": ticket.id, "label": ticket.label, "service_code": line.code},
+        )
+        return ticket
+
+    def _ticket(self, ticket_id: str) -> Ticket:
+        ticket = self.db.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}")
+        return ticket
+
+    def _counter(self, counter_id: str, officer_only: bool = True) -> Counter:
+        """The counter, locked for this transaction, if the actor may work it."""
+        counter = self.db.scalar(select(Counter).where(Counter.id == counter_id).with_for_update())
+        if counter is None:
+            raise NotFound(f"no counter {counter_id}")
+        self.actor.require(COUNTER_OFFICER)
+        if self.actor.agency != counter.agency:
+            raise Forbidden(f"counter {counter.number} belongs to {counter.agency}")
+        if officer_only and (counter.status != "open" or counter.officer_id != self.actor.id):
+            raise Conflict(f"counter {counter.number} is not open under this officer")
+        return counter
+
+    def _current(self, counter: Counter) -> Ticket | None:
+        """The ticket called to or being served at the counter, if any."""
+        return self.db.scalar(
+            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE))
+        )
+
+    def _current_in(self, counter: Counter, statuses: tuple[str, ...] = ACTIVE) -> Ticket:
+        ticket = self._current(counter)
+        if ticket is None:
+            raise Conflict(f"counter {counter.number} has no current ticket")
+        if ticket.status not in statuses:
+            raise Conflict(f"the current ticket {ticket.label} is {ticket.status}")
+        return ticket
+
+    def _pick_next(self, counter: Counter) -> Ticket | None:
+        prefer_priority = domain.priority_first(counter.priority_streak)
+        regular_first = case((Ticket.priority.is_(None), 0), else_=1)
+        priority_first = case((Ticket.priority.is_not(None), 0), else_=1)
+        query = (
+            select(Ticket)
+            .where(
+                Ticket.status == "waiting",
+                Ticket.day == domain.service_day(utcnow()),
+                Ticket.service_code.in_(counter.services),
+                or_(Ticket.reserved_counter_id.is_(None), Ticket.reserved_counter_id == counter.id),
+            )
+            .order_by(
+                priority_first if prefer_priority else regular_first, Ticket.arrived_at, Ticket.id
+            )
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        return self.db.scalar(query)
+
+    def _announce(self, ticket: Ticket, counter: Counter, recall: bool) -> None:
+        self.db.record_event(
+            "ticket_called",
+            {
+                "ticket_id": ticket.id,
+                "label": ticket.label,
+                "counter_number": counter.number,
+                "service_code": ticket.service_code,
+                "recall": recall,
+            },
+        )
+
+    def _complete(self, ticket: Ticket, status: str, outcome: str | None) -> dict:
+        ticket.status, ticket.finished_at, ticket.outcome = status, utcnow(), outcome
+        self.db.record_event(
+            "ticket_completed",
+            {
+                "ticket_id": ticket.id,
+                "status": status,
+                "counter_id": ticket.counter_id,
+                "outcome": outcome,
+            },
+        )
+        return wire.Ticket().dump(ticket)
+
+    def _position(self, ticket: Ticket) -> int:
+        ahead = self.db.scalar(
+            select(func.count()).where(
+                Ticket.status == "waiting",
+                Ticket.service_code == ticket.service_code,
+                Ticket.day == ticket.day,
+                or_(
+                    Ticket.arrived_at < ticket.arrived_at,
+                    (Ticket.arrived_at == ticket.arrived_at) & (Ticket.id < ticket.id),
+                ),
+            )
+        )
+        return ahead + 1
+
+    def _recent_service_minutes(self, service_code: str) -> list[float]:
+        recent = self.db.execute(
+            select(Ticket.serving_started_at, Ticket.finished_at)
+            .where(
+                Ticket.service_code == service_code,
+                Ticket.status == "done",
+                Ticket.serving_started_at.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(RECENT_SERVICES)
+        ).all()
+        return [(end - start).total_seconds() / 60 for start, end in recent]
+
+    def _open_counters(self, service_code: str) -> int:
+        counters = self.db.scalars(select(Counter).where(Counter.status == "open")).all()
+        return sum(service_code in c.services for c in counters)
+
+    def _present_counter(self, counter: Counter) -> dict:
+        current = self.db.scalar(
+            select(Ticket).where(
+                Ticket.counter_id == counter.id, Ticket.status.in_(("called", "serving"))
+            )
+        )
+        return wire.Counter().dump(
+            {**wire.Counter(exclude=("current_ticket",)).dump(counter), "current_ticket": current}
+        )
+
+
+def _statistics(tickets: list, key) -> dict:
+    groups: dict[str, list] = {}
+    for ticket in tickets:
+        groups.setdefault(key(ticket), []).append(ticket)
+    report = {}
+    for name, group in sorted(groups.items()):
+        waits = [(t.called_at - t.arrived_at).total_seconds() / 60 for t in group if t.called_at]
+        services = [
+            (t.finished_at - t.serving_started_at).total_seconds() / 60
+            for t in group
+            if t.status == "done" and t.serving_started_at
+        ]
+        wait_median, wait_p90 = domain.median_and_p90(waits)
+        service_median, service_p90 = domain.median_and_p90(services)
+        report[name] = {
+            "issued": len(group),
+            "served": sum(t.status == "done" for t in group),
+            "no_show": sum(t.status == "no_show" for t in group),
+            "waiting": sum(t.status == "waiting" for t in group),
+            "wait_minutes_median": wait_median,
+            "wait_minutes_p90": wait_p90,
+            "service_minutes_median": service_median,
+            "service_minutes_p90": service_p90,
+        }
+    return report

@@ -11,7 +11,7 @@ from chassis.database import Database
 from chassis.dead_letters import list_dead_letters, replay_dead_letters
 from chassis.events import event_handler, idempotent
 from contracts.events import envelope
-from scripts.demo_data import SERVICE_LINES, seed
+from scripts.demo_data import QUEUE_SETUP, seed
 from services.queue.models import OutboxEvent, ProcessedEvent
 from services.queue.service import QueueService
 from tests.integration.helpers import publish_event, rows, rpc_to
@@ -21,7 +21,7 @@ from tests.polling import eventually
 @pytest.fixture
 def queue_config(service_config):
     config = service_config("queue")
-    seed(config["DATABASE_URL"], SERVICE_LINES)
+    seed(config["DATABASE_URL"], QUEUE_SETUP)
     return config
 
 

@@ -4,7 +4,7 @@ import pytest
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 
-from scripts.demo_data import PERMIT_TYPES, SERVICE_LINES, seed
+from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.civil_registry.models import OutboxEvent as RegistryOutbox
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
@@ -27,7 +27,7 @@ BUDI = {
 def mall(container_factory, service_config, relay_process):
     """The three services, each with its own database, and the registry's relay."""
     configs = {name: service_config(name) for name in ("civil_registry", "queue", "licensing")}
-    seed(configs["queue"]["DATABASE_URL"], SERVICE_LINES)
+    seed(configs["queue"]["DATABASE_URL"], QUEUE_SETUP)
     seed(configs["licensing"]["DATABASE_URL"], PERMIT_TYPES)
     relay_process("civil_registry", configs["civil_registry"])
     configs["containers"] = {}

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from chassis.errors import InvalidInput, NotFound
-from scripts.demo_data import PERMIT_TYPES, SERVICE_LINES, seed
+from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
 from services.licensing.service import LicensingService
@@ -22,7 +22,7 @@ SITI = {
 @pytest.fixture
 def queue(container_factory, service_config):
     config = service_config("queue")
-    seed(config["DATABASE_URL"], SERVICE_LINES)
+    seed(config["DATABASE_URL"], QUEUE_SETUP)
     container_factory(QueueService, config).start()
     return config
 
