@@ -1,0 +1,162 @@
+"""The counter queue over the real RabbitMQ, on SQLite and PostgreSQL."""
+
+import pytest
+from sqlalchemy import select
+
+from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
+from scripts.demo_data import QUEUE_SETUP, seed
+from services.queue.models import OutboxEvent
+from services.queue.service import QueueService
+from tests.integration.helpers import rows, rpc_to
+
+OFFICER_1 = {"id": "officer-1", "role": "counter_officer", "agency": "disdukcapil"}
+OFFICER_2 = {"id": "officer-2", "role": "counter_officer", "agency": "disdukcapil"}
+TAX_OFFICER = {"id": "officer-4", "role": "counter_officer", "agency": "bapenda"}
+
+
+@pytest.fixture
+def queue(container_factory, service_config):
+    config = service_config("queue")
+    seed(config["DATABASE_URL"], QUEUE_SETUP)
+    container_factory(QueueService, config).start()
+    return config
+
+
+def issue(queue, *priorities, service="population") -> list[dict]:
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        return [kiosk.issue_ticket({"service_code": service, "priority": p}) for p in priorities]
+
+
+def test_a_ticket_goes_from_waiting_to_called_serving_and_done(queue):
+    [ticket] = issue(queue, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        called = counter.call_next("loket-1")
+        assert (called["id"], called["status"], called["counter_id"]) == (
+            ticket["id"],
+            "called",
+            "loket-1",
+        )
+        with pytest.raises(Conflict, match="current ticket first"):
+            counter.call_next("loket-1")  # one ticket at a time
+        counter.recall("loket-1")
+        assert counter.start_service("loket-1")["status"] == "serving"
+        done = counter.finish("loket-1", {"outcome": "KTP printed"})
+    assert (done["status"], done["outcome"]) == ("done", "KTP printed")
+    calls = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "ticket_called"
+    ]
+    assert [(c["label"], c["counter_number"], c["recall"]) for c in calls] == [
+        ("A-001", 1, False),
+        ("A-001", 1, True),
+    ]
+
+
+def test_priority_tickets_go_first_but_never_more_than_three_in_a_row(queue):
+    tickets = issue(queue, None, None, "elderly", "pregnant", "disability", "elderly")
+    labels = {t["id"]: t["label"] for t in tickets}
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        order = []
+        for _ in tickets:
+            called = counter.call_next("loket-1")
+            order.append(labels[called["id"]])
+            counter.finish("loket-1", {"outcome": "done"})
+    # A-003..A-005 are priority; after three in a row the oldest regular ticket (A-001) goes
+    assert order == ["A-003", "A-004", "A-005", "A-001", "A-006", "A-002"]
+
+
+def test_a_no_show_frees_the_counter_and_a_transfer_keeps_the_arrival_time(queue):
+    first, second = issue(queue, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        assert counter.no_show("loket-1")["status"] == "no_show"
+        counter.call_next("loket-1")
+        moved = counter.transfer("loket-1", {"to_service": "tax"})
+    assert moved["service_code"] == "tax" and moved["label"] == "C-001"
+    assert moved["arrived_at"] == second["arrived_at"]
+    later = issue(queue, None, service="tax")[0]
+    with rpc_to("queue", queue, actor=TAX_OFFICER) as tax:
+        tax.open_counter("loket-4")
+        assert tax.call_next("loket-4")["id"] == moved["id"]  # ahead of the later ticket
+    assert later["id"] != moved["id"] and first["id"] != moved["id"]
+
+
+def test_counters_are_worked_by_their_agencys_officer_only(queue):
+    with rpc_to("queue", queue, actor=TAX_OFFICER) as tax, pytest.raises(Forbidden):
+        tax.open_counter("loket-1")
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+    with rpc_to("queue", queue, actor=OFFICER_2) as other:
+        with pytest.raises(Conflict, match="another officer"):
+            other.open_counter("loket-1")
+        with pytest.raises(Conflict, match="not open under this officer"):
+            other.call_next("loket-1")
+    with rpc_to("queue", queue, actor=OFFICER_2) as other:
+        other.open_counter("loket-2")
+        with pytest.raises(NotFound, match="nobody is waiting"):
+            other.call_next("loket-2")
+
+
+def test_position_and_wait_estimate_follow_the_line(queue):
+    tickets = issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        places = [kiosk.get_ticket(t["id"]) for t in tickets]
+    assert [p["position"] for p in places] == [1, 2, 3]
+    assert places[0]["estimated_wait_minutes"] == 0
+    assert places[2]["estimated_wait_minutes"] > places[1]["estimated_wait_minutes"]
+
+
+def test_the_satisfaction_survey_rates_a_finished_service_once(queue):
+    [ticket] = issue(queue, None)
+    with rpc_to("queue", queue, actor=None) as citizen:
+        with pytest.raises(Conflict, match="only a finished service"):
+            citizen.rate(ticket["id"], {"elements": [4] * 9})
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        counter.finish("loket-1", {"outcome": "done"})
+    with rpc_to("queue", queue, actor=None) as citizen:
+        with pytest.raises(InvalidInput):
+            citizen.rate(ticket["id"], {"elements": [5] * 9})
+        rated = citizen.rate(ticket["id"], {"elements": [4, 4, 4, 3, 3, 3, 4, 4, 4]})
+        with pytest.raises(Conflict, match="already rated"):
+            citizen.rate(ticket["id"], {"elements": [1] * 9})
+        agency = citizen.satisfaction("agency", "disdukcapil")
+    assert rated["index"] == pytest.approx(91.67, abs=0.01) and rated["grade"] == "A"
+    assert (agency["responses"], agency["index"]) == (1, rated["index"])
+
+
+def test_daily_statistics_count_issued_served_and_no_shows(queue):
+    issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        counter.finish("loket-1", {"outcome": "done"})
+        counter.call_next("loket-1")
+        counter.no_show("loket-1")
+        stats = counter.daily_statistics()
+    population = stats["services"]["population"]
+    assert (
+        population["issued"],
+        population["served"],
+        population["no_show"],
+        population["waiting"],
+    ) == (3, 1, 1, 1)
+    assert population["wait_minutes_median"] is not None
+    assert stats["counters"]["loket-1"]["served"] == 1
+
+
+def test_the_board_lists_the_latest_calls(queue):
+    issue(queue, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        counter.finish("loket-1", {"outcome": "done"})
+        counter.call_next("loket-1")
+    with rpc_to("queue", queue, actor=None) as board:
+        calls = board.recent_calls(5)
+    assert [(c["label"], c["counter_number"]) for c in calls] == [("A-002", 1), ("A-001", 1)]
