@@ -77,6 +77,11 @@ class RatingRequest(Schema):
     )
 
 
+class SatisfactionQuery(Schema):
+    scope = fields.String(required=True, validate=validate.OneOf(["service", "counter", "agency"]))
+    key = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
 class SatisfactionIndex(Schema):
     scope = fields.String()
     key = fields.String()

@@ -45,9 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
     warn_about_dev_secret(app.config)
     # uploads larger than a document may be are refused before they are read (413)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
-    from gateway.api import catalog, health, licensing, registry, tickets
+    from gateway.api import catalog, health, licensing, queue, registry
 
-    for blueprint in (health.bp, catalog.bp, tickets.bp, registry.bp, licensing.bp):
+    for blueprint in (health.bp, catalog.bp, queue.bp, registry.bp, licensing.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -10,7 +10,7 @@ import logging
 
 from sqlalchemy import case, func, or_, select, update
 
-from chassis.actor import COUNTER_OFFICER, MALL_MANAGER
+from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -62,6 +62,12 @@ class QueueService(MallService):
     def issue_ticket(self, payload: dict) -> dict:
         """Hand out the next walk-in ticket of a service's series for today."""
         data = load(wire.TicketRequest(), payload)
+        if data["priority"] and not self.actor.is_staff:
+            raise Forbidden("priority is marked at the desk", {"priority": ["staff only"]})
+        if self.actor.role == CITIZEN:  # a signed-in citizen takes a ticket for herself
+            data["person_id"] = self.actor.person_id
+        elif not self.actor.is_staff:
+            data["person_id"] = None
         line = self.db.get(ServiceLine, data["service_code"])
         if line is None:
             raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})

@@ -22,8 +22,11 @@ def queue(container_factory, service_config):
     return config
 
 
+FRONT_DESK = {"id": "desk-1", "role": "counter_officer", "agency": "mpp"}
+
+
 def issue(queue, *priorities, service="population") -> list[dict]:
-    with rpc_to("queue", queue, actor=None) as kiosk:
+    with rpc_to("queue", queue, actor=FRONT_DESK) as kiosk:
         return [kiosk.issue_ticket({"service_code": service, "priority": p}) for p in priorities]
 
 
@@ -160,3 +163,14 @@ def test_the_board_lists_the_latest_calls(queue):
     with rpc_to("queue", queue, actor=None) as board:
         calls = board.recent_calls(5)
     assert [(c["label"], c["counter_number"]) for c in calls] == [("A-002", 1), ("A-001", 1)]
+
+
+def test_priority_is_marked_at_the_desk_not_by_the_citizen(queue):
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        with pytest.raises(Forbidden):
+            kiosk.issue_ticket({"service_code": "population", "priority": "elderly"})
+        anonymous = kiosk.issue_ticket({"service_code": "population", "person_id": "someone"})
+    assert anonymous["person_id"] is None
+    citizen = {"id": "c-1", "role": "citizen", "person_id": "p-1"}
+    with rpc_to("queue", queue, actor=citizen) as phone:
+        assert phone.issue_ticket({"service_code": "population"})["person_id"] == "p-1"
