@@ -99,6 +99,54 @@ class Call(Schema):
     recall = fields.Boolean()
 
 
+class BookingRequest(Schema):
+    service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    starts_at = fields.AwareDateTime(required=True)
+
+
+class Reschedule(Schema):
+    starts_at = fields.AwareDateTime(required=True)
+
+
+class CheckIn(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z2-9]{8}$", error="a booking code is 8 letters and digits"),
+    )
+
+
+class Booking(Schema):
+    id = fields.String()
+    code = fields.String()
+    service_code = fields.String()
+    day = fields.Date()
+    starts_at = fields.DateTime()
+    status = fields.String()
+    ticket_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+@event_schema(SOURCE, "booking_created")
+class BookingCreated(Schema):
+    booking_id = fields.String(required=True)
+    service_code = fields.String(required=True)
+    starts_at = fields.DateTime(required=True)
+    person_id = fields.String(required=True)
+
+
+@event_schema(SOURCE, "booking_cancelled")
+class BookingCancelled(Schema):
+    booking_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "pickup_invited")
+class PickupInvited(Schema):
+    person_id = fields.String(required=True)
+    permit_id = fields.String(required=True)
+    permit_number = fields.String(required=True)
+
+
 @event_schema(SOURCE, "ticket_issued")
 class TicketIssued(Schema):
     ticket_id = fields.String(required=True)

@@ -7,10 +7,11 @@ longest-waiting regular ticket, if there is one, so regular tickets are never st
 A transferred ticket keeps its original arrival time.
 """
 
+import secrets
 import statistics
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from chassis.clock import mall_date
+from chassis.clock import MALL_TIME, mall_date
 
 PRIORITY_CATEGORIES = ("elderly", "disability", "pregnant")
 MAX_PRIORITY_STREAK = 3
@@ -79,3 +80,48 @@ def estimated_wait_minutes(
         else DEFAULT_SERVICE_MINUTES
     )
     return round((position - 1) * per_ticket / max(open_counters, 1), 1)
+
+
+# --- online bookings ------------------------------------------------------------------
+
+BOOKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud at desks
+CHECK_IN_GRACE_MINUTES = 15
+CHECK_IN_EARLY_MINUTES = 60
+
+
+def new_booking_code() -> str:
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(8))
+
+
+def slot_problem(
+    starts_at: datetime,
+    now: datetime,
+    hours: tuple[time, time] | None,
+    holiday: str | None,
+    slot_minutes: int,
+) -> str | None:
+    """Why a slot can't be booked (in the past, a holiday, closed, misaligned), or None."""
+    local = starts_at.astimezone(MALL_TIME)
+    if starts_at <= now:
+        return "the slot is in the past"
+    if holiday:
+        return f"the mall is closed on {local.date().isoformat()} ({holiday})"
+    if hours is None:
+        return f"the mall is closed on {local:%A}s"
+    end = (datetime.combine(local.date(), local.time()) + timedelta(minutes=slot_minutes)).time()
+    if local.time() < hours[0] or end > hours[1]:
+        return f"outside opening hours ({hours[0]:%H:%M}-{hours[1]:%H:%M})"
+    minutes_since_opening = (local.hour * 60 + local.minute) - (
+        hours[0].hour * 60 + hours[0].minute
+    )
+    if minutes_since_opening % slot_minutes or local.second or local.microsecond:
+        return f"slots start every {slot_minutes} minutes from {hours[0]:%H:%M}"
+    return None
+
+
+def check_in_problem(starts_at: datetime, now: datetime) -> str | None:
+    if now < starts_at - timedelta(minutes=CHECK_IN_EARLY_MINUTES):
+        return f"check-in opens {CHECK_IN_EARLY_MINUTES} minutes before the slot"
+    if now > starts_at + timedelta(minutes=CHECK_IN_GRACE_MINUTES):
+        return "the slot and its grace period have passed"
+    return None

@@ -57,6 +57,8 @@ class ServiceLine(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     agency: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
     walk_in_quota: Mapped[int | None] = mapped_column(Integer)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    slot_capacity: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
 
 class Counter(Base):
@@ -135,3 +137,56 @@ class Rating(Base):
     elements: Mapped[list] = mapped_column(JSON)
     index_value: Mapped[float] = mapped_column(Float)
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SlotLoad(Base):
+    """Seats taken in one time slot of a service; the conditional update books the last."""
+
+    __tablename__ = "slot_loads"
+
+    service_code: Mapped[str] = mapped_column(ForeignKey("service_lines.code"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+ACTIVE_BOOKING = "status = 'booked'"
+
+
+class Booking(Base):
+    """An online booking of a slot; checked in on arrival it becomes a ticket."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # one active booking per citizen, service and day
+        Index(
+            "one_booking_per_person_service_day",
+            "person_id",
+            "service_code",
+            "day",
+            unique=True,
+            postgresql_where=text(ACTIVE_BOOKING),
+            sqlite_where=text(ACTIVE_BOOKING),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("service_lines.code"))
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="booked")
+    ticket_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class PickupInvitation(Base):
+    """A holder invited to book a slot to collect a permit in person."""
+
+    __tablename__ = "pickup_invitations"
+
+    permit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    permit_number: Mapped[str] = mapped_column(String(40))
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

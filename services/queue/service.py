@@ -7,8 +7,12 @@ partial unique index allows one active ticket per counter.
 """
 
 import logging
+from datetime import timedelta
 
-from sqlalchemy import case, func, or_, select, update
+from nameko.dependency_providers import Config
+from nameko.timer import timer
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
 from chassis.database import Database, utcnow
@@ -19,12 +23,17 @@ from chassis.service import MallService, rpc
 from contracts import queue as wire
 from services.queue import domain
 from services.queue.models import (
+    Booking,
     Counter,
+    Holiday,
+    OpeningHours,
     OutboxEvent,
+    PickupInvitation,
     ProcessedEvent,
     Rating,
     Sequence,
     ServiceLine,
+    SlotLoad,
     Ticket,
 )
 
@@ -36,6 +45,7 @@ ACTIVE = ("called", "serving")
 class QueueService(MallService):
     name = "queue"
     db = Database(OutboxEvent, ProcessedEvent)
+    config = Config()
 
     # --- tickets --------------------------------------------------------------------
 
@@ -250,6 +260,119 @@ class QueueService(MallService):
             ]
         )
 
+    # --- online bookings --------------------------------------------------------------
+
+    @rpc
+    def book(self, payload: dict) -> dict:
+        """Book a seat in a time slot: one active booking per citizen, service and day."""
+        self.actor.require(CITIZEN)
+        data = load(wire.BookingRequest(), payload)
+        line = self._line(data["service_code"])
+        day = domain.service_day(data["starts_at"])
+        mine = select(Booking.id).where(
+            Booking.person_id == self.actor.person_id,
+            Booking.service_code == line.code,
+            Booking.day == day,
+            Booking.status == "booked",
+        )
+        if self.db.scalar(mine):
+            raise Conflict(
+                "you already have a booking for this service that day",
+                {"service_code": ["one booking per service per day"]},
+            )
+        self._take_seat(line, data["starts_at"])
+        booking = Booking(
+            code=domain.new_booking_code(),
+            service_code=line.code,
+            person_id=self.actor.person_id,
+            day=day,
+            starts_at=data["starts_at"],
+        )
+        self.db.add(booking)
+        try:
+            with self.db.begin_nested():
+                self.db.flush()
+        except IntegrityError:  # a concurrent booking by the same person won the index
+            raise Conflict("you already have a booking for this service that day") from None
+        self.db.record_event(
+            "booking_created",
+            {
+                "booking_id": booking.id,
+                "service_code": line.code,
+                "starts_at": booking.starts_at,
+                "person_id": booking.person_id,
+            },
+        )
+        return wire.Booking().dump(booking)
+
+    @rpc
+    def my_bookings(self) -> list[dict]:
+        self.actor.require(CITIZEN)
+        mine = self.db.scalars(
+            select(Booking)
+            .where(Booking.person_id == self.actor.person_id)
+            .order_by(Booking.starts_at.desc())
+        )
+        return wire.Booking(many=True).dump(mine)
+
+    @rpc
+    def cancel_booking(self, booking_id: str) -> dict:
+        booking = self._own_booking(booking_id)
+        self._release(booking, "cancelled by the citizen")
+        return wire.Booking().dump(booking)
+
+    @rpc
+    def reschedule(self, booking_id: str, payload: dict) -> dict:
+        """Move a booking to another slot of the same service and day."""
+        starts_at = load(wire.Reschedule(), payload)["starts_at"]
+        booking = self._own_booking(booking_id)
+        if domain.service_day(starts_at) != booking.day:
+            raise InvalidInput(
+                "reschedule within the same day, or cancel and book again",
+                {"starts_at": ["must be on the booking's day"]},
+            )
+        self._take_seat(self._line(booking.service_code), starts_at)
+        self._seat_count(booking.service_code, booking.starts_at, -1)
+        booking.starts_at = starts_at
+        return wire.Booking().dump(booking)
+
+    @rpc
+    def check_in(self, payload: dict) -> dict:
+        """On arrival: the booking code (or its QR) becomes a ticket placed by its slot time."""
+        code = load(wire.CheckIn(), payload)["code"]
+        booking = self.db.scalar(select(Booking).where(Booking.code == code).with_for_update())
+        if booking is None:
+            raise NotFound("no booking with this code", {"code": ["unknown"]})
+        if booking.status != "booked":
+            raise Conflict(f"the booking is {booking.status}")
+        if problem := domain.check_in_problem(booking.starts_at, utcnow()):
+            raise Conflict(problem)
+        ticket = self._new_ticket(
+            self._line(booking.service_code),
+            utcnow(),
+            "booking",
+            booking.person_id,
+            arrived_at=booking.starts_at,
+        )
+        booking.status, booking.ticket_id = "checked_in", ticket.id
+        return wire.Ticket().dump(ticket)
+
+    @timer(interval=60)
+    def keep_time(self) -> None:
+        """Bookings not checked in by the end of their grace period become no-shows."""
+        self.sweep_bookings()
+
+    @rpc
+    def sweep_bookings(self) -> int:
+        late = utcnow() - timedelta(minutes=domain.CHECK_IN_GRACE_MINUTES)
+        missed = self.db.execute(
+            update(Booking)
+            .where(Booking.status == "booked", Booking.starts_at < late)
+            .values(status="no_show")
+            .returning(Booking.id)
+        ).all()
+        return len(missed)
+
     # --- satisfaction and statistics --------------------------------------------------
 
     @rpc
@@ -315,17 +438,44 @@ class QueueService(MallService):
     @event_handler("civil_registry", "person_died")
     @idempotent
     def on_person_died(self, event: dict) -> None:
-        """A deceased person's waiting tickets are cancelled."""
+        """A deceased person's waiting tickets and future bookings are cancelled."""
+        person_id = event["data"]["person_id"]
         waiting = self.db.scalars(
-            select(Ticket).where(
-                Ticket.person_id == event["data"]["person_id"], Ticket.status == "waiting"
-            )
+            select(Ticket).where(Ticket.person_id == person_id, Ticket.status == "waiting")
         ).all()
         for ticket in waiting:
             ticket.status = "cancelled"
             self.db.record_event(
                 "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
             )
+        booked = self.db.scalars(
+            select(Booking).where(Booking.person_id == person_id, Booking.status == "booked")
+        ).all()
+        for booking in booked:
+            self._release(booking, "holder deceased")
+
+    @event_handler("licensing", "permit_issued")
+    @idempotent
+    def on_permit_issued(self, event: dict) -> None:
+        """Permits collected in person: invite the holder to book a pick-up slot."""
+        data = event["data"]
+        if data["permit_type"] not in (self.config.get("PICKUP_PERMIT_TYPES") or []):
+            return
+        self.db.add(
+            PickupInvitation(
+                permit_id=data["permit_id"],
+                person_id=data["holder_id"],
+                permit_number=data["number"],
+            )
+        )
+        self.db.record_event(
+            "pickup_invited",
+            {
+                "person_id": data["holder_id"],
+                "permit_id": data["permit_id"],
+                "permit_number": data["number"],
+            },
+        )
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -349,6 +499,62 @@ class QueueService(MallService):
             {"ticket_id": ticket.id, "label": ticket.label, "service_code": line.code},
         )
         return ticket
+
+    def _line(self, service_code: str) -> ServiceLine:
+        line = self.db.get(ServiceLine, service_code)
+        if line is None:
+            raise NotFound(f"no service {service_code}", {"service_code": ["unknown"]})
+        return line
+
+    def _take_seat(self, line: ServiceLine, starts_at) -> None:
+        """Book one seat of the slot in one conditional update; 409 when it is full."""
+        local = starts_at.astimezone(domain.MALL_TIME)
+        hours = self.db.get(OpeningHours, local.weekday())
+        holiday = self.db.get(Holiday, local.date())
+        if problem := domain.slot_problem(
+            starts_at,
+            utcnow(),
+            (hours.opens, hours.closes) if hours else None,
+            holiday.name if holiday else None,
+            line.slot_minutes,
+        ):
+            raise InvalidInput(problem, {"starts_at": [problem]})
+        if not self._seat_count(line.code, starts_at, +1, capacity=line.slot_capacity):
+            raise Conflict("slot full: choose another time", {"starts_at": ["slot full"]})
+
+    def _seat_count(
+        self, service_code: str, starts_at, change: int, capacity: int | None = None
+    ) -> bool:
+        """Add ``change`` seats to a slot unless that would pass ``capacity``."""
+        condition = [SlotLoad.service_code == service_code, SlotLoad.starts_at == starts_at]
+        if capacity is not None:
+            condition.append(SlotLoad.booked + change <= capacity)
+        changed = self.db.execute(
+            update(SlotLoad).where(*condition).values(booked=SlotLoad.booked + change)
+        ).rowcount
+        if changed or change < 0:
+            return bool(changed)
+        if self.db.get(SlotLoad, (service_code, starts_at)) is not None:
+            return False  # the row exists: the slot is full
+        try:  # first seat of the slot; a concurrent first insert loses on the primary key
+            with self.db.begin_nested():
+                self.db.add(SlotLoad(service_code=service_code, starts_at=starts_at, booked=change))
+            return True
+        except IntegrityError:
+            return self._seat_count(service_code, starts_at, change, capacity)
+
+    def _own_booking(self, booking_id: str) -> Booking:
+        booking = self.db.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
+        if booking is None or not self.actor.is_person(booking.person_id):
+            raise NotFound(f"no booking {booking_id}")
+        if booking.status != "booked":
+            raise Conflict(f"the booking is {booking.status}")
+        return booking
+
+    def _release(self, booking: Booking, reason: str) -> None:
+        booking.status, booking.reason = "cancelled", reason
+        self._seat_count(booking.service_code, booking.starts_at, -1)
+        self.db.record_event("booking_cancelled", {"booking_id": booking.id, "reason": reason})
 
     def _ticket(self, ticket_id: str) -> Ticket:
         ticket = self.db.get(Ticket, ticket_id)
@@ -385,7 +591,8 @@ class QueueService(MallService):
     def _pick_next(self, counter: Counter) -> Ticket | None:
         prefer_priority = domain.priority_first(counter.priority_streak)
         regular_first = case((Ticket.priority.is_(None), 0), else_=1)
-        priority_first = case((Ticket.priority.is_not(None), 0), else_=1)
+        due_priority = and_(Ticket.priority.is_not(None), Ticket.arrived_at <= utcnow())
+        priority_first = case((due_priority, 0), else_=1)
         query = (
             select(Ticket)
             .where(

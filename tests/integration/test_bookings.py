@@ -1,0 +1,187 @@
+"""Online bookings of counter slots (SQLite, PostgreSQL)."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import select, update
+
+from chassis.clock import MALL_TIME, today
+from chassis.database import utcnow
+from chassis.errors import Conflict, InvalidInput, NotFound
+from contracts.events import envelope
+from scripts.demo_data import QUEUE_SETUP, seed
+from services.queue.models import Booking, Holiday, OutboxEvent, PickupInvitation, ServiceLine
+from services.queue.service import QueueService
+from tests.integration.helpers import publish_event, rows, rpc_to, session_for
+
+DESK = {"id": "desk-1", "role": "counter_officer", "agency": "disdukcapil"}
+
+
+def citizen(n: int = 1) -> dict:
+    return {"id": f"c-{n}", "role": "citizen", "person_id": f"person-{n}"}
+
+
+def next_working_day_at(hour: int, minute: int = 0) -> datetime:
+    day = today() + timedelta(days=1)
+    while day.weekday() >= 4:  # Monday to Thursday: open until 15:00 in the demo
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), MALL_TIME)
+
+
+@pytest.fixture
+def queue(container_factory, service_config):
+    config = service_config("queue", PICKUP_PERMIT_TYPES=["PBG"])
+    seed(config["DATABASE_URL"], QUEUE_SETUP)
+    with session_for(config["DATABASE_URL"]) as session, session.begin():
+        session.execute(
+            update(ServiceLine).where(ServiceLine.code == "population").values(slot_capacity=1)
+        )
+    container = container_factory(QueueService, config)
+    container.start()
+    config["container"] = container
+    return config
+
+
+def book(queue, who: dict, starts_at: datetime, service: str = "population") -> dict:
+    with rpc_to("queue", queue, actor=who) as phone:
+        return phone.book({"service_code": service, "starts_at": starts_at.isoformat()})
+
+
+def test_a_citizen_books_a_slot_once_per_service_and_day(queue):
+    slot = next_working_day_at(9)
+    booking = book(queue, citizen(1), slot)
+    assert booking["status"] == "booked" and len(booking["code"]) == 8
+    with pytest.raises(Conflict, match="already have a booking"):
+        book(queue, citizen(1), slot + timedelta(minutes=30))
+    with pytest.raises(Conflict, match="slot full"):
+        book(queue, citizen(2), slot)  # capacity 1
+    assert book(queue, citizen(2), slot + timedelta(minutes=30))["status"] == "booked"
+
+
+@pytest.mark.parametrize(
+    "when, reason",
+    [
+        (lambda: next_working_day_at(7, 30), "outside opening hours"),
+        (lambda: next_working_day_at(14, 45), "outside opening hours"),  # would end after 15:00
+        (lambda: next_working_day_at(9, 10), "slots start every 30 minutes"),
+        (lambda: datetime.now(MALL_TIME) - timedelta(hours=1), "in the past"),
+    ],
+)
+def test_slots_outside_the_rules_are_refused_with_the_reason(queue, when, reason):
+    with pytest.raises(InvalidInput, match=reason) as err:
+        book(queue, citizen(), when())
+    assert "starts_at" in err.value.fields
+
+
+def test_a_holiday_is_closed(queue):
+    slot = next_working_day_at(9)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(Holiday(day=slot.date(), name="Hari Raya"))
+    with pytest.raises(InvalidInput, match="Hari Raya"):
+        book(queue, citizen(), slot)
+
+
+def test_cancelling_frees_the_seat_and_rescheduling_moves_it(queue):
+    slot = next_working_day_at(10)
+    booking = book(queue, citizen(1), slot)
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        moved = phone.reschedule(
+            booking["id"], {"starts_at": (slot + timedelta(hours=1)).isoformat()}
+        )
+        assert moved["starts_at"].startswith(
+            (slot + timedelta(hours=1)).astimezone().strftime("%Y-%m-%d")
+        )
+    assert book(queue, citizen(2), slot)["status"] == "booked"  # the old seat is free
+    with rpc_to("queue", queue, actor=citizen(3)) as stranger, pytest.raises(NotFound):
+        stranger.cancel_booking(booking["id"])
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        assert phone.cancel_booking(booking["id"])["status"] == "cancelled"
+    assert book(queue, citizen(3), slot + timedelta(hours=1))["status"] == "booked"
+
+
+def test_a_checked_in_booking_becomes_a_ticket_called_before_earlier_walk_ins(queue):
+    with rpc_to("queue", queue, actor=DESK) as desk:
+        walk_in = desk.issue_ticket({"service_code": "population"})
+    due = Booking(
+        code="ABCDEFGH",
+        service_code="population",
+        person_id="person-9",
+        day=today(),
+        starts_at=utcnow() - timedelta(minutes=5),
+    )
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(due)
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        with pytest.raises(InvalidInput):
+            kiosk.check_in({"code": "abc"})
+        ticket = kiosk.check_in({"code": "ABCDEFGH"})
+        with pytest.raises(Conflict, match="checked_in"):
+            kiosk.check_in({"code": "ABCDEFGH"})
+    assert ticket["priority"] == "booking" and ticket["person_id"] == "person-9"
+    with rpc_to("queue", queue, actor=DESK) as counter:
+        counter.open_counter("loket-1")
+        assert counter.call_next("loket-1")["id"] == ticket["id"]
+    assert walk_in["id"] != ticket["id"]
+
+
+def test_a_booking_not_checked_in_after_its_grace_period_is_a_no_show(queue):
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(
+            Booking(
+                code="LATELATE",
+                service_code="population",
+                person_id="p-1",
+                day=today(),
+                starts_at=utcnow() - timedelta(minutes=30),
+            )
+        )
+        session.add(
+            Booking(
+                code="SOONSOON",
+                service_code="population",
+                person_id="p-2",
+                day=today(),
+                starts_at=utcnow() + timedelta(minutes=30),
+            )
+        )
+    with rpc_to("queue", queue) as clock:
+        assert clock.sweep_bookings() == 1
+        assert clock.sweep_bookings() == 0
+    statuses = {b.code: b.status for b in rows(queue["DATABASE_URL"], select(Booking))}
+    assert statuses == {"LATELATE": "no_show", "SOONSOON": "booked"}
+
+
+def test_events_cancel_a_deceased_persons_bookings_and_invite_permit_pickups(queue):
+    booking = book(queue, citizen(1), next_working_day_at(11))
+    died = envelope(
+        "civil_registry", "person_died", {"person_id": "person-1", "died_on": "2026-11-20"}, None
+    )
+    issued = [
+        envelope(
+            "licensing",
+            "permit_issued",
+            {
+                "permit_id": f"permit-{kind}",
+                "number": f"{kind}/2026/000001",
+                "permit_type": kind,
+                "holder_id": "person-2",
+                "valid_until": None,
+            },
+            None,
+        )
+        for kind in ("PBG", "NIB")
+    ]
+    container = queue["container"]
+    for event in (died, died):
+        with entrypoint_waiter(container, "on_person_died"):
+            publish_event(queue, event)
+    for event in (*issued, issued[0]):
+        with entrypoint_waiter(container, "on_permit_issued"):
+            publish_event(queue, event)
+    [cancelled] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.id == booking["id"]))
+    assert (cancelled.status, cancelled.reason) == ("cancelled", "holder deceased")
+    invitations = rows(queue["DATABASE_URL"], select(PickupInvitation))
+    assert [i.permit_number for i in invitations] == ["PBG/2026/000001"]
+    kinds = [e.event_type for e in rows(queue["DATABASE_URL"], select(OutboxEvent))]
+    assert kinds.count("booking_cancelled") == 1 and kinds.count("pickup_invited") == 1
