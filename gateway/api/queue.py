@@ -3,6 +3,7 @@
 import os
 import threading
 
+import segno
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from contracts import queue as wire
@@ -42,6 +43,49 @@ def get_ticket(ticket_id: str):
 @bp.post("/tickets/<ticket_id>/rating")
 def rate(ticket_id: str):
     return jsonify(queue("rate", ticket_id, json_body(wire.RatingRequest()))), 201
+
+
+@bp.post("/bookings")
+@signed_in
+def book():
+    return jsonify(queue("book", json_body(wire.BookingRequest()))), 201
+
+
+@bp.get("/bookings")
+@signed_in
+def my_bookings():
+    return jsonify({"items": queue("my_bookings")})
+
+
+@bp.post("/bookings/<booking_id>/cancellation")
+@signed_in
+def cancel_booking(booking_id: str):
+    return jsonify(queue("cancel_booking", booking_id))
+
+
+@bp.post("/bookings/<booking_id>/reschedule")
+@signed_in
+def reschedule(booking_id: str):
+    return jsonify(queue("reschedule", booking_id, json_body(wire.Reschedule())))
+
+
+@bp.get("/bookings/<booking_id>/qr.svg")
+@signed_in
+def booking_qr(booking_id: str):
+    """The booking code as a QR code, to show at the check-in kiosk."""
+    mine = {b["id"]: b for b in queue("my_bookings")}
+    if booking_id not in mine:
+        return jsonify(
+            {"error": {"code": "not_found", "message": "no such booking", "fields": {}}}
+        ), 404
+    svg = segno.make(mine[booking_id]["code"], error="m").svg_inline(scale=8)
+    return svg, 200, {"Content-Type": "image/svg+xml"}
+
+
+@bp.post("/check-ins")
+def check_in():
+    """At the kiosk: a booking code becomes a ticket."""
+    return jsonify(queue("check_in", json_body(wire.CheckIn()))), 201
 
 
 @bp.get("/counters")

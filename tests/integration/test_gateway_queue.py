@@ -2,21 +2,33 @@
 service, its outbox relay and RabbitMQ (SQLite, PostgreSQL)."""
 
 import json
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from chassis.actor import Actor
+from chassis.database import utcnow
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
 from gateway.auth import issue_token
 from scripts.demo_data import QUEUE_SETUP, seed
+from services.queue.models import Booking
 from services.queue.service import QueueService
+from tests.integration.helpers import session_for
+from tests.integration.test_bookings import next_working_day_at
 
 
 @pytest.fixture
-def api(container_factory, service_config, relay_process):
+def queue_config(service_config):
     config = service_config("queue")
     seed(config["DATABASE_URL"], QUEUE_SETUP)
+    return config
+
+
+@pytest.fixture
+def api(container_factory, queue_config, relay_process):
+    config = queue_config
     container_factory(QueueService, config).start()
     relay_process("queue", config)
     app = create_app(
@@ -100,3 +112,34 @@ def test_counter_actions_need_the_right_officer(api):
         "/api/v1/tickets", json={"service_code": "population", "priority": "elderly"}
     )
     assert priority.status_code == 403  # marked at the desk, by staff
+
+
+def test_a_citizen_books_online_and_checks_in_with_the_code(api, queue_config):
+    http = api.test_client()
+    actor = Actor(id="c-1", role="citizen", person_id="person-1")
+    phone = {"Authorization": f"Bearer {issue_token(api.config, actor)}"}
+    slot = next_working_day_at(9)
+    booked = http.post(
+        "/api/v1/bookings",
+        headers=phone,
+        json={"service_code": "population", "starts_at": slot.isoformat()},
+    )
+    assert booked.status_code == 201
+    booking = booked.get_json()
+    naive = http.post(
+        "/api/v1/bookings",
+        headers=phone,
+        json={"service_code": "population", "starts_at": "2030-01-07T09:00:00"},
+    )
+    assert naive.status_code == 422 and "starts_at" in naive.get_json()["error"]["fields"]
+    qr = http.get(f"/api/v1/bookings/{booking['id']}/qr.svg", headers=phone)
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    early = http.post("/api/v1/check-ins", json={"code": booking["code"]})
+    assert early.status_code == 409 and "check-in opens" in early.get_json()["error"]["message"]
+
+    with session_for(queue_config["DATABASE_URL"]) as session, session.begin():
+        session.execute(update(Booking).values(starts_at=utcnow() - timedelta(minutes=5)))
+    ticket = http.post("/api/v1/check-ins", json={"code": booking["code"]})
+    assert ticket.status_code == 201 and ticket.get_json()["priority"] == "booking"
+    mine = http.get("/api/v1/bookings", headers=phone).get_json()["items"]
+    assert [b["status"] for b in mine] == ["checked_in"]
