@@ -158,7 +158,10 @@ class RpcClient:
                             try:
                                 conn.drain_events(timeout=1)
                             except TimeoutError:
-                                conn.heartbeat_check()
+                                pass
+                            # on every pass, not only when idle: a busy consumer must
+                            # still send heartbeats or the broker drops it mid-reply
+                            conn.heartbeat_check()
             except Exception:
                 if self._stopped.is_set():
                     return

@@ -71,7 +71,10 @@ class CallFeed:
                             try:
                                 conn.drain_events(timeout=1)
                             except TimeoutError:
-                                conn.heartbeat_check()
+                                pass
+                            # on every pass, not only when idle: a busy consumer must
+                            # still send heartbeats or the broker drops it mid-reply
+                            conn.heartbeat_check()
             except Exception:  # the thread must outlive any broker trouble
                 log.exception("display feed lost the broker; reconnecting")
                 self._stopped.wait(1)

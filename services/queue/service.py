@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
@@ -589,25 +589,32 @@ class QueueService(MallService):
         return ticket
 
     def _pick_next(self, counter: Counter) -> Ticket | None:
-        prefer_priority = domain.priority_first(counter.priority_streak)
-        regular_first = case((Ticket.priority.is_(None), 0), else_=1)
-        due_priority = and_(Ticket.priority.is_not(None), Ticket.arrived_at <= utcnow())
-        priority_first = case((due_priority, 0), else_=1)
-        query = (
+        """The next ticket by the fairness rule, in at most two index-ordered picks.
+
+        Each pick is ordered by arrival only, so the database walks ``ix_tickets_waiting``
+        and stops at the first row instead of sorting the whole line.
+        """
+        now = utcnow()
+        waiting = [
+            Ticket.status == "waiting",
+            Ticket.day == domain.service_day(now),
+            Ticket.service_code.in_(counter.services),
+            or_(Ticket.reserved_counter_id.is_(None), Ticket.reserved_counter_id == counter.id),
+        ]
+        if domain.priority_first(counter.priority_streak):
+            preferred = and_(Ticket.priority.is_not(None), Ticket.arrived_at <= now)
+        else:
+            preferred = Ticket.priority.is_(None)
+        return self._first_waiting(*waiting, preferred) or self._first_waiting(*waiting)
+
+    def _first_waiting(self, *conditions) -> Ticket | None:
+        return self.db.scalar(
             select(Ticket)
-            .where(
-                Ticket.status == "waiting",
-                Ticket.day == domain.service_day(utcnow()),
-                Ticket.service_code.in_(counter.services),
-                or_(Ticket.reserved_counter_id.is_(None), Ticket.reserved_counter_id == counter.id),
-            )
-            .order_by(
-                priority_first if prefer_priority else regular_first, Ticket.arrived_at, Ticket.id
-            )
+            .where(*conditions)
+            .order_by(Ticket.arrived_at, Ticket.id)
             .limit(1)
             .with_for_update(skip_locked=True)
         )
-        return self.db.scalar(query)
 
     def _announce(self, ticket: Ticket, counter: Counter, recall: bool) -> None:
         self.db.record_event(
