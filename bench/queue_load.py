@@ -469,9 +469,17 @@ class Line:
         from services.queue.service import QueueService  # nameko: only when needed
 
         capture = SimpleNamespace(statement=None)
-        capture.scalar = lambda statement: setattr(capture, "statement", statement)
+
+        def keep_first(statement) -> None:
+            capture.statement = capture.statement if capture.statement is not None else statement
+
+        capture.scalar = keep_first
         counter = SimpleNamespace(id=COUNTER_ID, services=[LINE], priority_streak=0)
-        QueueService._pick_next(SimpleNamespace(db=capture), counter)
+        service = SimpleNamespace(db=capture)
+        service._first_waiting = lambda *conditions: QueueService._first_waiting(
+            service, *conditions
+        )
+        QueueService._pick_next(service, counter)  # the first pick: due priority tickets
         query = capture.statement
         seen: list[tuple[str, Any]] = []
 
