@@ -67,7 +67,6 @@ import os
 import random
 import re
 import sys
-import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -80,7 +79,6 @@ import requests
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
-    BenchError,
     CpuMeter,
     Mall,
     add_mall_arguments,
@@ -93,6 +91,7 @@ from bench.mall import (
     non_negative,
     platform_line,
     positive,
+    run_load,
     say,
     session,
     start_mall,
@@ -312,50 +311,21 @@ def applications(
 ) -> Phase:
     """Make ``count`` applications over ``threads`` threads, each with its own session,
     after a common start line."""
-    phase = Phase(mode, threads)
-    shares = [count // threads + (i < count % threads) for i in range(threads)]
-    results: list[list[Flow]] = [[] for _ in range(threads)]
-    errors: list[BaseException] = []
-    stop = threading.Event()
-    start_line = threading.Barrier(threads + 1, timeout=60)
 
-    def work(index: int) -> None:
-        try:
-            with session(token) as http:
-                # open the kept-alive connection before the clock starts
-                http.get(f"{base}/api/v1/permit-types", timeout=REQUEST_TIMEOUT)
-                start_line.wait()
-                for n in range(shares[index]):
-                    if stop.is_set():
-                        return
-                    documents = make_documents(size)
-                    results[index].append(apply(http, base, documents, n))
-        except threading.BrokenBarrierError:
-            pass  # another thread failed first; its error is the one reported
-        except BaseException as exc:
-            errors.append(exc)
-            start_line.abort()
+    def application(http: requests.Session, n: int) -> Flow:
+        documents = make_documents(size)
+        return apply(http, base, documents, n)
 
-    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    try:
-        try:
-            start_line.wait()
-        except threading.BrokenBarrierError:
-            pass
-        began, cpu = time.perf_counter(), meter.sample()
-        for worker in workers:
-            worker.join()
-        phase.wall = time.perf_counter() - began
-        phase.cpu = {k: v - cpu[k] for k, v in meter.sample().items()}
-    finally:
-        stop.set()  # on Ctrl-C: no new requests while the mall is stopped
-    if errors:
-        raise BenchError(f"{mode} applications could not start: {errors[0]!r}")
-    for flows in results:
-        phase.flows += flows
-    return phase
+    load = run_load(
+        count,
+        threads,
+        lambda: session(token),
+        f"{base}/api/v1/permit-types",
+        application,
+        meter,
+        f"{mode} applications",
+    )
+    return Phase(mode, threads, load.results, load.wall, load.cpu)
 
 
 # --- checks and report --------------------------------------------------------------------

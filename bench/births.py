@@ -46,7 +46,6 @@ SIGTERM (``bench.mall``, shared with ``bench.applications``). Run from the proje
 import argparse
 import os
 import sys
-import threading
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -59,7 +58,6 @@ import requests
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
-    BenchError,
     CpuMeter,
     Mall,
     add_mall_arguments,
@@ -72,6 +70,7 @@ from bench.mall import (
     non_negative,
     platform_line,
     positive,
+    run_load,
     say,
     session,
     start_mall,
@@ -204,66 +203,38 @@ def births(
 ) -> Phase:
     """POST ``count`` births over ``threads`` threads, each with its own session, after a
     common start line; numbered from ``first`` so children's names stay unique."""
-    phase = Phase(mode, threads)
-    shares = [count // threads + (i < count % threads) for i in range(threads)]
-    starts = [first + sum(shares[:i]) for i in range(threads)]
-    results: list[tuple[list[float], list[tuple[int, Any]]]] = [([], []) for _ in range(threads)]
-    errors: list[BaseException] = []
-    stop = threading.Event()
-    start_line = threading.Barrier(threads + 1, timeout=60)
     url = f"{base}/api/v1/births"
 
-    def work(index: int) -> None:
-        latencies, outcomes = results[index]
+    def birth(http: requests.Session, n: int) -> tuple[float, tuple[int, Any]]:
+        n += first
+        payload = {
+            "full_name": f"Bayi {n + 1}",
+            "sex": "FM"[n % 2],
+            "birth_date": born.isoformat(),
+            "birth_place": BIRTH_PLACE,
+            "mother_id": mother_id,
+        }
+        began = time.perf_counter()
         try:
-            with session(token) as http:
-                # open the kept-alive connection before the clock starts
-                http.get(f"{base}/api/v1/residents/{mother_id}", timeout=REQUEST_TIMEOUT)
-                start_line.wait()
-                for n in range(starts[index], starts[index] + shares[index]):
-                    if stop.is_set():
-                        return
-                    payload = {
-                        "full_name": f"Bayi {n + 1}",
-                        "sex": "FM"[n % 2],
-                        "birth_date": born.isoformat(),
-                        "birth_place": BIRTH_PLACE,
-                        "mother_id": mother_id,
-                    }
-                    began = time.perf_counter()
-                    try:
-                        response = http.post(url, json=payload, timeout=REQUEST_TIMEOUT)
-                        outcome = (response.status_code, body(response))
-                    except requests.RequestException as exc:
-                        outcome = (0, f"{type(exc).__name__}: {exc}")
-                    latencies.append(time.perf_counter() - began)
-                    outcomes.append(outcome)
-        except threading.BrokenBarrierError:
-            pass  # another thread failed first; its error is the one reported
-        except BaseException as exc:
-            errors.append(exc)
-            start_line.abort()
+            response = http.post(url, json=payload, timeout=REQUEST_TIMEOUT)
+            outcome = (response.status_code, body(response))
+        except requests.RequestException as exc:
+            outcome = (0, f"{type(exc).__name__}: {exc}")
+        return time.perf_counter() - began, outcome
 
-    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    try:
-        try:
-            start_line.wait()
-        except threading.BrokenBarrierError:
-            pass
-        began, cpu = time.perf_counter(), meter.sample()
-        for worker in workers:
-            worker.join()
-        phase.wall = time.perf_counter() - began
-        phase.cpu = {k: v - cpu[k] for k, v in meter.sample().items()}
-    finally:
-        stop.set()  # on Ctrl-C: no new requests while the mall is stopped
-    if errors:
-        raise BenchError(f"{mode} births could not start: {errors[0]!r}")
-    for latencies, outcomes in results:
-        phase.latencies += latencies
-        phase.outcomes += outcomes
+    load = run_load(
+        count,
+        threads,
+        lambda: session(token),
+        f"{base}/api/v1/residents/{mother_id}",
+        birth,
+        meter,
+        f"{mode} births",
+    )
+    phase = Phase(mode, threads, wall=load.wall, cpu=load.cpu)
+    for latency, outcome in load.results:
+        phase.latencies.append(latency)
+        phase.outcomes.append(outcome)
     return phase
 
 

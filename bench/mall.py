@@ -11,7 +11,8 @@ benchmark so that processes, vhost, databases and temporary files go on exit, er
 or SIGTERM, and a second Ctrl-C cannot cut the cleanup short.
 
 Also here: the HTTP helpers (one ``requests.Session`` per thread, with a bearer token), the
-CPU meter reading /proc, the outbox drain check and small argument validators.
+CPU meter reading /proc, the threaded load runner (``run_load``), the outbox drain check and
+small argument validators.
 """
 
 import argparse
@@ -24,15 +25,16 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -58,6 +60,8 @@ REQUEST_TIMEOUT = 30.0  # seconds; the gateway answers 504 after its RPC_TIMEOUT
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL of a process group
 DRAIN_TIMEOUT = 30.0  # seconds for a relay to publish the last events
 TOKEN_MINUTES = 120
+
+T = TypeVar("T")
 
 
 class BenchError(Exception):
@@ -442,6 +446,73 @@ class CpuMeter:
         cpu = [int(x) for x in (proc / "stat").read_text().split("\n", 1)[0].split()[1:9]]
         seconds["machine"] = (sum(cpu) - cpu[3] - cpu[4]) / self.tick  # all but idle, iowait
         return seconds
+
+
+@dataclass
+class Load(Generic[T]):
+    """What ``run_load`` got: each job's result (thread by thread, each in order), the wall
+    time from the start line to the last thread's end (s) and the CPU seconds spent meanwhile
+    by ``CpuMeter`` role."""
+
+    results: list[T]
+    wall: float
+    cpu: dict[str, float]
+
+
+def run_load(
+    count: int,
+    threads: int,
+    connect: Callable[[], AbstractContextManager[requests.Session]],
+    warm_url: str,
+    job: Callable[[requests.Session, int], T],
+    meter: CpuMeter,
+    what: str,
+) -> Load[T]:
+    """Run ``job(http, n)`` for n in 0 .. ``count`` - 1 over ``threads`` threads, each with
+    its own session from ``connect()`` and a run of consecutive n's, after a common start
+    line; each session GETs ``warm_url`` first, to open its kept-alive connection before the
+    clock starts. On Ctrl-C no new job starts; if a thread fails before its jobs, the run
+    stops with a ``BenchError`` naming ``what`` (e.g. ``"concurrent births"``)."""
+    shares = [count // threads + (i < count % threads) for i in range(threads)]
+    starts = [sum(shares[:i]) for i in range(threads)]
+    results: list[list[T]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+    stop = threading.Event()
+    start_line = threading.Barrier(threads + 1, timeout=60)
+
+    def work(index: int) -> None:
+        try:
+            with connect() as http:
+                http.get(warm_url, timeout=REQUEST_TIMEOUT)
+                start_line.wait()
+                for n in range(starts[index], starts[index] + shares[index]):
+                    if stop.is_set():
+                        return
+                    results[index].append(job(http, n))
+        except threading.BrokenBarrierError:
+            pass  # another thread failed first; its error is the one reported
+        except BaseException as exc:
+            errors.append(exc)
+            start_line.abort()
+
+    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        try:
+            start_line.wait()
+        except threading.BrokenBarrierError:
+            pass
+        began, cpu = time.perf_counter(), meter.sample()
+        for worker in workers:
+            worker.join()
+        wall = time.perf_counter() - began
+        used = {k: v - cpu[k] for k, v in meter.sample().items()}
+    finally:
+        stop.set()  # on Ctrl-C: no new requests while the mall is stopped
+    if errors:
+        raise BenchError(f"{what} could not start: {errors[0]!r}")
+    return Load([result for done in results for result in done], wall, used)
 
 
 def drain_outbox(database_url: str) -> tuple[int, int, float]:

@@ -68,7 +68,6 @@ import argparse
 import os
 import random
 import sys
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
@@ -97,6 +96,7 @@ from bench.mall import (
     non_negative,
     platform_line,
     positive,
+    run_load,
     say,
     session,
     start_mall,
@@ -287,60 +287,20 @@ def kiosk() -> Iterator[requests.Session]:
 def issue(base: str, mode: str, count: int, threads: int, meter: CpuMeter) -> Phase:
     """POST ``count`` tickets over ``threads`` threads, each with its own session, after a
     common start line."""
-    phase = Phase(mode, threads)
-    shares = [count // threads + (i < count % threads) for i in range(threads)]
-    results: list[tuple[list[float], list[tuple[int, Any]]]] = [([], []) for _ in range(threads)]
-    errors: list[BaseException] = []
-    stop = threading.Event()
-    start_line = threading.Barrier(threads + 1, timeout=60)
     url = f"{base}/api/v1/tickets"
 
-    def work(index: int) -> None:
-        latencies, outcomes = results[index]
-        try:
-            with kiosk() as http:
-                # open the kept-alive connection before the clock starts
-                http.get(f"{base}/api/v1/counters", timeout=REQUEST_TIMEOUT)
-                start_line.wait()
-                for _ in range(shares[index]):
-                    if stop.is_set():
-                        return
-                    began = time.perf_counter()
-                    try:
-                        response = http.post(
-                            url, json={"service_code": LINE}, timeout=REQUEST_TIMEOUT
-                        )
-                        outcome = (response.status_code, body(response))
-                    except requests.RequestException as exc:
-                        outcome = (0, f"{type(exc).__name__}: {exc}")
-                    latencies.append(time.perf_counter() - began)
-                    outcomes.append(outcome)
-        except threading.BrokenBarrierError:
-            pass  # another thread failed first; its error is the one reported
-        except BaseException as exc:
-            errors.append(exc)
-            start_line.abort()
+    def ticket(http: requests.Session, n: int) -> tuple[float, tuple[int, Any]]:
+        began = time.perf_counter()
+        outcome = _post(http, url, {"service_code": LINE})
+        return time.perf_counter() - began, outcome
 
-    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    try:
-        try:
-            start_line.wait()
-        except threading.BrokenBarrierError:
-            pass
-        began, cpu = time.perf_counter(), meter.sample()
-        for worker in workers:
-            worker.join()
-        phase.wall = time.perf_counter() - began
-        phase.cpu = {k: v - cpu[k] for k, v in meter.sample().items()}
-    finally:
-        stop.set()  # on Ctrl-C: no new requests while the mall is stopped
-    if errors:
-        raise BenchError(f"{mode} tickets could not start: {errors[0]!r}")
-    for latencies, outcomes in results:
-        phase.latencies += latencies
-        phase.outcomes += outcomes
+    load = run_load(
+        count, threads, kiosk, f"{base}/api/v1/counters", ticket, meter, f"{mode} tickets"
+    )
+    phase = Phase(mode, threads, wall=load.wall, cpu=load.cpu)
+    for latency, outcome in load.results:
+        phase.latencies.append(latency)
+        phase.outcomes.append(outcome)
     return phase
 
 
