@@ -79,10 +79,12 @@ import requests
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
+    REST_FOOTNOTE,
     CpuMeter,
     Mall,
     add_mall_arguments,
     body,
+    cpu_table,
     created,
     database_description,
     drain_outbox,
@@ -484,27 +486,10 @@ def report(header: str, phases: list[Phase], checks: list[str]) -> str:
         )
     if all(phase.cpu for phase in phases):
         roles = ("client", "gateway", "licensing", "registry", "relays")
-        lines += [
-            "",
-            f"{'CPU ms per application':<23}"
-            + "".join(f" {role:>9}" for role in roles)
-            + f" {'rest*':>8} {'machine busy':>13}",
-        ]
-        for phase in phases:
-            count = len(phase.flows)
-            ours = sum(phase.cpu[role] for role in roles)
-            rest = phase.cpu["machine"] - ours
-            busy = phase.cpu["machine"] / (phase.wall * (os.cpu_count() or 1))
-            lines.append(
-                f"{phase.mode:<23}"
-                + "".join(f" {phase.cpu[role] * 1000 / count:9.2f}" for role in roles)
-                + f" {rest * 1000 / count:8.2f} {busy:12.0%}"
-                + f" of {os.cpu_count()} CPUs"
-            )
-        lines.append(
-            "* rest: the machine's CPU time besides ours: RabbitMQ, the database server (when"
-            " PostgreSQL), the kernel, anything else running"
+        lines += cpu_table(
+            "application", roles, [(p.mode, len(p.flows), p.cpu, p.wall) for p in phases], width=9
         )
+        lines.append(REST_FOOTNOTE)
     lines += ["", *checks]
     return "\n".join(lines)
 

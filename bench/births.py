@@ -44,7 +44,6 @@ SIGTERM (``bench.mall``, shared with ``bench.applications``). Run from the proje
 """
 
 import argparse
-import os
 import sys
 import time
 from collections import Counter
@@ -58,10 +57,12 @@ import requests
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
+    REST_FOOTNOTE,
     CpuMeter,
     Mall,
     add_mall_arguments,
     body,
+    cpu_table,
     created,
     database_description,
     drain_outbox,
@@ -323,27 +324,10 @@ def report(header: str, phases: list[Phase], checks: list[str]) -> str:
     )
     if all(phase.cpu for phase in phases):
         roles = ("client", "gateway", "registry", "relay")
-        lines += [
-            "",
-            f"{'CPU ms per birth':<19}"
-            + "".join(f" {role:>8}" for role in roles)
-            + f" {'rest*':>8} {'machine busy':>13}",
-        ]
-        for phase in phases:
-            births_ = len(phase.outcomes)
-            ours = sum(phase.cpu[role] for role in roles)
-            rest = phase.cpu["machine"] - ours
-            busy = phase.cpu["machine"] / (phase.wall * (os.cpu_count() or 1))
-            lines.append(
-                f"{phase.mode:<19}"
-                + "".join(f" {phase.cpu[role] * 1000 / births_:8.2f}" for role in roles)
-                + f" {rest * 1000 / births_:8.2f} {busy:12.0%}"
-                + f" of {os.cpu_count()} CPUs"
-            )
-        lines.append(
-            "* rest: the machine's CPU time besides ours: RabbitMQ, the database server (when"
-            " PostgreSQL), the kernel, anything else running"
+        lines += cpu_table(
+            "birth", roles, [(p.mode, len(p.outcomes), p.cpu, p.wall) for p in phases]
         )
+        lines.append(REST_FOOTNOTE)
     lines += ["", *checks]
     return "\n".join(lines)
 

@@ -621,3 +621,36 @@ def non_negative(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return number
+
+
+REST_FOOTNOTE = (
+    "* rest: the machine's CPU time besides ours: RabbitMQ, the database server (when"
+    " PostgreSQL), the kernel, anything else running"
+)
+
+
+def cpu_table(
+    unit: str, roles: tuple[str, ...], rows: list[tuple[str, int, dict, float]], width: int = 8
+) -> list[str]:
+    """Report lines: CPU ms per ``unit`` for each role, the rest, and how busy the machine was.
+
+    ``rows`` holds (mode, how many units, CPU seconds by role and "machine", wall seconds).
+    """
+    label = f"CPU ms per {unit}"
+    first = max(len(label), 19) + 1
+    lines = [
+        "",
+        f"{label:<{first}}"
+        + "".join(f" {role:>{width}}" for role in roles)
+        + f" {'rest*':>8} {'machine busy':>13}",
+    ]
+    cores = os.cpu_count() or 1
+    for mode, count, cpu, wall in rows:
+        rest = cpu["machine"] - sum(cpu[role] for role in roles)
+        busy = cpu["machine"] / (wall * cores)
+        lines.append(
+            f"{mode:<{first}}"
+            + "".join(f" {cpu[role] * 1000 / count:{width}.2f}" for role in roles)
+            + f" {rest * 1000 / count:8.2f} {busy:12.0%} of {cores} CPUs"
+        )
+    return lines

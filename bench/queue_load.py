@@ -65,7 +65,6 @@ temporary files are removed on exit, error, Ctrl-C or SIGTERM. Run from the proj
 """
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -89,6 +88,7 @@ from bench.mall import (
     Mall,
     add_mall_arguments,
     body,
+    cpu_table,
     database_description,
     drain_outbox,
     error_text,
@@ -647,21 +647,9 @@ def report(
     )
     roles = ("client", "gateway", "queue", "relay")
     if all(phase.cpu for phase in phases):
-        lines += [
-            "",
-            f"{'CPU ms per ticket':<19}"
-            + "".join(f" {role:>8}" for role in roles)
-            + f" {'rest*':>8} {'machine busy':>13}",
-        ]
-        for phase in phases:
-            count = len(phase.outcomes)
-            rest = phase.cpu["machine"] - sum(phase.cpu[role] for role in roles)
-            busy = phase.cpu["machine"] / (phase.wall * (os.cpu_count() or 1))
-            lines.append(
-                f"{phase.mode:<19}"
-                + "".join(f" {phase.cpu[role] * 1000 / count:8.2f}" for role in roles)
-                + f" {rest * 1000 / count:8.2f} {busy:12.0%} of {os.cpu_count()} CPUs"
-            )
+        lines += cpu_table(
+            "ticket", roles, [(p.mode, len(p.outcomes), p.cpu, p.wall) for p in phases]
+        )
 
     lines += [
         "",
