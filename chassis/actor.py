@@ -21,9 +21,19 @@ REGISTRAR = "registrar"
 HOSPITAL_OFFICER = "hospital_officer"
 AGENCY_ADMIN = "agency_admin"
 MALL_MANAGER = "mall_manager"
+MALL_ADMIN = "mall_admin"  # creates staff accounts
 SYSTEM = "system"  # another service acting on an event or a timer
 STAFF_ROLES = frozenset(
-    {COUNTER_OFFICER, VERIFIER, CASHIER, REGISTRAR, HOSPITAL_OFFICER, AGENCY_ADMIN, MALL_MANAGER}
+    {
+        COUNTER_OFFICER,
+        VERIFIER,
+        CASHIER,
+        REGISTRAR,
+        HOSPITAL_OFFICER,
+        AGENCY_ADMIN,
+        MALL_MANAGER,
+        MALL_ADMIN,
+    }
 )
 
 

@@ -1,6 +1,8 @@
-"""Alembic migrations, one history per service under ``services/<name>/migrations``.
+"""Alembic migrations, one history per service under ``services/<name>/migrations``, and
+the gateway's own (accounts, sessions, audit) under ``gateway/identity/migrations``.
 
     python -m chassis.migrate queue [--config config/queue.yaml] [upgrade head]
+    python -m chassis.migrate gateway
 
 Each service's ``migrations/env.py`` calls ``run_migrations(Base.metadata)``.
 """
@@ -16,9 +18,15 @@ from chassis.config import PROJECT_ROOT, config_path, load_config
 from chassis.database import UTCDateTime, make_engine
 
 
+def migrations_of(name: str) -> Path:
+    if name == "gateway":
+        return PROJECT_ROOT / "gateway" / "identity" / "migrations"
+    return PROJECT_ROOT / "services" / name / "migrations"
+
+
 def alembic_config(service: str, database_url: str) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "services" / service / "migrations"))
+    cfg.set_main_option("script_location", str(migrations_of(service)))
     cfg.attributes["database_url"] = database_url
     return cfg
 
@@ -77,7 +85,7 @@ def drop_messaging_tables_v1() -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Migrate a service's database.")
-    parser.add_argument("service", help="service package under services/, e.g. queue")
+    parser.add_argument("service", help="a service under services/ (e.g. queue), or gateway")
     parser.add_argument("revision", nargs="?", default="head")
     parser.add_argument("--config", help="YAML config (default: config/<service>.yaml)")
     args = parser.parse_args(argv)

@@ -2,3 +2,5 @@
 CREATE DATABASE civil_registry;
 CREATE DATABASE licensing;
 CREATE DATABASE queue;
+-- The gateway's accounts, sign-in sessions and audit log.
+CREATE DATABASE gateway;

@@ -8,12 +8,14 @@ import os
 import uuid
 
 from flask import Flask, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
 from gateway.auth import authenticate, warn_about_dev_secret
 from gateway.errors import register_error_handlers
+from gateway.identity import passwords
 from gateway.rpc import RpcClient, rpc_client
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -43,12 +45,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(authenticate)
     register_error_handlers(app)
     warn_about_dev_secret(app.config)
+    passwords.hasher(app.config)  # refuse to start with a cost below the floor
+    if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
+        # the client's address (throttling, audit) is the one the trusted proxy saw
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     # uploads larger than a document may be are refused before they are read (413)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
-    from gateway.api import catalog, health, licensing, queue, registry
+    from gateway.api import accounts, audit, catalog, docs, health, licensing, queue, registry
 
-    for blueprint in (health.bp, catalog.bp, queue.bp, registry.bp, licensing.bp):
-        app.register_blueprint(blueprint)
+    for area in (health, accounts, audit, catalog, queue, registry, licensing, docs):
+        app.register_blueprint(area.bp)
     return app
 
 

@@ -1,18 +1,14 @@
-"""Who is calling: short-lived JWT access tokens carrying the actor.
+"""Who is calling: short-lived JWT access tokens, each naming its sign-in session.
 
-Verification fixes the algorithm (HS256) and requires ``exp``, ``iat``, ``sub``, ``aud``
-and ``iss``, so unsigned (alg "none"), foreign-key, expired and misaddressed tokens all
-fail. The actor in a valid token travels to the services as nameko context data, and the
+Verification fixes the algorithm (HS256) and requires ``exp``, ``iat``, ``sub``, ``aud``,
+``iss`` and ``sid``, so unsigned (alg "none"), foreign-key, expired and misaddressed tokens
+all fail. The session must still be live (not signed out, account not disabled), and the
+actor is read from the account, so a change of role or a disabled account takes effect on
+the next request. The actor travels to the services as nameko context data, and the
 services check it again.
-
-Staff tokens can be issued by an operator until sign-in exists:
-
-    python -m gateway.auth issue --id staff-1 --role registrar --agency disdukcapil
 """
 
-import argparse
 import logging
-import os
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -20,8 +16,9 @@ import jwt
 from flask import current_app, g, request
 
 from chassis.actor import Actor
-from chassis.config import config_path, load_config
 from gateway.errors import error_response
+from gateway.identity import sessions, store
+from gateway.identity.accounts import actor_of
 
 ALGORITHM = "HS256"
 DEV_SECRET = "dev-only-secret-change-me"
@@ -32,14 +29,14 @@ class InvalidToken(Exception):
     """The bearer token is missing a claim, expired, forged or addressed elsewhere."""
 
 
-def issue_token(config: dict, actor: Actor, minutes: int | None = None) -> str:
+def issue_token(config: dict, actor: Actor, session_id: str, minutes: int | None = None) -> str:
     now = datetime.now(UTC)
     lifetime = timedelta(minutes=minutes or int(config["ACCESS_TOKEN_MINUTES"]))
     claims = {
         "sub": actor.id,
+        "sid": session_id,
         "role": actor.role,
         "agency": actor.agency,
-        "person_id": actor.person_id,
         "iat": now,
         "exp": now + lifetime,
         "iss": config["JWT_ISSUER"],
@@ -48,39 +45,41 @@ def issue_token(config: dict, actor: Actor, minutes: int | None = None) -> str:
     return jwt.encode(claims, config["JWT_SECRET"], algorithm=ALGORITHM)
 
 
-def actor_from_token(config: dict, token: str) -> Actor:
+def verify_token(config: dict, token: str) -> dict:
     try:
-        claims = jwt.decode(
+        return jwt.decode(
             token,
             config["JWT_SECRET"],
             algorithms=[ALGORITHM],
             audience=config["JWT_AUDIENCE"],
             issuer=config["JWT_ISSUER"],
-            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            options={"require": ["exp", "iat", "sub", "aud", "iss", "sid"]},
         )
     except jwt.PyJWTError as err:
         raise InvalidToken(str(err)) from None
-    return Actor(
-        id=claims["sub"],
-        role=claims.get("role"),
-        agency=claims.get("agency"),
-        person_id=claims.get("person_id"),
-    )
 
 
 def authenticate():
     """``before_request``: the actor of a valid bearer token, or anonymous; 401 otherwise."""
-    g.actor = Actor()
+    g.actor, g.session_id = Actor(), None
     header = request.headers.get("Authorization", "")
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return error_response(401, "unauthorized", "use: Authorization: Bearer <token>")
+    config = current_app.config
     try:
-        g.actor = actor_from_token(current_app.config, token.strip())
+        claims = verify_token(config, token.strip())
+        with store.transaction(config["DATABASE_URL"]) as db:
+            account = sessions.account_of(db, claims["sid"], datetime.now(UTC))
     except InvalidToken as err:
         return error_response(401, "unauthorized", f"invalid token: {err}")
+    except sessions.SessionEnded as err:
+        return error_response(401, "unauthorized", f"sign in again: {err}")
+    if account.id != claims["sub"]:
+        return error_response(401, "unauthorized", "invalid token: session of another account")
+    g.actor, g.session_id = actor_of(account), claims["sid"]
     return None
 
 
@@ -99,21 +98,3 @@ def signed_in(view):
 def warn_about_dev_secret(config: dict) -> None:
     if config["JWT_SECRET"] == DEV_SECRET:
         log.warning("JWT_SECRET is the development default: set it before going live")
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Issue an access token (operators only).")
-    parser.add_argument("action", choices=["issue"])
-    parser.add_argument("--id", required=True)
-    parser.add_argument("--role", required=True)
-    parser.add_argument("--agency")
-    parser.add_argument("--person-id")
-    parser.add_argument("--minutes", type=int, help="lifetime (default ACCESS_TOKEN_MINUTES)")
-    args = parser.parse_args(argv)
-    config = load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway")))
-    actor = Actor(id=args.id, role=args.role, agency=args.agency, person_id=args.person_id)
-    print(issue_token(config, actor, args.minutes))
-
-
-if __name__ == "__main__":
-    main()

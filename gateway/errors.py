@@ -10,6 +10,7 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from chassis.errors import MallError
 from gateway.rpc import RemoteError, RpcTimeout
 
 log = logging.getLogger("mpp.gateway")
@@ -38,6 +39,11 @@ def register_error_handlers(app: Flask) -> None:
             log.error("unexpected remote error %s", error)
             return error_response(500, "internal_error", "internal error")
         status, code = REMOTE_ERRORS[error.exc_type]
+        return error_response(status, code, error.message, error.fields)
+
+    @app.errorhandler(MallError)
+    def refused(error: MallError):  # raised by the gateway itself (accounts, audit)
+        status, code = REMOTE_ERRORS[type(error).__name__]
         return error_response(status, code, error.message, error.fields)
 
     @app.errorhandler(RpcTimeout)

@@ -1,12 +1,16 @@
-"""Load the demo mall: service lines, permit types and a few residents. Safe to re-run.
+"""Load the demo mall: service lines, permit types, residents and demo accounts (all with the
+password DEMO_PASSWORD, for trying the mall out only). Safe to re-run.
 
 python -m scripts.demo_data
 """
 
+import os
 from datetime import date, time
 
 from chassis.config import config_path, load_config
 from chassis.database import make_engine, session_factory
+from gateway.identity import passwords
+from gateway.identity.models import Account
 from services.civil_registry import models as registry
 from services.civil_registry import population
 from services.licensing import models as licensing
@@ -137,6 +141,36 @@ RESIDENTS = [
 ]
 
 
+DEMO_PASSWORD = "coba-mpp-2026"
+# (username, full name, role, agency); the citizens sign in with their NIK
+DEMO_STAFF = [
+    ("admin", "Admin MPP", "mall_admin", "mpp"),
+    ("manajer", "Manajer MPP", "mall_manager", "mpp"),
+    ("loket-a", "Petugas Loket Dukcapil", "counter_officer", "disdukcapil"),
+    ("registrar", "Petugas Registrasi Dukcapil", "registrar", "disdukcapil"),
+    ("verifikator", "Verifikator DPMPTSP", "verifier", "dpmptsp"),
+    ("kasir", "Kasir DPMPTSP", "cashier", "dpmptsp"),
+    ("loket-b", "Petugas Loket DPMPTSP", "counter_officer", "dpmptsp"),
+]
+
+
+def demo_accounts(config: dict) -> list:
+    password_hash = passwords.hasher(config).hash(DEMO_PASSWORD)
+    staff = [
+        Account(id=f"demo-{login}", login=login, full_name=name, role=role, agency=agency)
+        for login, name, role, agency in DEMO_STAFF
+    ]
+    citizens = [
+        Account(
+            id=f"demo-{r.nik}", login=r.nik, full_name=r.full_name, role="citizen", person_id=r.id
+        )
+        for r in RESIDENTS
+    ]
+    for account in staff + citizens:
+        account.password_hash, account.active = password_hash, True
+    return staff + citizens
+
+
 def seed(url: str, rows: list) -> None:
     """Insert or update ``rows`` (copies: the given objects stay detached)."""
     engine = make_engine(url)
@@ -171,6 +205,10 @@ def main() -> None:
     load("licensing", PERMIT_TYPES)
     load("civil_registry", RESIDENTS)
     load_population()
+    if os.environ.get("DEMO_ACCOUNTS", "1") != "0":  # never in a deployment
+        gateway = load_config(config_path("gateway"))
+        seed(gateway["DATABASE_URL"], demo_accounts(gateway))
+        print(f"gateway: {len(DEMO_STAFF)} staff and {len(RESIDENTS)} citizen demo accounts")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,14 @@ def database_url_factory(db_backend, tmp_path):
 
 
 @pytest.fixture
+def gateway_database(tmp_path):
+    """A migrated SQLite database for the gateway's accounts, sessions and audit log."""
+    url = f"sqlite:///{tmp_path / 'gateway'}.sqlite3"
+    upgrade("gateway", url)
+    return url
+
+
+@pytest.fixture
 def service_config(rabbit_config, database_url_factory):
     """nameko config of a service: the test's vhost, a fresh database, fast retries."""
 

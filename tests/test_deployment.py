@@ -57,14 +57,24 @@ def test_processes_wait_for_a_healthy_broker(process):
     assert COMPOSE[process]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
 
 
-def test_migrations_run_for_every_service_before_the_services_start():
+def test_migrations_run_for_every_service_and_the_gateway_before_they_start():
     command = COMPOSE["migrate"]["command"]
-    assert all(f"chassis.migrate {s}" in command for s in SERVICES)
+    assert all(f"chassis.migrate {s}" in command for s in [*SERVICES, "gateway"])
     for process in PROCFILE:
-        if process != "gateway":
-            assert COMPOSE[process]["depends_on"]["migrate"] == {
-                "condition": "service_completed_successfully"
-            }
+        assert COMPOSE[process]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+
+
+def test_the_gateway_keeps_accounts_in_a_postgres_database_of_its_own():
+    for name in ("gateway", "migrate"):
+        url = COMPOSE[name]["environment"]["GATEWAY_DATABASE_URL"]
+        assert url.startswith("postgresql") and url.endswith("/gateway")
+    assert "CREATE DATABASE gateway;" in (ROOT / "deploy" / "postgres-init.sql").read_text()
+
+
+def test_no_demo_accounts_with_a_known_password_in_a_deployment():
+    assert COMPOSE["migrate"]["environment"]["DEMO_ACCOUNTS"] == "0"
 
 
 def test_the_gateway_listens_on_all_interfaces_inside_its_container():

@@ -7,10 +7,10 @@ import pytest
 from chassis.actor import Actor
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
-from gateway.auth import issue_token
 from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
+from tests.accounts import bearer
 from tests.integration.helpers import rpc_to
 
 SITI = {
@@ -25,7 +25,7 @@ LIMIT = 4096
 
 
 @pytest.fixture
-def api(container_factory, service_config, tmp_path):
+def api(container_factory, service_config, tmp_path, database_url_factory):
     store = {"DOCUMENT_STORE": str(tmp_path / "documents"), "MAX_DOCUMENT_BYTES": LIMIT}
     registry = service_config("civil_registry")
     container_factory(CivilRegistryService, registry).start()
@@ -39,13 +39,13 @@ def api(container_factory, service_config, tmp_path):
             "AMQP_URI": config["AMQP_URI"],
             "JWT_SECRET": "integration-secret",
             "PUBLIC_BASE_URL": "https://mpp.example.go.id",
+            "DATABASE_URL": database_url_factory("gateway"),
             **store,
         }
     )
     client = RpcClient(config["AMQP_URI"], timeout=15)
     app.extensions["rpc_client"] = client
-    token = issue_token(app.config, Actor(id="c-1", role="citizen", person_id=siti["id"]))
-    yield app, {"Authorization": f"Bearer {token}"}
+    yield app, bearer(app, Actor(id="c-1", role="citizen", person_id=siti["id"]))
     client.close()
 
 
@@ -142,8 +142,6 @@ def test_illegal_steps_and_strangers_get_the_matching_status(api):
         f"/api/v1/applications/{application}/actions", headers=citizen, json={"action": "bribe"}
     )
     assert unknown.status_code == 422
-    stranger = issue_token(app.config, Actor(id="c-2", role="citizen", person_id="other"))
-    seen = http.get(
-        f"/api/v1/applications/{application}", headers={"Authorization": f"Bearer {stranger}"}
-    )
+    stranger = bearer(app, Actor(id="c-2", role="citizen", person_id="other"))
+    seen = http.get(f"/api/v1/applications/{application}", headers=stranger)
     assert seen.status_code == 404

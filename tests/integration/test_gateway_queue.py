@@ -11,10 +11,10 @@ from chassis.actor import Actor
 from chassis.database import utcnow
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
-from gateway.auth import issue_token
 from scripts.demo_data import QUEUE_SETUP, seed
 from services.queue.models import Booking
 from services.queue.service import QueueService
+from tests.accounts import bearer
 from tests.integration.helpers import session_for
 from tests.integration.test_bookings import next_working_day_at
 
@@ -27,12 +27,17 @@ def queue_config(service_config):
 
 
 @pytest.fixture
-def api(container_factory, queue_config, relay_process):
+def api(container_factory, queue_config, relay_process, database_url_factory):
     config = queue_config
     container_factory(QueueService, config).start()
     relay_process("queue", config)
     app = create_app(
-        {"AMQP_URI": config["AMQP_URI"], "JWT_SECRET": "integration-secret", "SSE_KEEPALIVE": 0.5}
+        {
+            "AMQP_URI": config["AMQP_URI"],
+            "JWT_SECRET": "integration-secret",
+            "SSE_KEEPALIVE": 0.5,
+            "DATABASE_URL": database_url_factory("gateway"),
+        }
     )
     client = RpcClient(config["AMQP_URI"], timeout=15)
     app.extensions["rpc_client"] = client
@@ -42,7 +47,7 @@ def api(container_factory, queue_config, relay_process):
 
 def officer(app, agency="disdukcapil", officer_id="officer-1") -> dict:
     actor = Actor(id=officer_id, role="counter_officer", agency=agency)
-    return {"Authorization": f"Bearer {issue_token(app.config, actor)}"}
+    return bearer(app, actor)
 
 
 def next_event(frames) -> dict:
@@ -117,7 +122,7 @@ def test_counter_actions_need_the_right_officer(api):
 def test_a_citizen_books_online_and_checks_in_with_the_code(api, queue_config):
     http = api.test_client()
     actor = Actor(id="c-1", role="citizen", person_id="person-1")
-    phone = {"Authorization": f"Bearer {issue_token(api.config, actor)}"}
+    phone = bearer(api, actor)
     slot = next_working_day_at(9)
     booked = http.post(
         "/api/v1/bookings",

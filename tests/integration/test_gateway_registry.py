@@ -7,8 +7,8 @@ import pytest
 from chassis.actor import Actor
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
-from gateway.auth import issue_token
 from services.civil_registry.service import CivilRegistryService
+from tests.accounts import bearer as bearer_of
 
 SITI = {
     "nik": "3314015708900001",
@@ -19,10 +19,16 @@ SITI = {
 
 
 @pytest.fixture
-def api(container_factory, service_config):
+def api(container_factory, service_config, database_url_factory):
     config = service_config("civil_registry")
     container_factory(CivilRegistryService, config).start()
-    app = create_app({"AMQP_URI": config["AMQP_URI"], "JWT_SECRET": "integration-secret"})
+    app = create_app(
+        {
+            "AMQP_URI": config["AMQP_URI"],
+            "JWT_SECRET": "integration-secret",
+            "DATABASE_URL": database_url_factory("gateway"),
+        }
+    )
     client = RpcClient(config["AMQP_URI"], timeout=15)
     app.extensions["rpc_client"] = client
     yield app
@@ -30,7 +36,7 @@ def api(container_factory, service_config):
 
 
 def bearer(app, **actor) -> dict:
-    return {"Authorization": f"Bearer {issue_token(app.config, Actor(**actor))}"}
+    return bearer_of(app, Actor(**actor))
 
 
 def test_a_registrar_records_a_family_and_a_birth_and_the_mother_reads_her_record(api):

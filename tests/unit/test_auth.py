@@ -1,4 +1,5 @@
-"""Access tokens: only a token we signed, for us, still fresh, names an actor."""
+"""Access tokens: only a token we signed, for us, still fresh, of a live session, names an
+actor, and the actor is the account's as it is now."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +8,10 @@ import pytest
 
 from chassis.actor import Actor
 from gateway.app import create_app
-from gateway.auth import actor_from_token, issue_token
+from gateway.auth import issue_token, verify_token
+from gateway.identity import sessions, store
+from gateway.identity.models import Account
+from tests.accounts import bearer
 
 REGISTRAR = Actor(id="staff-1", role="registrar", agency="disdukcapil")
 
@@ -22,8 +26,8 @@ class RecordingRpc:
 
 
 @pytest.fixture
-def app():
-    app = create_app({"JWT_SECRET": "unit-test-secret"})
+def app(gateway_database):
+    app = create_app({"JWT_SECRET": "unit-test-secret", "DATABASE_URL": gateway_database})
     app.extensions["rpc_client"] = RecordingRpc()
     return app
 
@@ -32,6 +36,7 @@ def claims(config, **overrides):
     now = datetime.now(UTC)
     base = {
         "sub": "staff-1",
+        "sid": "0" * 32,
         "role": "registrar",
         "agency": "disdukcapil",
         "iat": now,
@@ -47,13 +52,18 @@ def get_resident(app, token: str | None, header: str | None = None):
     return app.test_client().get("/api/v1/residents/r-1", headers=headers)
 
 
-def test_a_token_we_issued_names_its_actor(app):
-    token = issue_token(app.config, REGISTRAR)
-    assert actor_from_token(app.config, token) == REGISTRAR
+def token_of(headers: dict) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+def test_a_token_we_issued_names_its_account_and_session(app):
+    token = issue_token(app.config, REGISTRAR, "s" * 32)
+    claims = verify_token(app.config, token)
+    assert (claims["sub"], claims["sid"], claims["role"]) == ("staff-1", "s" * 32, "registrar")
 
 
 def test_the_actor_of_a_valid_token_travels_to_the_service(app):
-    response = get_resident(app, issue_token(app.config, REGISTRAR))
+    response = get_resident(app, token_of(bearer(app, REGISTRAR)))
     assert response.status_code == 200
     [call] = app.extensions["rpc_client"].calls
     assert call["context"]["actor"] == {
@@ -81,13 +91,25 @@ def forged(config) -> dict[str, str]:
             claims(config, iss="evil"), config["JWT_SECRET"], algorithm="HS256"
         ),
         "no expiry": jwt.encode(claims(config, exp=None), config["JWT_SECRET"], algorithm="HS256"),
+        "no session": jwt.encode(claims(config, sid=None), config["JWT_SECRET"], algorithm="HS256"),
+        "unknown session": jwt.encode(claims(config), config["JWT_SECRET"], algorithm="HS256"),
         "garbage": "not.a.token",
     }
 
 
 @pytest.mark.parametrize(
     "kind",
-    ["alg none", "wrong key", "expired", "wrong audience", "wrong issuer", "no expiry", "garbage"],
+    [
+        "alg none",
+        "wrong key",
+        "expired",
+        "wrong audience",
+        "wrong issuer",
+        "no expiry",
+        "no session",
+        "unknown session",
+        "garbage",
+    ],
 )
 def test_a_forged_or_stale_token_is_refused_with_401(app, kind):
     response = get_resident(app, forged(app.config)[kind])
@@ -116,13 +138,37 @@ def test_certificate_verification_is_public(app):
 
 
 def test_bad_input_is_refused_at_the_gateway_with_field_reasons(app):
-    token = issue_token(app.config, REGISTRAR)
     response = app.test_client().post(
         "/api/v1/births",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(app, REGISTRAR),
         json={"full_name": "", "sex": "X", "birth_date": "yesterday"},
     )
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
     assert {"full_name", "sex", "birth_date", "birth_place", "mother_id"} <= set(fields)
     assert app.extensions["rpc_client"].calls == []
+
+
+def test_a_token_of_a_revoked_session_is_refused(app):
+    headers = bearer(app, REGISTRAR)
+    sid = verify_token(app.config, token_of(headers))["sid"]
+    with store.transaction(app.config["DATABASE_URL"]) as db:
+        sessions.revoke(db, sid, datetime.now(UTC))
+    assert get_resident(app, token_of(headers)).status_code == 401
+    assert app.extensions["rpc_client"].calls == []
+
+
+def test_a_disabled_account_is_refused_at_once(app):
+    headers = bearer(app, REGISTRAR)
+    with store.transaction(app.config["DATABASE_URL"]) as db:
+        db.get(Account, REGISTRAR.id).active = False
+    assert get_resident(app, token_of(headers)).status_code == 401
+
+
+def test_the_actor_is_the_account_as_it_is_now_not_the_token_claims(app):
+    headers = bearer(app, REGISTRAR)
+    with store.transaction(app.config["DATABASE_URL"]) as db:
+        db.get(Account, REGISTRAR.id).role = "counter_officer"
+    assert get_resident(app, token_of(headers)).status_code == 200
+    [call] = app.extensions["rpc_client"].calls
+    assert call["context"]["actor"]["role"] == "counter_officer"

@@ -43,10 +43,12 @@ def fake_rpc():
 
 
 @pytest.fixture
-def app(fake_rpc, monkeypatch):
+def app(fake_rpc, monkeypatch, gateway_database):
     monkeypatch.delenv("GATEWAY_CONFIG", raising=False)
     monkeypatch.delenv("HEALTH_TIMEOUT", raising=False)
-    app = create_app({"SERVICES": ["civil_registry", "licensing", "queue"]})
+    app = create_app(
+        {"SERVICES": ["civil_registry", "licensing", "queue"], "DATABASE_URL": gateway_database}
+    )
     app.extensions["rpc_client"] = fake_rpc
     return app
 

@@ -1,0 +1,210 @@
+"""Accounts and sign-in: citizens sign up, everyone signs in and out, administrators
+create staff. Sign-up is checked against the civil registry; passwords are argon2id.
+"""
+
+import functools
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, current_app, g, jsonify, request
+from marshmallow import Schema, ValidationError
+
+from gateway.api.requests import json_body
+from gateway.app import call
+from gateway.auth import issue_token, signed_in
+from gateway.errors import error_response
+from gateway.identity import accounts, passwords, sessions, store, throttle
+from gateway.identity import schemas as http
+from gateway.identity.accounts import actor_of
+
+bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
+WRONG_CREDENTIALS = "wrong NIK/username or password"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def loaded(schema: Schema) -> dict:
+    """The JSON body loaded by ``schema`` (422 with field errors)."""
+    return schema.load(json_body())
+
+
+def config(name: str):
+    return current_app.config[name]
+
+
+def database():
+    return store.transaction(config("DATABASE_URL"))
+
+
+def hasher():
+    return _hasher(int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST")))
+
+
+@functools.cache
+def _hasher(memory: int, time_cost: int):
+    return passwords.hasher({"PASSWORD_MEMORY_KIB": memory, "PASSWORD_TIME_COST": time_cost})
+
+
+@functools.cache
+def _decoy(memory: int, time_cost: int) -> str:
+    """A hash to check unknown logins against, so they take as long as known ones."""
+    return _hasher(memory, time_cost).hash("no account has this password")
+
+
+def limits(login: str | None = None) -> list[throttle.Limit]:
+    found = [throttle.Limit(f"address:{request.remote_addr}", config("ADDRESS_FAILURES"))]
+    if login is not None:
+        found.insert(0, throttle.Limit(f"account:{login}", config("ACCOUNT_FAILURES")))
+    return found
+
+
+def reserve_failure(found: list[throttle.Limit]) -> datetime:
+    """Count this attempt as failed until it succeeds (committed at once)."""
+    with database() as db:
+        return throttle.reserve(db, found, now(), int(config("SIGN_IN_WINDOW_SECONDS")))
+
+
+def tokens(account, session, refresh_token: str, status: int = 200):
+    body = {
+        "access_token": issue_token(current_app.config, actor_of(account), session.id),
+        "token_type": "Bearer",
+        "expires_in": int(config("ACCESS_TOKEN_MINUTES")) * 60,
+        "refresh_token": refresh_token,
+        "refresh_expires_at": session.expires_at,
+        "account": account,
+    }
+    return jsonify(http.Tokens().dump(body)), status
+
+
+def refresh_lifetime() -> timedelta:
+    return timedelta(hours=float(config("REFRESH_TOKEN_HOURS")))
+
+
+@bp.post("/accounts")
+def sign_up():
+    """Sign up as a citizen: NIK, full name and birth date as the civil registry has them."""
+    data = loaded(http.SignUp())
+    if problems := passwords.weaknesses(data["password"], data["nik"], data["full_name"]):
+        raise ValidationError({"password": problems})
+    found = limits()
+    window = reserve_failure(found)  # guessing identities is throttled like guessing passwords
+    question = {k: data[k] for k in ("nik", "full_name")} | {
+        "birth_date": data["birth_date"].isoformat()
+    }
+    answer = call("civil_registry", "verify_identity", question)
+    if not answer["verified"] or not answer["alive"]:
+        raise ValidationError(
+            {"nik": ["NIK, full name and birth date do not match the civil registry"]}
+        )
+    password_hash = hasher().hash(data["password"])
+    with database() as db:
+        throttle.release(db, found, window)
+        account = accounts.add_citizen(
+            db, data["nik"], data["full_name"], answer["person_id"], password_hash, now()
+        )
+        session, refresh_token = sessions.open_session(
+            db, account, now(), refresh_lifetime(), request.remote_addr
+        )
+    return tokens(account, session, refresh_token, 201)
+
+
+@bp.post("/sessions")
+def sign_in():
+    """Sign in with NIK (citizens) or username (staff) and password: access + refresh token."""
+    data = loaded(http.SignIn())
+    login = data["login"].strip().casefold()
+    found = limits(login)
+    try:
+        window = reserve_failure(found)
+    except throttle.Throttled as refusal:
+        response, status = error_response(429, "too_many_attempts", str(refusal))
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response, status
+    with database() as db:
+        account = accounts.find(db, login)
+    memory, time_cost = int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST"))
+    stored = account.password_hash if account else _decoy(memory, time_cost)
+    right = passwords.verify(hasher(), stored, data["password"])
+    if not (right and account is not None and account.active):
+        return error_response(401, "unauthorized", WRONG_CREDENTIALS)
+    with database() as db:
+        throttle.release(db, found, window)
+        account = db.merge(account)
+        if hasher().check_needs_rehash(account.password_hash):
+            account.password_hash = hasher().hash(data["password"])
+        session, refresh_token = sessions.open_session(
+            db, account, now(), refresh_lifetime(), request.remote_addr
+        )
+    return tokens(account, session, refresh_token, 201)
+
+
+@bp.post("/sessions/refresh")
+def refresh():
+    """A new access token (and a new refresh token) for a live session."""
+    data = loaded(http.Refresh())
+    ended = None
+    with database() as db:
+        try:
+            session, account, refresh_token = sessions.rotate(db, data["refresh_token"], now())
+        except sessions.SessionEnded as err:
+            ended = err  # leave the block normally: a revocation it made must commit
+    if ended is not None:
+        return error_response(401, "unauthorized", str(ended))
+    return tokens(account, session, refresh_token)
+
+
+@bp.delete("/sessions/current")
+@signed_in
+def sign_out():
+    """Sign out: the session's refresh token and access tokens stop working at once."""
+    with database() as db:
+        sessions.revoke(db, g.session_id, now())
+    return "", 204
+
+
+@bp.get("/me")
+@signed_in
+def me():
+    """The signed-in account."""
+    with database() as db:
+        account = db.get(accounts.Account, g.actor.id)
+    return jsonify(http.AccountView().dump(account))
+
+
+@bp.post("/staff")
+@signed_in
+def create_staff():
+    """Create a staff account (mall administrators; agency administrators for their agency)."""
+    data = loaded(http.NewStaff())
+    if problems := passwords.weaknesses(data["password"], data["username"], data["full_name"]):
+        raise ValidationError({"password": problems})
+    password_hash = hasher().hash(data["password"])
+    with database() as db:
+        account = accounts.add_staff(db, g.actor, data, password_hash, now())
+    return jsonify(http.AccountView().dump(account)), 201
+
+
+@bp.get("/staff")
+@signed_in
+def list_staff():
+    """Staff accounts, of one agency or all (administrators)."""
+    query = http.StaffQuery().load({k: v for k, v in request.args.items() if k == "agency"})
+    with database() as db:
+        found = accounts.list_staff(db, g.actor, query["agency"])
+    return jsonify({"items": http.AccountView(many=True).dump(found)})
+
+
+@bp.patch("/staff/<account_id>")
+@signed_in
+def change_staff(account_id: str):
+    """Change a staff account's role, agency, standing or password; ends its sessions."""
+    changes = loaded(http.StaffChange())
+    if "password" in changes:
+        password = changes.pop("password")
+        if problems := passwords.weaknesses(password):
+            raise ValidationError({"password": problems})
+        changes["password_hash"] = hasher().hash(password)
+    with database() as db:
+        account = accounts.update_staff(db, g.actor, account_id, changes, now())
+    return jsonify(http.AccountView().dump(account))

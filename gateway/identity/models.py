@@ -1,0 +1,84 @@
+"""The gateway's own tables: accounts, sign-in sessions, failed sign-ins, audit entries."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chassis.database import BigId, UTCDateTime, utcnow
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    """A citizen (signs in with the NIK) or a member of staff (with a username)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    login: Mapped[str] = mapped_column(String(64), unique=True)  # stored case-folded
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str | None] = mapped_column(String(40))
+    person_id: Mapped[str | None] = mapped_column(String(36), unique=True)  # a citizen's
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class SignInSession(Base):
+    """One sign-in: its refresh token (kept as a hash) and whether it has ended.
+
+    Access tokens name their session, so revoking it ends them at once."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    refresh_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    address: Mapped[str | None] = mapped_column(String(64))
+
+
+class FailedSignIns(Base):
+    """Failed sign-ins of one account or address within one fixed window."""
+
+    __tablename__ = "failed_sign_ins"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEntry(Base):
+    """Who did or read what, whose it was, when, and whether it was allowed."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_subject_at", "subject_id", "at"),
+        Index("ix_audit_actor_at", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    actor_role: Mapped[str | None] = mapped_column(String(32))
+    actor_agency: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(200))  # "GET /api/v1/residents/<resident_id>"
+    target: Mapped[str | None] = mapped_column(String(100))  # the id in the path
+    subject_id: Mapped[str | None] = mapped_column(String(36))  # whose personal data
+    status: Mapped[int] = mapped_column(Integer)
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    correlation_id: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))
