@@ -102,8 +102,11 @@ class QueueService(MallService):
 
     @rpc
     def get_ticket(self, ticket_id: str) -> dict:
-        """A ticket, its position in line and the estimated wait (the id is the claim)."""
-        ticket = self._ticket(ticket_id)
+        """A ticket, its position in line and the estimated wait.
+
+        A walk-in ticket's id is its claim (it is printed on the paper); a ticket taken
+        by a signed-in citizen is hers, and her agency's staff's, alone."""
+        ticket = self._visible_ticket(ticket_id)
         place = {"ticket": ticket, "position": None, "estimated_wait_minutes": None}
         if ticket.status == "waiting":
             position = self._position(ticket)
@@ -379,7 +382,7 @@ class QueueService(MallService):
     def rate(self, ticket_id: str, payload: dict) -> dict:
         """The SKM survey for a finished service, once per ticket."""
         elements = load(wire.RatingRequest(), payload)["elements"]
-        ticket = self._ticket(ticket_id)
+        ticket = self._visible_ticket(ticket_id)
         if ticket.status != "done":
             raise Conflict("only a finished service is rated")
         if self.db.get(Rating, ticket.id):
@@ -561,6 +564,17 @@ class QueueService(MallService):
         if ticket is None:
             raise NotFound(f"no ticket {ticket_id}")
         return ticket
+
+    def _visible_ticket(self, ticket_id: str) -> Ticket:
+        ticket = self._ticket(ticket_id)
+        actor = self.actor
+        if ticket.person_id is None or actor.is_person(ticket.person_id):
+            return ticket
+        if actor.role == MALL_MANAGER or (
+            actor.is_staff and actor.agency == self.db.get(ServiceLine, ticket.service_code).agency
+        ):
+            return ticket
+        raise NotFound(f"no ticket {ticket_id}")
 
     def _counter(self, counter_id: str, officer_only: bool = True) -> Counter:
         """The counter, locked for this transaction, if the actor may work it."""

@@ -24,9 +24,9 @@ SITI = {
     "sex": "F",
 }
 PDF = b"%PDF-1.7\n" + b"x" * 2000
-DPUPR = {"id": "dpupr-verifier-1", "role": "verifier", "agency": "DPUPR"}
-DPUPR_CASHIER = {"id": "dpupr-cashier-1", "role": "cashier", "agency": "DPUPR"}
-DINKES = {"id": "dinkes-verifier-1", "role": "verifier", "agency": "DINKES"}
+DPUPR = {"id": "dpupr-verifier-1", "role": "verifier", "agency": "dpupr"}
+DPUPR_CASHIER = {"id": "dpupr-cashier-1", "role": "cashier", "agency": "dpupr"}
+DINKES = {"id": "dinkes-verifier-1", "role": "verifier", "agency": "dinkes"}
 
 
 @pytest.fixture
