@@ -136,6 +136,7 @@ def sign_in():
         session, refresh_token = sessions.open_session(
             db, account, now(), refresh_lifetime(), request.remote_addr
         )
+    g.actor = actor_of(account)  # so that a staff sign-in is in the audit log
     return tokens(account, session, refresh_token, 201)
 
 

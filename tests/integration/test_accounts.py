@@ -216,6 +216,10 @@ def test_an_administrator_creates_staff_who_sign_in_with_their_role(api):
     tokens = sign_in(http, "LOKET-3").get_json()  # usernames are not case-sensitive
     assert tokens["account"]["role"] == "counter_officer"
     assert tokens["account"]["agency"] == "disdukcapil"
+    [signed_in] = rows(
+        api, select(AuditEntry).where(AuditEntry.actor_id == tokens["account"]["id"])
+    )
+    assert signed_in.action == "POST /api/v1/sessions" and signed_in.allowed
     # disabling the account ends its sessions at once
     disabled = http.patch(
         f"/api/v1/staff/{tokens['account']['id']}",
