@@ -39,6 +39,7 @@ AUDITED_FIELDS = (
     "died_on",
 )
 MARRIAGE_MIN_AGE = 19  # Law 16/2019
+AGENCY = "disdukcapil"  # the registry's own office: its staff may read any record
 
 
 class CivilRegistryService(MallService):
@@ -68,9 +69,10 @@ class CivilRegistryService(MallService):
 
     @rpc
     def get_resident(self, resident_id: str) -> dict:
-        """One resident's record: whole to registrars and to its owner, NIK masked to staff."""
+        """One resident's record: whole to registrars and to its owner, NIK masked to the
+        registry's other staff."""
         resident = self._resident(resident_id)
-        if not (self.actor.is_staff or self.actor.is_person(resident.id)):
+        if not (_reads_the_registry(self.actor) or self.actor.is_person(resident.id)):
             raise NotFound(f"no resident {resident_id}")
         return self._present(resident)
 
@@ -89,7 +91,8 @@ class CivilRegistryService(MallService):
         """A family card and its members."""
         card = self._card(family_card_id)
         members = self._members(card)
-        if not (self.actor.is_staff or any(self.actor.is_person(m.id) for m, _ in members)):
+        mine = any(self.actor.is_person(m.id) for m, _ in members)
+        if not (_reads_the_registry(self.actor) or mine):
             raise NotFound(f"no family card {family_card_id}")
         return self._present_card(card)
 
@@ -108,8 +111,8 @@ class CivilRegistryService(MallService):
 
     @rpc
     def search_residents(self, payload: dict) -> dict:
-        """Staff search by name, NIK or family card number, a page at a time."""
-        if not self.actor.is_staff:
+        """The registry's staff search by name, NIK or family card number, a page at a time."""
+        if not _reads_the_registry(self.actor):
             raise NotFound("no such resource")
         data = load(wire.ResidentSearch(), payload)
         query = select(Resident)
@@ -537,6 +540,14 @@ class CivilRegistryService(MallService):
                 ],
             }
         )
+
+
+def _reads_the_registry(actor: Actor) -> bool:
+    """Registrars, hospital officers and the registry's own office read any record; staff
+    of other agencies (tax, licensing, health insurance) do not."""
+    return actor.role in (REGISTRAR, HOSPITAL_OFFICER) or (
+        actor.is_staff and actor.agency == AGENCY
+    )
 
 
 def _sees_whole_nik(actor: Actor, resident_id: str) -> bool:

@@ -28,6 +28,7 @@ BUDI = {
 CARD = "3314010101200001"
 HOSPITAL = {"id": "rsud-sragen-1", "role": "hospital_officer", "agency": "rsud"}
 VERIFIER = {"id": "dpmptsp-verifier-1", "role": "verifier", "agency": "dpmptsp"}
+DUKCAPIL_DESK = {"id": "dukcapil-desk-1", "role": "counter_officer", "agency": "disdukcapil"}
 
 
 def citizen(person_id: str) -> dict:
@@ -112,12 +113,17 @@ def test_only_registrars_register_residents(registry, actor):
         civil.register_resident(SITI)
 
 
-def test_the_owner_sees_her_whole_nik_other_staff_a_masked_one_strangers_nothing(family):
+def test_the_owner_sees_her_whole_nik_registry_staff_a_masked_one_others_nothing(family):
     registry, siti = family["config"], family["siti"]
     with rpc_to("civil_registry", registry, actor=citizen(siti["id"])) as civil:
         assert civil.get_resident(siti["id"])["nik"] == SITI["nik"]
-    with rpc_to("civil_registry", registry, actor=VERIFIER) as civil:
+    with rpc_to("civil_registry", registry, actor=DUKCAPIL_DESK) as civil:
         assert civil.get_resident(siti["id"])["nik"] == "3314********0001"
+    with rpc_to("civil_registry", registry, actor=VERIFIER) as civil:  # another agency
+        with pytest.raises(NotFound):
+            civil.get_resident(siti["id"])
+        with pytest.raises(NotFound):
+            civil.get_family_card(family["card"]["id"])
     with rpc_to("civil_registry", registry, actor=citizen(family["budi"]["id"])) as civil:
         with pytest.raises(NotFound):
             civil.get_resident(siti["id"])
@@ -410,9 +416,11 @@ def test_staff_search_pages_by_name_nik_or_family_card(family):
     assert {r["id"] for r in first["items"]}.isdisjoint({r["id"] for r in second["items"]})
     assert [r["full_name"] for r in by_nik["items"]] == ["Siti Rahayu"]
     assert {r["full_name"] for r in by_card["items"]} == {"Siti Rahayu", "Budi Santoso"}
-    with rpc_to("civil_registry", registry, actor=VERIFIER) as civil:
+    with rpc_to("civil_registry", registry, actor=DUKCAPIL_DESK) as civil:
         masked = civil.search_residents({"nik": SITI["nik"]})["items"][0]["nik"]
     assert masked == "3314********0001"
+    with rpc_to("civil_registry", registry, actor=VERIFIER) as civil, pytest.raises(NotFound):
+        civil.search_residents({"nik": SITI["nik"]})
     with rpc_to("civil_registry", registry, actor=citizen(family["siti"]["id"])) as civil:
         with pytest.raises(NotFound):
             civil.search_residents({"name": "budi"})
