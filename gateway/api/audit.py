@@ -43,7 +43,7 @@ def record(response):
         "actor_role": actor.role,
         "actor_agency": actor.agency,
         "action": f"{request.method} {rule}"[:200],
-        "target": next(iter((request.view_args or {}).values()), None),
+        "target": str(next(iter((request.view_args or {}).values()), ""))[:100] or None,
         "status": response.status_code,
         "allowed": response.status_code < 400,
         "correlation_id": g.get("correlation_id"),

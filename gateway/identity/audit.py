@@ -60,7 +60,7 @@ def subjects_of(endpoint: str, path: dict, body: dict | None) -> list[str]:
     if pick is None:
         return []
     found = pick(path, body if isinstance(body, dict) else {})
-    return list(dict.fromkeys(str(s) for s in found if s))  # unique, in order
+    return list(dict.fromkeys(str(s)[:36] for s in found if s))  # unique, in order
 
 
 def record(db: Session, entry: dict, subjects: list[str]) -> None:

@@ -247,8 +247,8 @@ class LicensingService(MallService):
         """An officer of the issuing agency revokes a permit, with a reason."""
         reason = load(wire.Revocation(), payload)["reason"]
         permit = self.db.get(Permit, permit_id)
-        if permit is None:
-            raise NotFound(f"no permit {permit_id}")
+        if permit is None or not self._may_see(permit.holder_id, self._agency_of(permit)):
+            raise NotFound(f"no permit {permit_id}")  # nor whether it exists
         if self.actor.role != VERIFIER or self.actor.agency != self._agency_of(permit):
             raise Forbidden("only officers of the issuing agency revoke its permits")
         if permit.status in ("revoked", "expired"):

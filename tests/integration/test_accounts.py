@@ -310,3 +310,12 @@ def test_staff_actions_are_audited_and_only_managers_read_the_log(api):
     assert all(e["at"] >= since[:19] for e in later.get_json()["items"])
     bad = http.get("/api/v1/audit-entries?since=yesterday", headers=bearer(api, MANAGER))
     assert bad.status_code == 422 and "since" in bad.get_json()["error"]["fields"]
+
+
+def test_a_denial_with_an_overlong_id_is_still_audited(api):
+    citizen = {"id": "c-long", "role": "citizen", "person_id": "p-long"}
+    long_id = "x" * 150
+    response = api.test_client().get(f"/api/v1/residents/{long_id}", headers=bearer(api, citizen))
+    assert response.status_code in (403, 404)
+    [entry] = rows(api, select(AuditEntry).where(AuditEntry.actor_id == "c-long"))
+    assert entry.target == long_id[:100] and not entry.allowed

@@ -238,8 +238,11 @@ def test_renewal_links_a_new_draft_and_revocation_needs_the_issuing_agency(mall)
         assert [p["id"] for p in licensing.my_permits()] == [permit_id]
     assert (renewal["status"], renewal["renewal_of"]) == ("draft", permit_id)
     with rpc_to("licensing", mall["config"], actor=DPUPR) as licensing:
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):  # another agency's permit is not even seen
             licensing.revoke_permit(permit_id, {"reason": "not theirs to revoke"})
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        with pytest.raises(Forbidden):  # the holder sees it but does not revoke it
+            licensing.revoke_permit(permit_id, {"reason": "I would rather not have it"})
     with rpc_to("licensing", mall["config"], actor=DINKES) as licensing:
         revoked = licensing.revoke_permit(permit_id, {"reason": "practice closed down"})
         with pytest.raises(Conflict):
