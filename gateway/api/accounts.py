@@ -53,10 +53,17 @@ def _decoy(memory: int, time_cost: int) -> str:
 
 
 def limits(login: str | None = None) -> list[throttle.Limit]:
-    found = [throttle.Limit(f"address:{request.remote_addr}", config("ADDRESS_FAILURES"))]
+    found = [throttle.Limit(f"address:{request.remote_addr}", int(config("ADDRESS_FAILURES")))]
     if login is not None:
-        found.insert(0, throttle.Limit(f"account:{login}", config("ACCOUNT_FAILURES")))
+        found.insert(0, throttle.Limit(f"account:{login}", int(config("ACCOUNT_FAILURES"))))
     return found
+
+
+@bp.app_errorhandler(throttle.Throttled)
+def throttled(refusal: throttle.Throttled):
+    response, status = error_response(429, "too_many_attempts", str(refusal))
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response, status
 
 
 def reserve_failure(found: list[throttle.Limit]) -> datetime:
@@ -115,12 +122,7 @@ def sign_in():
     data = loaded(http.SignIn())
     login = data["login"].strip().casefold()
     found = limits(login)
-    try:
-        window = reserve_failure(found)
-    except throttle.Throttled as refusal:
-        response, status = error_response(429, "too_many_attempts", str(refusal))
-        response.headers["Retry-After"] = str(refusal.retry_after)
-        return response, status
+    window = reserve_failure(found)
     with database() as db:
         account = accounts.find(db, login)
     memory, time_cost = int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST"))

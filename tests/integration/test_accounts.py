@@ -319,3 +319,13 @@ def test_a_denial_with_an_overlong_id_is_still_audited(api):
     assert response.status_code in (403, 404)
     [entry] = rows(api, select(AuditEntry).where(AuditEntry.actor_id == "c-long"))
     assert entry.target == long_id[:100] and not entry.allowed
+
+
+def test_guessing_identities_at_sign_up_is_throttled_per_address(api):
+    http = api.test_client()
+    for n in range(8):
+        wrong = {**SITI, "birth_date": f"1990-01-{n + 1:02d}"}
+        assert sign_up(http, wrong, address="10.7.7.7").status_code == 422
+    refused = sign_up(http, SITI, address="10.7.7.7")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert sign_up(http, SITI, address="10.7.7.8").status_code == 201
