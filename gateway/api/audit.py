@@ -27,9 +27,9 @@ def record(response):
     if actor is None or actor.id is None or endpoint.startswith("docs."):
         return response
     denied = response.status_code in audit.DENIED and bool(request.view_args)
-    body = response.get_json(silent=True) if response.is_json else None
-    subjects = audit.subjects_of(endpoint, request.view_args or {}, body)
     personal = endpoint in audit.PERSONAL_DATA
+    body = response.get_json(silent=True) if personal and response.is_json else None
+    subjects = audit.subjects_of(endpoint, request.view_args or {}, body)
     if actor.is_staff:
         needed = endpoint not in NOT_ACTIONS
     else:  # a citizen's reads of her own data are not worth a row
