@@ -5,20 +5,26 @@ configured by environment variables only: a fresh RabbitMQ vhost made through th
 API, a fresh database per service (``--db sqlite``: a file in a temporary directory;
 ``--db postgresql``: a new database ``mpp_bench_<hex>``) migrated with
 ``python -m chassis.migrate``, ``nameko run`` of each service (as many instances as asked),
-each service's outbox relay, and gunicorn on a free port with a random ``JWT_SECRET``.
+each service's outbox relay, and gunicorn on a free port with a random ``JWT_SECRET`` and a
+fresh database of its own (accounts, sign-in sessions, audit log; ``GATEWAY_DATABASE_URL``,
+migrated with ``python -m chassis.migrate gateway``). ``Mall.token`` gives a bearer token of
+any actor (an account and a sign-in session written straight into that database);
+``seed_accounts`` adds accounts that sign in with a password, as citizens and staff do.
 Everything it makes is registered on the caller's ``ExitStack``; ``guarded_main`` runs a
 benchmark so that processes, vhost, databases and temporary files go on exit, error, Ctrl-C
 or SIGTERM, and a second Ctrl-C cannot cut the cleanup short.
 
 Also here: the HTTP helpers (one ``requests.Session`` per thread, with a bearer token), the
-CPU meter reading /proc, the threaded load runner (``run_load``), the outbox drain check and
-small argument validators.
+CPU meter reading /proc, the load runners (``run_load``: threads, each making its requests
+one after another, a closed model; ``run_open``: jobs started at a constant rate, an open
+model), the outbox drain check and small argument validators.
 """
 
 import argparse
 import ctypes
 import os
 import platform
+import queue
 import secrets
 import signal
 import socket
@@ -29,9 +35,10 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -129,6 +136,7 @@ class Mall:
     broker: "Broker"
     database_urls: dict[str, str]  # service -> URL
     instances: dict[str, int]  # service -> nameko run processes
+    gateway_database_url: str  # accounts, sign-in sessions, audit log
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def pids(self, *names: str) -> list[int]:
@@ -144,12 +152,43 @@ class Mall:
             if proc.poll() is not None:
                 raise BenchError(f"{name} exited ({proc.returncode}):\n{tail(self.workdir, name)}")
 
-    def token(self, actor: Actor, minutes: int = TOKEN_MINUTES) -> str:
-        """An access token the gateway accepts (signed with this run's ``JWT_SECRET``)."""
-        from gateway.auth import issue_token  # Flask and PyJWT: only when a token is needed
+    def gateway_config(self) -> dict:
+        """The gateway's config with this run's secret and database."""
+        return {
+            **load_config(config_path("gateway")),
+            "JWT_SECRET": self.env["JWT_SECRET"],
+            "DATABASE_URL": self.gateway_database_url,
+        }
 
-        config = {**load_config(config_path("gateway")), "JWT_SECRET": self.env["JWT_SECRET"]}
-        return issue_token(config, actor, minutes)
+    def token(self, actor: Actor, minutes: int = TOKEN_MINUTES) -> str:
+        """An access token the gateway accepts: signed with this run's ``JWT_SECRET`` and
+        naming a sign-in session of the actor's account, both written into the gateway's
+        database (the account on first use, with a password hash that matches nothing)."""
+        # Flask, PyJWT and the gateway's models: only when a token is needed
+        from gateway.auth import issue_token
+        from gateway.identity import sessions, store
+        from gateway.identity.models import Account
+
+        now = datetime.now(UTC)
+        with store.transaction(self.gateway_database_url) as db:
+            account = db.get(Account, actor.id)
+            if account is None:
+                account = Account(
+                    id=actor.id,
+                    login=actor.id.casefold(),
+                    full_name=f"Benchmark {actor.id}",
+                    role=actor.role,
+                    agency=actor.agency,
+                    person_id=actor.person_id,
+                    password_hash="!",  # no password: this account cannot sign in
+                    created_at=now,
+                )
+                db.add(account)
+                db.flush()
+            session, _ = sessions.open_session(
+                db, account, now, timedelta(minutes=minutes), "127.0.0.1"
+            )
+        return issue_token(self.gateway_config(), actor, session.id, minutes)
 
 
 def start_mall(
@@ -166,15 +205,18 @@ def start_mall(
     amqp_uri = stack.enter_context(broker.vhost())
     workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{name}-")))
     urls = {}
-    for service in services:
+    for service in [*services, "gateway"]:
         if args.db == "sqlite":
             urls[service] = f"sqlite:///{workdir / service}.sqlite3"
         else:
             urls[service] = stack.enter_context(postgres_database(args.postgres_url))
+    gateway_url = urls.pop("gateway")
+    stack.callback(_dispose_engine, gateway_url)  # Mall.token's, before the database goes
     port = free_port()
     env = {
         **os.environ,
         **{f"{service.upper()}_DATABASE_URL": url for service, url in urls.items()},
+        "GATEWAY_DATABASE_URL": gateway_url,
         "AMQP_URI": amqp_uri,
         "GATEWAY_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(port),
@@ -187,10 +229,10 @@ def start_mall(
         "XDG_RUNTIME_DIR": str(workdir),  # gunicorn's control socket: not a running mall's
         **(extra_env(workdir) if extra_env else {}),
     }
-    mall = Mall(f"http://127.0.0.1:{port}", env, workdir, broker, urls, dict(services))
-    databases = ", ".join(str(make_url(url).database) for url in urls.values())
+    mall = Mall(f"http://127.0.0.1:{port}", env, workdir, broker, urls, dict(services), gateway_url)
+    databases = ", ".join(str(make_url(url).database) for url in [*urls.values(), gateway_url])
     say(f"vhost {broker.name}, database {databases}, workdir {workdir}")
-    for service in services:
+    for service in [*services, "gateway"]:
         check_call([sys.executable, "-m", "chassis.migrate", service], env, f"migrating {service}")
 
     def start(process: str, command: list[str]) -> None:
@@ -272,6 +314,38 @@ def postgres_database(server_url: str) -> Iterator[str]:
         except Exception as exc:
             print(f"warning: database {name} left behind: {exc}", file=sys.stderr)
         admin.dispose()
+
+
+def seed_accounts(mall: Mall, citizens: Iterable[Any] = ()) -> str:
+    """Write sign-in accounts into the gateway's database: the demo accounts
+    (``scripts.demo_data.demo_accounts``: staff and the named citizens) and one citizen
+    account per resident of ``citizens`` (civil registry ``Resident`` rows: the NIK is the
+    login), all with the password ``DEMO_PASSWORD``, hashed once with the gateway's argon2id
+    cost (salt shared: a benchmark's accounts, not anyone's). Returns the password."""
+    from gateway.identity.models import Account
+    from scripts.demo_data import DEMO_PASSWORD, demo_accounts, seed
+
+    demo = demo_accounts(mall.gateway_config())
+    password_hash = demo[0].password_hash
+    residents = [
+        Account(
+            id=f"bench-{resident.nik}",
+            login=resident.nik,
+            full_name=resident.full_name,
+            role="citizen",
+            person_id=resident.id,
+            password_hash=password_hash,
+            active=True,
+        )
+        for resident in citizens
+    ]
+    seed(mall.gateway_database_url, demo + residents)
+    return DEMO_PASSWORD
+
+
+def _dispose_engine(url: str) -> None:
+    if "gateway.identity.store" in sys.modules:  # Mall.token was used
+        sys.modules["gateway.identity.store"].dispose(url)
 
 
 def spawn(
@@ -385,11 +459,12 @@ def check_call(command: list[str], env: dict[str, str], what: str) -> str:
 
 
 @contextmanager
-def session(token: str) -> Iterator[requests.Session]:
-    """A kept-alive connection to the gateway, acting as the token's bearer."""
+def session(token: str | None = None) -> Iterator[requests.Session]:
+    """A kept-alive connection to the gateway, acting as the token's bearer (or anonymous)."""
     with requests.Session() as http:
         http.trust_env = False  # no proxy or .netrc between us and 127.0.0.1
-        http.headers["Authorization"] = f"Bearer {token}"
+        if token is not None:
+            http.headers["Authorization"] = f"Bearer {token}"
         yield http
 
 
@@ -467,12 +542,14 @@ def run_load(
     job: Callable[[requests.Session, int], T],
     meter: CpuMeter,
     what: str,
+    seconds: float | None = None,
 ) -> Load[T]:
     """Run ``job(http, n)`` for n in 0 .. ``count`` - 1 over ``threads`` threads, each with
     its own session from ``connect()`` and a run of consecutive n's, after a common start
     line; each session GETs ``warm_url`` first, to open its kept-alive connection before the
-    clock starts. On Ctrl-C no new job starts; if a thread fails before its jobs, the run
-    stops with a ``BenchError`` naming ``what`` (e.g. ``"concurrent births"``)."""
+    clock starts. With ``seconds``, a thread starts no job after that long (``count`` is
+    then an upper bound). On Ctrl-C no new job starts; if a thread fails before its jobs, the
+    run stops with a ``BenchError`` naming ``what`` (e.g. ``"concurrent births"``)."""
     shares = [count // threads + (i < count % threads) for i in range(threads)]
     starts = [sum(shares[:i]) for i in range(threads)]
     results: list[list[T]] = [[] for _ in range(threads)]
@@ -485,8 +562,9 @@ def run_load(
             with connect() as http:
                 http.get(warm_url, timeout=REQUEST_TIMEOUT)
                 start_line.wait()
+                deadline = time.perf_counter() + seconds if seconds else float("inf")
                 for n in range(starts[index], starts[index] + shares[index]):
-                    if stop.is_set():
+                    if stop.is_set() or time.perf_counter() > deadline:
                         return
                     results[index].append(job(http, n))
         except threading.BrokenBarrierError:
@@ -513,6 +591,88 @@ def run_load(
     if errors:
         raise BenchError(f"{what} could not start: {errors[0]!r}")
     return Load([result for done in results for result in done], wall, used)
+
+
+@dataclass
+class OpenLoad(Generic[T]):
+    """What ``run_open`` got: each arrival's result (in arrival order; None for an arrival
+    that never started, on Ctrl-C), by how much each started after it was due (s), the most
+    jobs running at once, the arrivals' span (s, first to last due time), the wall time from
+    the first arrival to the last job's end (s) and the CPU seconds spent meanwhile."""
+
+    results: list[T | None]
+    lags: list[float]
+    most_in_flight: int
+    span: float
+    wall: float
+    cpu: dict[str, float]
+
+
+def run_open(
+    rate: float,
+    seconds: float,
+    job: Callable[[int, float], T],
+    meter: CpuMeter,
+    max_in_flight: int = 256,
+) -> OpenLoad[T]:
+    """An open model: arrival n is due ``n / rate`` s after the start, for ``seconds``, and
+    starts ``job(n, due)`` (``due`` a ``time.perf_counter()`` value) whether or not earlier
+    jobs have finished, so a mall that falls behind sees jobs pile up and their latencies
+    include the wait. Each job runs on one of ``max_in_flight`` threads; when all are busy
+    an arrival starts late, which ``lags`` shows: a job should time its first request from
+    ``due``, not from when it began, so that lateness is counted, not hidden. On Ctrl-C no
+    new job starts."""
+    count = max(1, round(rate * seconds))
+    results: list[T | None] = [None] * count
+    lags: list[float] = [0.0] * count
+    arrivals: queue.SimpleQueue[tuple[int, float] | None] = queue.SimpleQueue()
+    stop = threading.Event()
+    lock = threading.Lock()
+    in_flight = [0, 0]  # now, most
+    errors: list[Exception] = []
+
+    def work() -> None:
+        while (arrival := arrivals.get()) is not None:
+            n, due = arrival
+            if stop.is_set():
+                continue
+            lags[n] = time.perf_counter() - due
+            with lock:
+                in_flight[0] += 1
+                in_flight[1] = max(in_flight)
+            try:
+                results[n] = job(n, due)
+            except Exception as exc:  # a bug in the job: stop, and say so
+                errors.append(exc)
+                stop.set()
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+    workers = [threading.Thread(target=work, daemon=True) for _ in range(max_in_flight)]
+    for worker in workers:
+        worker.start()
+    try:
+        cpu = meter.sample()
+        first = time.perf_counter() + 0.01
+        for n in range(count):
+            if stop.is_set():
+                break
+            due = first + n / rate
+            if (wait := due - time.perf_counter()) > 0:
+                time.sleep(wait)
+            arrivals.put((n, due))
+        for _ in workers:
+            arrivals.put(None)
+        for worker in workers:
+            worker.join()
+        wall = time.perf_counter() - first
+        used = {k: v - cpu[k] for k, v in meter.sample().items()}
+    finally:
+        stop.set()  # on Ctrl-C: no new jobs while the mall is stopped
+    if errors:
+        raise BenchError(f"a job of the open model failed: {errors[0]!r}") from errors[0]
+    return OpenLoad(results, lags, in_flight[1], (count - 1) / rate, wall, used)
 
 
 def drain_outbox(database_url: str) -> tuple[int, int, float]:
