@@ -62,7 +62,8 @@ def _take(db: Session, limit: Limit, window: datetime) -> bool:
     if _increment(db, limit, window):
         return True
     if db.get(FailedSignIns, (limit.key, window)) is not None:
-        return False  # the window is full
+        # full, or opened by an attempt that committed after our UPDATE began (PostgreSQL)
+        return _increment(db, limit, window)
     try:
         with db.begin_nested():
             db.add(FailedSignIns(key=limit.key, window_start=window, failures=1))

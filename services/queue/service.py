@@ -532,13 +532,13 @@ class QueueService(MallService):
         condition = [SlotLoad.service_code == service_code, SlotLoad.starts_at == starts_at]
         if capacity is not None:
             condition.append(SlotLoad.booked + change <= capacity)
-        changed = self.db.execute(
-            update(SlotLoad).where(*condition).values(booked=SlotLoad.booked + change)
-        ).rowcount
+        statement = update(SlotLoad).where(*condition).values(booked=SlotLoad.booked + change)
+        changed = self.db.execute(statement).rowcount
         if changed or change < 0:
             return bool(changed)
         if self.db.get(SlotLoad, (service_code, starts_at)) is not None:
-            return False  # the row exists: the slot is full
+            # full, or its first seat was committed after our UPDATE began (PostgreSQL)
+            return bool(self.db.execute(statement).rowcount)
         try:  # first seat of the slot; a concurrent first insert loses on the primary key
             with self.db.begin_nested():
                 self.db.add(SlotLoad(service_code=service_code, starts_at=starts_at, booked=change))

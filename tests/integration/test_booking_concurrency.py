@@ -1,8 +1,10 @@
 """200 citizens booking the same 50 seats at once, across three queue instances: exactly
-50 succeed and the others are told the slot is full (SQLite, PostgreSQL)."""
+50 succeed and the others are told the slot is full; and the first seats of empty slots,
+taken at once, are all given (SQLite, PostgreSQL)."""
 
 from collections import Counter as Tally
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
@@ -16,18 +18,17 @@ from tests.polling import eventually
 SEATS, CITIZENS = 50, 200
 
 
-def test_two_hundred_concurrent_bookings_fill_fifty_seats_exactly(
-    service_config, service_processes
-):
+def start_queue(service_config, service_processes, capacity: int):
     config = service_config("queue")
     seed(config["DATABASE_URL"], QUEUE_SETUP)
     with session_for(config["DATABASE_URL"]) as session, session.begin():
         session.execute(
-            update(ServiceLine).where(ServiceLine.code == "population").values(slot_capacity=SEATS)
+            update(ServiceLine)
+            .where(ServiceLine.code == "population")
+            .values(slot_capacity=capacity)
         )
     service_processes("queue", "QueueService", config, count=3)
     client = RpcClient(config["AMQP_URI"], timeout=60)
-    slot = next_working_day_at(9).isoformat()
 
     def up():
         try:
@@ -35,20 +36,29 @@ def test_two_hundred_concurrent_bookings_fill_fifty_seats_exactly(
         except (RpcTimeout, RemoteError):
             return None
 
-    def book(n: int) -> str:
-        context = {"actor": {"id": f"c-{n}", "role": "citizen", "person_id": f"person-{n}"}}
-        try:
-            client.call(
-                "queue", "book", {"service_code": "population", "starts_at": slot}, context=context
-            )
-            return "booked"
-        except RemoteError as refused:
-            return f"{refused.exc_type}: {refused.message}"
+    eventually(up, timeout=30)
+    return config, client
 
+
+def book(client, n: int, slot: str) -> str:
+    context = {"actor": {"id": f"c-{n}", "role": "citizen", "person_id": f"person-{n}"}}
     try:
-        eventually(up, timeout=30)
+        client.call(
+            "queue", "book", {"service_code": "population", "starts_at": slot}, context=context
+        )
+        return "booked"
+    except RemoteError as refused:
+        return f"{refused.exc_type}: {refused.message}"
+
+
+def test_two_hundred_concurrent_bookings_fill_fifty_seats_exactly(
+    service_config, service_processes
+):
+    config, client = start_queue(service_config, service_processes, SEATS)
+    slot = next_working_day_at(9).isoformat()
+    try:
         with ThreadPoolExecutor(max_workers=40) as pool:
-            outcomes = Tally(pool.map(book, range(CITIZENS)))
+            outcomes = Tally(pool.map(lambda n: book(client, n, slot), range(CITIZENS)))
     finally:
         client.close()
 
@@ -58,3 +68,18 @@ def test_two_hundred_concurrent_bookings_fill_fifty_seats_exactly(
     }
     with session_for(config["DATABASE_URL"]) as session:
         assert session.scalar(select(func.count()).select_from(Booking)) == SEATS
+
+
+def test_the_first_seats_of_empty_slots_taken_at_once_are_all_given(
+    service_config, service_processes
+):
+    """Five citizens per empty slot, at once: nobody is told "full" while seats remain."""
+    _, client = start_queue(service_config, service_processes, capacity=5)
+    first = next_working_day_at(9)
+    slots = [(first + timedelta(minutes=30 * k)).isoformat() for k in range(12)]  # 09:00-14:30
+    try:
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            outcomes = Tally(pool.map(lambda n: book(client, n, slots[n % 12]), range(60)))
+    finally:
+        client.close()
+    assert outcomes == {"booked": 60}
