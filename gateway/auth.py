@@ -71,7 +71,7 @@ def authenticate():
     config = current_app.config
     try:
         claims = verify_token(config, token.strip())
-        with store.transaction(config["DATABASE_URL"]) as db:
+        with store.transaction(config["DATABASE_URL"], read_only=True) as db:
             account = sessions.account_of(db, claims["sid"], datetime.now(UTC))
     except InvalidToken as err:
         return error_response(401, "unauthorized", f"invalid token: {err}")

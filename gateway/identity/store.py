@@ -21,9 +21,14 @@ def session_maker(url: str) -> sessionmaker:
 
 
 @contextmanager
-def transaction(url: str):
-    """One short transaction: committed on leaving, rolled back on an exception."""
+def transaction(url: str, read_only: bool = False):
+    """One short transaction: committed on leaving, rolled back on an exception.
+
+    ``read_only`` lets SQLite readers run beside a writer instead of queueing for its lock.
+    """
     with session_maker(url)() as session, session.begin():
+        if read_only:
+            session.connection(execution_options={"read_only": True})
         yield session
 
 

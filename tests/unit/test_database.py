@@ -1,16 +1,18 @@
 """chassis.database on a SQLite file: outbox, inbox and the engine's settings."""
 
+import threading
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from chassis import logs
 from chassis.database import make_engine, session_factory
 from chassis.errors import InvalidInput
 from chassis.migrate import upgrade
+from gateway.identity import store
 from services.queue.models import OutboxEvent, ProcessedEvent, ServiceLine, Ticket
 
 TICKET_ISSUED = {"ticket_id": "t-1", "label": "A-001", "service_code": "ktp"}
@@ -237,3 +239,25 @@ def test_a_timestamp_in_another_zone_is_stored_and_read_back_as_the_same_instant
         stored = session.scalar(select(OutboxEvent.created_at))
     assert stored == jakarta_evening
     assert stored.utcoffset() == timedelta(0)
+
+
+def test_a_read_only_transaction_on_sqlite_does_not_wait_for_the_writer(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    writer_engine = make_engine(url)
+    with writer_engine.connect() as writer:
+        writer.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        writer.commit()
+        writer.exec_driver_sql("INSERT INTO t VALUES (1)")  # holds the write lock
+        seen = []
+
+        def read():
+            with store.transaction(url, read_only=True) as db:
+                seen.append(db.execute(text("SELECT count(*) FROM t")).scalar())
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout=5)
+        assert seen == [0]  # read beside the writer, before its commit
+        writer.rollback()
+    store.dispose(url)
+    writer_engine.dispose()
