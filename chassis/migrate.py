@@ -8,6 +8,7 @@ Each service's ``migrations/env.py`` calls ``run_migrations(Base.metadata)``.
 """
 
 import argparse
+import importlib.util
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,9 +20,16 @@ from chassis.database import UTCDateTime, make_engine
 
 
 def migrations_of(name: str) -> Path:
+    """``gateway``, a service under ``services/``, or an agency module installed elsewhere
+    (any importable package of that name with a ``migrations`` folder)."""
     if name == "gateway":
         return PROJECT_ROOT / "gateway" / "identity" / "migrations"
-    return PROJECT_ROOT / "services" / name / "migrations"
+    if (PROJECT_ROOT / "services" / name).is_dir():
+        return PROJECT_ROOT / "services" / name / "migrations"
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit(f"no service or module named {name}")
+    return Path(next(iter(spec.submodule_search_locations))) / "migrations"
 
 
 def alembic_config(service: str, database_url: str) -> Config:

@@ -1,0 +1,241 @@
+"""What makes a nameko service an agency module of the mall: a manifest, announcements,
+and the application desk every module keeps (submit, read, list mine, worklist, act).
+
+    class SocialAidService(MallModule):
+        name = "social_aid"
+        manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
+        db = Database(OutboxEvent, ProcessedEvent)
+        applications = Application          # a model with ApplicationMixin
+
+        def assess(self, service, form):    # optional: refuse, or say what was found
+            ...
+
+A module announces its manifest on the shared ``modules`` exchange when it starts and
+every ``ANNOUNCE_SECONDS`` while alive: the catalog records it and marks it unavailable
+once announcements stop; the queue gives its services ticket series and counters.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_URI_CONFIG_KEY
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import get_event_exchange
+from nameko.timer import timer
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chassis import logs
+from chassis.actor import AGENCY_ADMIN, CITIZEN, MALL_MANAGER, VERIFIER
+from chassis.database import UTCDateTime, utcnow
+from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
+from chassis.service import MallService, rpc
+from contracts import modules as wire
+from contracts.events import envelope
+
+ANNOUNCE_SECONDS = 10
+DECIDERS = (VERIFIER, AGENCY_ADMIN)
+# status -> the actions an officer may take
+ACTIONS = {
+    "submitted": {"review": "in_review", "approve": "approved", "reject": "rejected"},
+    "in_review": {"approve": "approved", "reject": "rejected"},
+}
+
+
+def load_manifest(path: Path) -> dict:
+    """A module's manifest.yaml, checked against the contract (a bad one stops the start)."""
+    return wire.Manifest().load(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+
+class Announcer(DependencyProvider):
+    """Publishes ``module_announced`` on the shared ``modules`` exchange."""
+
+    def setup(self):
+        config = self.container.config
+        self.exchange = get_event_exchange(wire.SOURCE, config)
+        self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], declare=[self.exchange])
+
+    def get_dependency(self, worker_ctx):
+        def announce(manifest: dict, interval: int) -> None:
+            data = {"manifest": manifest, "interval_seconds": interval}
+            message = envelope(wire.SOURCE, "module_announced", data, logs.new_correlation_id())
+            self.publisher.publish(message, exchange=self.exchange, routing_key="module_announced")
+
+        return announce
+
+
+class ApplicationMixin:
+    """The table of a module's applications (add it to the module's own Base)."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service: Mapped[str] = mapped_column(String(30), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    form: Mapped[dict] = mapped_column(JSON)
+    assessment: Mapped[dict] = mapped_column(JSON, default=dict)
+    routed_to: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    history: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class MallModule(MallService):
+    """Base of every agency module: set ``name``, ``manifest``, ``db`` and ``applications``."""
+
+    manifest: dict
+    applications: type
+    announcer = Announcer()
+
+    @timer(interval=ANNOUNCE_SECONDS, eager=True)
+    def announce(self):
+        self.announcer(self.manifest, ANNOUNCE_SECONDS)
+
+    # --- hooks a module may override ----------------------------------------------------
+
+    def assess(self, service: dict, form: dict) -> dict:
+        """Check eligibility (raise InvalidInput or Conflict to refuse); say what was found."""
+        return {}
+
+    def route(self, service: dict, form: dict, assessment: dict) -> str | None:
+        """Which program or desk the application goes to."""
+        return None
+
+    # --- the application desk -----------------------------------------------------------
+
+    @rpc
+    def describe(self) -> dict:
+        return self.manifest
+
+    @rpc
+    def submit_application(self, payload: dict) -> dict:
+        """A citizen applies for one of the module's services with its form."""
+        if self.actor.role != CITIZEN or not self.actor.person_id:
+            raise Forbidden("citizens apply for themselves")
+        request = load(wire.ApplicationRequest(), payload)
+        service = self._service(request["service"])
+        form = load(wire.form_schema(service["form"]), request["form"])
+        form = wire.form_schema(service["form"]).dump(form)  # JSON-safe (dates as text)
+        assessment = self.assess(service, form)
+        now = utcnow()
+        application = self.applications(
+            id=str(uuid.uuid4()),
+            service=service["code"],
+            applicant_id=self.actor.person_id,
+            status="submitted",
+            form=form,
+            assessment=assessment,
+            routed_to=self.route(service, form, assessment),
+            created_at=now,
+            due_at=now + timedelta(days=service["service_level_days"]),
+            history=[self._step("submitted", None, now)],
+        )
+        self.db.add(application)
+        self.db.flush()
+        return self._view(application)
+
+    @rpc
+    def get_application(self, application_id: str) -> dict:
+        application = self.db.get(self.applications, application_id)
+        if application is None or not self._may_see(application):
+            raise NotFound(f"no application {application_id}")
+        return self._view(application)
+
+    @rpc
+    def my_applications(self) -> list[dict]:
+        if self.actor.role != CITIZEN or not self.actor.person_id:
+            return []
+        query = (
+            select(self.applications)
+            .where(self.applications.applicant_id == self.actor.person_id)
+            .order_by(self.applications.created_at.desc())
+        )
+        return [self._view(a) for a in self.db.scalars(query)]
+
+    @rpc
+    def worklist(self) -> list[dict]:
+        """Open applications of the module's agency, the most urgent first."""
+        self._require_decider()
+        query = (
+            select(self.applications)
+            .where(self.applications.status.in_(list(ACTIONS)))
+            .order_by(self.applications.due_at)
+        )
+        return [self._view(a) for a in self.db.scalars(query)]
+
+    @rpc
+    def act(self, application_id: str, payload: dict) -> dict:
+        """An officer of the module's agency reviews, approves or rejects."""
+        action = load(wire.Action(), payload)
+        self._require_decider()
+        query = select(self.applications).where(self.applications.id == application_id)
+        application = self.db.scalar(query.with_for_update())
+        if application is None:
+            raise NotFound(f"no application {application_id}")
+        allowed = ACTIONS.get(application.status, {})
+        if action["action"] not in allowed:
+            raise Conflict(
+                f"cannot {action['action']} an application that is {application.status}",
+                {"allowed_actions": sorted(allowed)},
+            )
+        application.status = allowed[action["action"]]
+        application.history = [
+            *application.history,
+            self._step(application.status, action["note"], utcnow()),
+        ]
+        return self._view(application)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _service(self, code: str) -> dict:
+        for service in self.manifest["services"]:
+            if service["code"] == code:
+                return service
+        raise InvalidInput("invalid input", {"service": [f"{self.name} offers no {code}"]})
+
+    def _require_decider(self) -> None:
+        agency = self.manifest["agency"]["code"]
+        if self.actor.role not in DECIDERS or self.actor.agency != agency:
+            raise Forbidden(f"only officers of {agency} decide")
+
+    def _may_see(self, application) -> bool:
+        actor = self.actor
+        return (
+            actor.is_person(application.applicant_id)
+            or actor.role == MALL_MANAGER
+            or (actor.role in DECIDERS and actor.agency == self.manifest["agency"]["code"])
+        )
+
+    def _step(self, status: str, note: str | None, at: datetime) -> dict:
+        return {
+            "status": status,
+            "actor_id": self.actor.id,
+            "actor_role": self.actor.role,
+            "note": note,
+            "at": at.isoformat(),
+        }
+
+    def _view(self, application) -> dict:
+        return wire.Application().dump(
+            {
+                "id": application.id,
+                "module": self.name,
+                "service": application.service,
+                "applicant_id": application.applicant_id,
+                "status": application.status,
+                "form": application.form,
+                "assessment": application.assessment,
+                "routed_to": application.routed_to,
+                "created_at": application.created_at,
+                "due_at": application.due_at,
+                "allowed_actions": sorted(ACTIONS.get(application.status, {})),
+                "history": [
+                    {**step, "at": datetime.fromisoformat(step["at"])}
+                    for step in application.history
+                ],
+            }
+        )

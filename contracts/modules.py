@@ -1,0 +1,166 @@
+"""Agency modules: the manifest a module announces, its announcement event, and the wire of
+the applications every module takes (submit, read, list mine, worklist, act).
+
+A module is a nameko service plus a manifest. It announces itself on the shared ``modules``
+event exchange when it starts and every ``interval_seconds`` while alive; the catalog
+records it and the queue gives its services ticket series and counters. The gateway
+validates each application's form against the manifest with ``form_schema``, so a new
+module needs no gateway code.
+"""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from contracts.events import event_schema
+
+SOURCE = "modules"  # the exchange every module announces on
+NAME = validate.Regexp(r"^[a-z][a-z0-9_]{1,29}$", error="a-z, 0-9 and _, 2-30 characters")
+FIELD_TYPES = ("text", "integer", "date", "boolean", "choice", "nik")
+LIFE_EVENTS = (
+    "birth",
+    "death",
+    "marriage",
+    "moving",
+    "business",
+    "building",
+    "health",
+    "education",
+    "hardship",
+    "work",
+    "tax",
+)
+MODULE_STATUSES = ("submitted", "in_review", "approved", "rejected", "withdrawn")
+
+
+def text(max_length: int = 200, **kwargs):
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+class FormField(Schema):
+    """One field of an application form, labelled in Indonesian and English."""
+
+    name = fields.String(required=True, validate=NAME)
+    type = fields.String(required=True, validate=validate.OneOf(FIELD_TYPES))
+    label_id = text(required=True)
+    label_en = text(required=True)
+    required = fields.Boolean(load_default=True)
+    choices = fields.List(text(100), load_default=None, allow_none=True)
+    min = fields.Integer(load_default=None, allow_none=True)
+    max = fields.Integer(load_default=None, allow_none=True)
+
+    @validates_schema
+    def choices_for_choice(self, data, **kwargs):
+        if (data["type"] == "choice") != bool(data.get("choices")):
+            raise ValidationError("a choice field, and only a choice field, lists choices")
+
+
+class QueueSetup(Schema):
+    prefix = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Z]{1,3}$", error="1-3 capital letters")
+    )
+    counters = fields.Integer(load_default=1, validate=validate.Range(min=1, max=20))
+
+
+class OfferedService(Schema):
+    code = fields.String(required=True, validate=NAME)
+    name_id = text(required=True)
+    name_en = text(required=True)
+    description_id = text(1000, load_default="")
+    description_en = text(1000, load_default="")
+    life_events = fields.List(
+        fields.String(validate=validate.OneOf(LIFE_EVENTS)), load_default=list
+    )
+    form = fields.List(fields.Nested(FormField), required=True)
+    required_documents = fields.List(text(60), load_default=list)
+    fee = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    service_level_days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    queue = fields.Nested(QueueSetup, load_default=None, allow_none=True)
+
+
+class Agency(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{1,39}$"))
+    name_id = text(required=True)
+    name_en = text(required=True)
+
+
+class Manifest(Schema):
+    module = fields.String(required=True, validate=NAME)  # the nameko service name
+    version = text(40, required=True)
+    agency = fields.Nested(Agency, required=True)
+    services = fields.List(
+        fields.Nested(OfferedService), required=True, validate=validate.Length(min=1)
+    )
+
+    @validates_schema
+    def unique_codes(self, data, **kwargs):
+        codes = [s["code"] for s in data["services"]]
+        if len(codes) != len(set(codes)):
+            raise ValidationError("service codes repeat", "services")
+
+
+@event_schema(SOURCE, "module_announced")
+class ModuleAnnounced(Schema):
+    manifest = fields.Nested(Manifest, required=True)
+    interval_seconds = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+# --- the applications every module takes ---------------------------------------------
+
+
+class ApplicationRequest(Schema):
+    service = fields.String(required=True, validate=NAME)
+    form = fields.Dict(required=True)
+
+
+class Step(Schema):
+    status = fields.String()
+    actor_id = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class Application(Schema):
+    id = fields.String()
+    module = fields.String()
+    service = fields.String()
+    applicant_id = fields.String()
+    status = fields.String()
+    form = fields.Dict()
+    assessment = fields.Dict(metadata={"description": "what the module found (eligibility)"})
+    routed_to = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime()
+    allowed_actions = fields.List(fields.String())
+    history = fields.List(fields.Nested(Step))
+
+
+class Action(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(["review", "approve", "reject"]))
+    note = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+def form_schema(form: list[dict]) -> Schema:
+    """A marshmallow schema for a manifest's form: unknown fields are refused."""
+    from contracts.civil_registry import nik_field
+
+    def field_of(spec: dict):
+        options = {"required": spec.get("required", True)}
+        if not options["required"]:
+            options["load_default"] = None
+            options["allow_none"] = True
+        bounds = {k: spec[k] for k in ("min", "max") if spec.get(k) is not None}
+        kind = spec["type"]
+        if kind == "integer":
+            return fields.Integer(validate=validate.Range(**bounds) if bounds else None, **options)
+        if kind == "date":
+            return fields.Date(**options)
+        if kind == "boolean":
+            return fields.Boolean(**options)
+        if kind == "choice":
+            return fields.String(validate=validate.OneOf(spec["choices"]), **options)
+        if kind == "nik":
+            return nik_field(**options)
+        length = {"min": bounds.get("min", 1), "max": bounds.get("max", 500)}
+        return fields.String(validate=validate.Length(**length), **options)
+
+    return Schema.from_dict({spec["name"]: field_of(spec) for spec in form})()
