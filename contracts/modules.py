@@ -8,12 +8,15 @@ validates each application's form against the manifest with ``form_schema``, so 
 module needs no gateway code.
 """
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.events import event_schema
 
 SOURCE = "modules"  # the exchange every module announces on
-NAME = validate.Regexp(r"^[a-z][a-z0-9_]{1,29}$", error="a-z, 0-9 and _, 2-30 characters")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
+NAME = validate.Regexp(NAME_PATTERN, error="a-z, 0-9 and _, 2-30 characters")
 FIELD_TYPES = ("text", "integer", "date", "boolean", "choice", "nik")
 LIFE_EVENTS = (
     "birth",

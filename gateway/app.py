@@ -51,9 +51,19 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     # uploads larger than a document may be are refused before they are read (413)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
-    from gateway.api import accounts, audit, catalog, docs, health, licensing, queue, registry
+    from gateway.api import (
+        accounts,
+        audit,
+        catalog,
+        docs,
+        health,
+        licensing,
+        modules,
+        queue,
+        registry,
+    )
 
-    for area in (health, accounts, audit, catalog, queue, registry, licensing, docs):
+    for area in (health, accounts, audit, catalog, queue, registry, licensing, modules, docs):
         app.register_blueprint(area.bp)
     return app
 

@@ -43,7 +43,7 @@ def record(response):
         "actor_role": actor.role,
         "actor_agency": actor.agency,
         "action": f"{request.method} {rule}"[:200],
-        "target": str(next(iter((request.view_args or {}).values()), ""))[:100] or None,
+        "target": target_of(request.view_args or {}),
         "status": response.status_code,
         "allowed": response.status_code < 400,
         "correlation_id": g.get("correlation_id"),
@@ -57,6 +57,13 @@ def record(response):
         if personal and response.status_code < 400:
             return error_response(503, "audit_unavailable", "try again shortly")[0], 503
     return response
+
+
+def target_of(path: dict) -> str | None:
+    """The most specific id in the path (the application, not its module)."""
+    ids = [value for name, value in path.items() if name.endswith("_id")]
+    found = ids[-1] if ids else next(iter(path.values()), None)
+    return str(found)[:100] if found else None
 
 
 def page_args(schema) -> dict:

@@ -51,6 +51,9 @@ PERSONAL_DATA: dict[str, Subjects] = {
     "licensing.renew_permit": _field("applicant_id"),
     "licensing.revoke_permit": _field("holder_id"),
     "queue.get_ticket": _field("ticket", "person_id"),
+    "modules.get_module_application": _field("applicant_id"),
+    "modules.act_on_module_application": _field("applicant_id"),
+    "modules.module_worklist": _each("items", "applicant_id"),
 }
 DENIED = {401, 403, 404}
 

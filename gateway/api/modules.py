@@ -1,0 +1,105 @@
+"""The catalog of everything the mall offers, and agency modules reached generically.
+
+A module's requests need no code here: its manifest (from the catalog) says which services
+it offers and what their forms hold, so the form is checked here against the manifest
+(422 with field errors) and the call goes to the module's own nameko service. A module
+that has stopped announcing itself answers 503.
+"""
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from chassis.errors import NotFound
+from contracts import modules as wire
+from gateway.api.requests import json_body
+from gateway.app import call
+from gateway.auth import signed_in
+from gateway.errors import error_response
+
+bp = Blueprint("modules", __name__, url_prefix="/api/v1")
+
+
+class ModuleUnavailable(Exception):
+    def __init__(self, module: str, manifest: dict):
+        agency = manifest["agency"]
+        super().__init__(
+            f"{module} ({agency['name_en']}) is not available right now; try again later. "
+            f"Layanan {agency['name_id']} sedang tidak tersedia; silakan coba lagi nanti."
+        )
+
+
+@bp.app_errorhandler(ModuleUnavailable)
+def unavailable(error: ModuleUnavailable):
+    response, status = error_response(503, "module_unavailable", str(error))
+    response.headers["Retry-After"] = "30"
+    return response, status
+
+
+def live_manifest(module: str) -> dict:
+    """The module's manifest, if the module is plugged in and alive (404 / 503 otherwise)."""
+    if not wire.NAME_PATTERN.match(module):
+        raise NotFound(f"no module {module}")
+    found = call("catalog", "module", module)
+    if not found["available"]:
+        raise ModuleUnavailable(module, found["manifest"])
+    return found["manifest"]
+
+
+@bp.get("/catalog")
+def search_catalog():
+    """Every service of the mall, core and modules: search by words, agency, life event."""
+    query = {k: v for k, v in request.args.items() if k in ("q", "agency", "life_event")}
+    return jsonify({"items": call("catalog", "search", query)})
+
+
+@bp.get("/modules/<module>")
+def describe_module(module: str):
+    """A module's manifest (services, forms, documents, fees) and whether it is up."""
+    if not wire.NAME_PATTERN.match(module):
+        raise NotFound(f"no module {module}")
+    return jsonify(call("catalog", "module", module))
+
+
+@bp.post("/modules/<module>/applications")
+@signed_in
+def apply(module: str):
+    """Apply to a module's service; the form is checked against the module's manifest."""
+    manifest = live_manifest(module)
+    body = json_body(wire.ApplicationRequest())
+    offered = {service["code"]: service for service in manifest["services"]}
+    if body["service"] not in offered:
+        raise ValidationError({"service": [f"one of {sorted(offered)}"]})
+    if errors := wire.form_schema(offered[body["service"]]["form"]).validate(body["form"]):
+        raise ValidationError({"form": errors})
+    return jsonify(call(module, "submit_application", body)), 201
+
+
+@bp.get("/modules/<module>/applications")
+@signed_in
+def my_module_applications(module: str):
+    live_manifest(module)
+    return jsonify({"items": call(module, "my_applications")})
+
+
+@bp.get("/modules/<module>/applications/<application_id>")
+@signed_in
+def get_module_application(module: str, application_id: str):
+    live_manifest(module)
+    return jsonify(call(module, "get_application", application_id))
+
+
+@bp.get("/modules/<module>/worklist")
+@signed_in
+def module_worklist(module: str):
+    """Open applications for the module's officers, the most urgent first."""
+    live_manifest(module)
+    return jsonify({"items": call(module, "worklist")})
+
+
+@bp.post("/modules/<module>/applications/<application_id>/actions")
+@signed_in
+def act_on_module_application(module: str, application_id: str):
+    """An officer of the module's agency reviews, approves or rejects."""
+    live_manifest(module)
+    body = json_body(wire.Action())
+    return jsonify(call(module, "act", application_id, body))
