@@ -151,6 +151,7 @@ DEMO_STAFF = [
     ("verifikator", "Verifikator DPMPTSP", "verifier", "dpmptsp"),
     ("kasir", "Kasir DPMPTSP", "cashier", "dpmptsp"),
     ("loket-b", "Petugas Loket DPMPTSP", "counter_officer", "dpmptsp"),
+    ("dinsos", "Petugas Dinas Sosial", "verifier", "dinsos"),
 ]
 
 
