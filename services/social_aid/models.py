@@ -1,0 +1,22 @@
+"""Tables of the social aid module's own database."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from chassis.database import InboxMixin, OutboxMixin
+from chassis.module import ApplicationMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OutboxEvent(OutboxMixin, Base):
+    pass
+
+
+class ProcessedEvent(InboxMixin, Base):
+    pass
+
+
+class Application(ApplicationMixin, Base):
+    """One household's application: the form, what the registry showed, the program."""
