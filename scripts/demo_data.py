@@ -123,6 +123,7 @@ PERMIT_TYPES = [
     ),
 ]
 
+DEMO_CARD_ID = "a4a7c6d0-0000-4000-8000-0000000000c1"
 RESIDENTS = [
     registry.Resident(
         id="a4a7c6d0-0000-4000-8000-000000000001",
@@ -130,6 +131,7 @@ RESIDENTS = [
         full_name="Siti Rahayu",
         birth_date=date(1990, 8, 17),
         sex="F",
+        marital_status="married",
     ),
     registry.Resident(
         id="a4a7c6d0-0000-4000-8000-000000000002",
@@ -137,6 +139,23 @@ RESIDENTS = [
         full_name="Budi Santoso",
         birth_date=date(1985, 3, 2),
         sex="M",
+        marital_status="married",
+    ),
+]
+# Budi and Siti share a family card (a household in the regency, for social aid)
+HOUSEHOLD = [
+    registry.FamilyCard(
+        id=DEMO_CARD_ID,
+        number="3314012001200001",
+        region_code="331401",
+        address="Jl. Sukowati 17, Kalijambe, Sragen",
+        head_id=RESIDENTS[1].id,
+    ),
+    registry.FamilyMembership(
+        resident_id=RESIDENTS[1].id, family_card_id=DEMO_CARD_ID, relationship="head"
+    ),
+    registry.FamilyMembership(
+        resident_id=RESIDENTS[0].id, family_card_id=DEMO_CARD_ID, relationship="spouse"
     ),
 ]
 
@@ -204,7 +223,7 @@ def load_population() -> None:
 def main() -> None:
     load("queue", QUEUE_SETUP)
     load("licensing", PERMIT_TYPES)
-    load("civil_registry", RESIDENTS)
+    load("civil_registry", RESIDENTS + HOUSEHOLD)
     load_population()
     if os.environ.get("DEMO_ACCOUNTS", "1") != "0":  # never in a deployment
         gateway = load_config(config_path("gateway"))
