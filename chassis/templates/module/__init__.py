@@ -1,0 +1,1 @@
+"""The Mpp Template module of the mall: see README.md."""

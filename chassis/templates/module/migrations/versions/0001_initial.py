@@ -1,0 +1,44 @@
+"""The module's first tables: outbox, inbox and applications.
+
+Revision ID: 0001
+Revises:
+Create Date: 2026-01-01 00:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import chassis.database
+from chassis.migrate import create_messaging_tables_v1, drop_messaging_tables_v1
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_messaging_tables_v1()
+    op.create_table(
+        "applications",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("service", sa.String(length=30), nullable=False),
+        sa.Column("applicant_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("form", sa.JSON(), nullable=False),
+        sa.Column("assessment", sa.JSON(), nullable=False),
+        sa.Column("routed_to", sa.String(length=60), nullable=True),
+        sa.Column("created_at", chassis.database.UTCDateTime(), nullable=False),
+        sa.Column("due_at", chassis.database.UTCDateTime(), nullable=False),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for column in ("service", "applicant_id", "status"):
+        op.create_index(op.f(f"ix_applications_{column}"), "applications", [column])
+
+
+def downgrade() -> None:
+    for column in ("service", "applicant_id", "status"):
+        op.drop_index(op.f(f"ix_applications_{column}"), table_name="applications")
+    op.drop_table("applications")
+    drop_messaging_tables_v1()

@@ -1,0 +1,26 @@
+"""Tables of the Mpp Template module's own database.
+
+A change here needs a migration beside it (``migrations/versions``); the module's test
+``test_migrations_build_the_tables_of_the_models`` fails until they agree.
+"""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from chassis.database import InboxMixin, OutboxMixin
+from chassis.module import ApplicationMixin
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OutboxEvent(OutboxMixin, Base):
+    """Events waiting for the relay, written in the transaction that caused them."""
+
+
+class ProcessedEvent(InboxMixin, Base):
+    """Events already handled, so a redelivery does nothing twice."""
+
+
+class Application(ApplicationMixin, Base):
+    """A citizen's application for one of the services in ``manifest.yaml``."""
