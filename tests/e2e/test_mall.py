@@ -3,81 +3,13 @@ data, honcho running every nameko service, outbox relay and gunicorn), spoken to
 
 import os
 import signal
-import socket
 import subprocess
 import uuid
 
-import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.e2e.conftest import get_json
 from tests.polling import eventually
-
-MANAGEMENT = os.environ.get("TEST_RABBIT_API", "http://127.0.0.1:15672/api")
-AUTH = ("guest", "guest")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def vhost():
-    name = f"mpp_e2e_{uuid.uuid4().hex[:8]}"
-    requests.put(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10).raise_for_status()
-    requests.put(
-        f"{MANAGEMENT}/permissions/{name}/guest",
-        auth=AUTH,
-        timeout=10,
-        json={"configure": ".*", "write": ".*", "read": ".*"},
-    ).raise_for_status()
-    yield name
-    requests.delete(f"{MANAGEMENT}/vhosts/{name}", auth=AUTH, timeout=10)
-
-
-@pytest.fixture(scope="module")
-def mall(vhost, tmp_path_factory):
-    """Run the mall; yield its base URL and the path of its combined log."""
-    var = tmp_path_factory.mktemp("var")
-    port = free_port()
-    env = {
-        **os.environ,
-        "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-        "GATEWAY_PORT": str(port),
-        "CIVIL_REGISTRY_DATABASE_URL": f"sqlite:///{var}/civil_registry.sqlite3",
-        "LICENSING_DATABASE_URL": f"sqlite:///{var}/licensing.sqlite3",
-        "QUEUE_DATABASE_URL": f"sqlite:///{var}/queue.sqlite3",
-    }
-    log_path = var / "mall.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [str(ROOT / "scripts" / "run-mall")],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        yield base, log_path, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def get_json(url: str, **kwargs):
-    try:
-        return requests.get(url, timeout=5, **kwargs)
-    except requests.ConnectionError:
-        return None
 
 
 def test_health_lists_the_three_services_healthy_within_30_seconds(mall):
