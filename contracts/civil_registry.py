@@ -3,10 +3,12 @@
 from marshmallow import Schema, fields, validate
 
 from contracts.events import event_schema
+from contracts.replies import Reply
 
 SOURCE = "civil_registry"
 RELATIONSHIPS = ["head", "spouse", "child", "parent", "other"]
 SIXTEEN_DIGITS = validate.Regexp(r"^\d{16}$", error="must be exactly 16 digits")
+MAX_PAGE = 10_000  # pages of a search; past it, narrow the search
 
 
 def nik_field(**kwargs):
@@ -18,16 +20,18 @@ def name_field(**kwargs):
 
 
 class ResidentRegistration(Schema):
-    nik = nik_field(required=True)
-    full_name = name_field(required=True)
-    birth_date = fields.Date(required=True)
-    birth_place = fields.String(load_default=None, validate=validate.Length(max=100))
+    nik = nik_field(required=True, metadata={"example": "3314014512000003"})
+    full_name = name_field(required=True, metadata={"example": "Dewi Lestari"})
+    birth_date = fields.Date(required=True, metadata={"example": "2000-12-05"})
+    birth_place = fields.String(
+        load_default=None, validate=validate.Length(max=100), metadata={"example": "Sragen"}
+    )
     sex = fields.String(required=True, validate=validate.OneOf(["F", "M"]))
     family_card_id = fields.String(load_default=None)
     relationship = fields.String(load_default="other", validate=validate.OneOf(RELATIONSHIPS))
 
 
-class Resident(Schema):
+class Resident(Reply):
     id = fields.String()
     nik = fields.String()
     full_name = fields.String()
@@ -47,7 +51,7 @@ class FamilyCardRegistration(Schema):
     head_id = fields.String(required=True)
 
 
-class Member(Schema):
+class Member(Reply):
     resident_id = fields.String()
     full_name = fields.String()
     nik = fields.String()
@@ -55,7 +59,7 @@ class Member(Schema):
     status = fields.String()
 
 
-class FamilyCard(Schema):
+class FamilyCard(Reply):
     id = fields.String()
     number = fields.String()
     region_code = fields.String()
@@ -67,7 +71,7 @@ class FamilyCard(Schema):
     members = fields.List(fields.Nested(Member))
 
 
-class Certificate(Schema):
+class Certificate(Reply):
     id = fields.String()
     number = fields.String()
     check_code = fields.String()
@@ -85,7 +89,7 @@ class BirthRegistration(Schema):
     family_card_id = fields.String(load_default=None)
 
 
-class BirthRecord(Schema):
+class BirthRecord(Reply):
     child = fields.Nested(Resident)
     certificate = fields.Nested(Certificate)
 
@@ -96,7 +100,7 @@ class DeathRegistration(Schema):
     place = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
-class DeathRecord(Schema):
+class DeathRecord(Reply):
     person = fields.Nested(Resident)
     certificate = fields.Nested(Certificate)
 
@@ -113,23 +117,34 @@ class MarriageRegistration(Schema):
     new_family_card = fields.Nested(NewFamilyCard, load_default=None)
 
 
-class MarriageRecord(Schema):
+class MarriageRecord(Reply):
     certificate = fields.Nested(Certificate)
     family_card_id = fields.String(allow_none=True)
 
 
-class AddressChange(Schema):
-    resident_id = fields.String(required=True)
+class MoveRequest(Schema):
+    """A move asked for over HTTP: the resident is named by the URL."""
+
     family_card_id = fields.String(required=True)
     relationship = fields.String(required=True, validate=validate.OneOf(RELATIONSHIPS))
 
 
+class AddressChange(MoveRequest):
+    resident_id = fields.String(required=True)
+
+
 class CertificateCheck(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    check_code = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    number = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"example": "3314-LT-23112026-0007"},
+    )
+    check_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=16), metadata={"example": "9F3A61C2"}
+    )
 
 
-class CertificateValidity(Schema):
+class CertificateValidity(Reply):
     valid = fields.Boolean()
     kind = fields.String(allow_none=True)
     event_date = fields.Date(allow_none=True)
@@ -141,11 +156,11 @@ class ResidentSearch(Schema):
     name = fields.String(load_default=None, validate=validate.Length(min=2, max=200))
     nik = nik_field(load_default=None)
     family_card_number = fields.String(load_default=None, validate=SIXTEEN_DIGITS)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class ResidentPage(Schema):
+class ResidentPage(Reply):
     items = fields.List(fields.Nested(Resident))
     page = fields.Integer()
     per_page = fields.Integer()
@@ -160,13 +175,18 @@ class Changes(Schema):
     nik = nik_field()
 
 
-class Correction(Schema):
-    resident_id = fields.String(required=True)
+class CorrectionRequest(Schema):
+    """A correction asked for over HTTP: the resident is named by the URL."""
+
     changes = fields.Nested(Changes, required=True)
     reason = fields.String(required=True, validate=validate.Length(min=5, max=500))
 
 
-class AuditEntry(Schema):
+class Correction(CorrectionRequest):
+    resident_id = fields.String(required=True)
+
+
+class AuditEntry(Reply):
     action = fields.String()
     actor_id = fields.String(allow_none=True)
     actor_role = fields.String(allow_none=True)
@@ -182,7 +202,7 @@ class IdentityQuestion(Schema):
     birth_date = fields.Date(required=True)
 
 
-class IdentityAnswer(Schema):
+class IdentityAnswer(Reply):
     verified = fields.Boolean()
     person_id = fields.String(allow_none=True)
     alive = fields.Boolean(allow_none=True)

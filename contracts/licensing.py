@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from contracts.civil_registry import nik_field
 from contracts.events import event_schema
+from contracts.replies import Reply
 
 SOURCE = "licensing"
 ACTIONS = [
@@ -18,7 +19,7 @@ ACTIONS = [
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a SHA-256 hex digest")
 
 
-class PermitType(Schema):
+class PermitType(Reply):
     code = fields.String()
     name_id = fields.String()
     name_en = fields.String()
@@ -31,10 +32,14 @@ class PermitType(Schema):
 
 
 class ApplicationDraft(Schema):
-    permit_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    applicant_nik = nik_field(required=True)
-    applicant_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    applicant_birth_date = fields.Date(required=True)
+    permit_type = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "NIB"}
+    )
+    applicant_nik = nik_field(required=True, metadata={"example": "3314015708900001"})
+    applicant_name = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Siti Rahayu"}
+    )
+    applicant_birth_date = fields.Date(required=True, metadata={"example": "1990-08-17"})
 
 
 class DocumentReference(Schema):
@@ -49,17 +54,19 @@ class DocumentReference(Schema):
     filename = fields.String(load_default="document", validate=validate.Length(max=200))
 
 
-class Document(DocumentReference):
+class Document(DocumentReference, Reply):
     id = fields.String()
     uploaded_at = fields.DateTime()
 
 
 class TransitionRequest(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    action = fields.String(
+        required=True, validate=validate.OneOf(ACTIONS), metadata={"example": "submit"}
+    )
     note = fields.String(load_default=None, validate=validate.Length(max=1000))
 
 
-class Transition(Schema):
+class Transition(Reply):
     action = fields.String()
     from_status = fields.String()
     to_status = fields.String()
@@ -70,11 +77,17 @@ class Transition(Schema):
 
 
 class PaymentRecord(Schema):
-    amount = fields.Integer(required=True, validate=validate.Range(min=1))
-    receipt_reference = fields.String(required=True, validate=validate.Length(min=3, max=100))
+    amount = fields.Integer(
+        required=True, validate=validate.Range(min=1), metadata={"example": 150000}
+    )
+    receipt_reference = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=100),
+        metadata={"example": "KW-2026-000123"},
+    )
 
 
-class Application(Schema):
+class Application(Reply):
     id = fields.String()
     permit_type = fields.String()
     agency = fields.String()
@@ -93,7 +106,7 @@ class Application(Schema):
     permit_id = fields.String(allow_none=True)
 
 
-class WorklistItem(Schema):
+class WorklistItem(Reply):
     id = fields.String()
     permit_type = fields.String()
     status = fields.String()
@@ -102,7 +115,7 @@ class WorklistItem(Schema):
     working_days_left = fields.Integer()
 
 
-class Permit(Schema):
+class Permit(Reply):
     id = fields.String()
     number = fields.String()
     permit_type = fields.String()
@@ -115,14 +128,18 @@ class Permit(Schema):
 
 
 class Revocation(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=5, max=300))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=5, max=300),
+        metadata={"example": "false statements in the application"},
+    )
 
 
 class PermitCheck(Schema):
     number = fields.String(required=True, validate=validate.Length(min=1, max=40))
 
 
-class PermitValidity(Schema):
+class PermitValidity(Reply):
     valid = fields.Boolean()
     status = fields.String(allow_none=True)
     permit_type = fields.String(allow_none=True)

@@ -1,22 +1,40 @@
 """Wire schemas of the queue service."""
 
+from datetime import UTC, datetime
+
 from marshmallow import Schema, fields, validate
 
 from contracts.events import event_schema
+from contracts.replies import Reply
 
 SOURCE = "queue"
 PRIORITIES = ["elderly", "disability", "pregnant"]
+# A slot time this far from now is refused before time-zone arithmetic could overflow.
+PLAUSIBLE_SLOT = validate.Range(
+    min=datetime(2000, 1, 1, tzinfo=UTC),
+    max=datetime(2100, 1, 1, tzinfo=UTC),
+    error="must be a time between the years 2000 and 2100",
+)
 
 
 class TicketRequest(Schema):
-    service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    person_id = fields.String(load_default=None, allow_none=True)
+    """A walk-in ticket as asked for at the kiosk (a priority is honoured for staff only)."""
+
+    service_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "population"}
+    )
     priority = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(PRIORITIES)
     )
 
 
-class Ticket(Schema):
+class TicketIssue(TicketRequest):
+    """What the queue service takes: staff at the desk may name the person as well."""
+
+    person_id = fields.String(load_default=None, allow_none=True)
+
+
+class Ticket(Reply):
     id = fields.String()
     label = fields.String()
     service_code = fields.String()
@@ -33,7 +51,7 @@ class Ticket(Schema):
     outcome = fields.String(allow_none=True)
 
 
-class TicketPlace(Schema):
+class TicketPlace(Reply):
     """Where a waiting ticket stands: position 1 is next."""
 
     ticket = fields.Nested(Ticket)
@@ -41,7 +59,7 @@ class TicketPlace(Schema):
     estimated_wait_minutes = fields.Float(allow_none=True)
 
 
-class ServiceLine(Schema):
+class ServiceLine(Reply):
     code = fields.String()
     prefix = fields.String()
     name_id = fields.String()
@@ -50,7 +68,7 @@ class ServiceLine(Schema):
     waiting = fields.Integer()
 
 
-class Counter(Schema):
+class Counter(Reply):
     id = fields.String()
     number = fields.Integer()
     agency = fields.String()
@@ -66,7 +84,9 @@ class Transfer(Schema):
 
 
 class Finish(Schema):
-    outcome = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    outcome = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "KTP printed"}
+    )
 
 
 class RatingRequest(Schema):
@@ -74,15 +94,18 @@ class RatingRequest(Schema):
         fields.Integer(validate=validate.Range(min=1, max=4)),
         required=True,
         validate=validate.Length(equal=9),
+        metadata={"example": [4, 4, 3, 4, 4, 3, 4, 4, 4]},
     )
 
 
 class SatisfactionQuery(Schema):
     scope = fields.String(required=True, validate=validate.OneOf(["service", "counter", "agency"]))
-    key = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    key = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "population"}
+    )
 
 
-class SatisfactionIndex(Schema):
+class SatisfactionIndex(Reply):
     scope = fields.String()
     key = fields.String()
     responses = fields.Integer()
@@ -90,7 +113,39 @@ class SatisfactionIndex(Schema):
     grade = fields.String(allow_none=True)
 
 
-class Call(Schema):
+class Rating(Reply):
+    """A submitted survey: its index (25-100) and grade (A-D)."""
+
+    ticket_id = fields.String()
+    index = fields.Float()
+    grade = fields.String()
+
+
+class DailyStatisticsQuery(Schema):
+    day = fields.Date(load_default=None)  # today in the mall when not given
+
+
+class LineStatistics(Reply):
+    """One service's or counter's day: tickets and minutes (null before any ticket)."""
+
+    issued = fields.Integer()
+    served = fields.Integer()
+    no_show = fields.Integer()
+    waiting = fields.Integer()
+    wait_minutes_median = fields.Float(allow_none=True)
+    wait_minutes_p90 = fields.Float(allow_none=True)
+    service_minutes_median = fields.Float(allow_none=True)
+    service_minutes_p90 = fields.Float(allow_none=True)
+
+
+class DailyStatistics(Reply):
+    """Per service code and per counter id."""
+
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(LineStatistics))
+    counters = fields.Dict(keys=fields.String(), values=fields.Nested(LineStatistics))
+
+
+class Call(Reply):
     ticket_id = fields.String()
     label = fields.String()
     counter_number = fields.Integer()
@@ -100,22 +155,29 @@ class Call(Schema):
 
 
 class BookingRequest(Schema):
-    service_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    starts_at = fields.AwareDateTime(required=True)
+    service_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "population"}
+    )
+    starts_at = fields.AwareDateTime(
+        required=True, validate=PLAUSIBLE_SLOT, metadata={"example": "2030-01-07T09:00:00+07:00"}
+    )
 
 
 class Reschedule(Schema):
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = fields.AwareDateTime(
+        required=True, validate=PLAUSIBLE_SLOT, metadata={"example": "2030-01-07T09:30:00+07:00"}
+    )
 
 
 class CheckIn(Schema):
     code = fields.String(
         required=True,
         validate=validate.Regexp(r"^[A-Z2-9]{8}$", error="a booking code is 8 letters and digits"),
+        metadata={"example": "F3EK3FTJ"},
     )
 
 
-class Booking(Schema):
+class Booking(Reply):
     id = fields.String()
     code = fields.String()
     service_code = fields.String()

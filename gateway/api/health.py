@@ -16,6 +16,23 @@ def unreachable(service: str, reason: str) -> dict:
 
 @bp.get("/health")
 def health():
+    """Each service's own health report, asked in parallel; 503 when any is not ok.
+    ---
+    get:
+      tags: [health]
+      x-gateway-errors: [401, 500]
+      responses:
+        200:
+          description: Every service is healthy.
+          content:
+            application/json:
+              schema: gateway.openapi.Health
+        503:
+          description: A service is failing or could not be asked.
+          content:
+            application/json:
+              schema: gateway.openapi.Health
+    """
     services = current_app.config["SERVICES"]
     timeout = float(current_app.config["HEALTH_TIMEOUT"])
     context = request_context()

@@ -71,7 +71,7 @@ class QueueService(MallService):
     @rpc
     def issue_ticket(self, payload: dict) -> dict:
         """Hand out the next walk-in ticket of a service's series for today."""
-        data = load(wire.TicketRequest(), payload)
+        data = load(wire.TicketIssue(), payload)
         if data["priority"] and not self.actor.is_staff:
             raise Forbidden("priority is marked at the desk", {"priority": ["staff only"]})
         if self.actor.role == CITIZEN:  # a signed-in citizen takes a ticket for herself
@@ -430,8 +430,9 @@ class QueueService(MallService):
         """Per service and counter: issued, served, no-shows, wait and service minutes."""
         if self.actor.role not in (MALL_MANAGER, COUNTER_OFFICER, "agency_admin"):
             raise Forbidden("staff only")
+        asked = load(wire.DailyStatisticsQuery(), {"day": day} if day else {})["day"]
         tickets = self.db.scalars(
-            select(Ticket).where(Ticket.day == (day or domain.service_day(utcnow())))
+            select(Ticket).where(Ticket.day == (asked or domain.service_day(utcnow())))
         ).all()
         return {
             "services": _statistics(tickets, lambda t: t.service_code),

@@ -14,11 +14,22 @@ import pytest
 import requests
 
 from chassis.config import CONFIG_DIR, environment_variables
+from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
 from tests.conftest import ROOT
 from tests.polling import eventually
 
 MANAGEMENT = os.environ.get("TEST_RABBIT_API", "http://127.0.0.1:15672/api")
 AUTH = ("guest", "guest")
+# role -> the demo account (scripts/demo_data.py) that signs in as it
+DEMO_LOGINS = {
+    "citizen": RESIDENTS[0].nik,
+    "registrar": "registrar",
+    "counter_officer": "loket-a",
+    "verifier": "verifikator",
+    "cashier": "kasir",
+    "mall_manager": "manajer",
+    "mall_admin": "admin",
+}
 
 
 def free_port() -> int:
@@ -39,6 +50,14 @@ def wait_until_healthy(base: str, timeout: float = 30) -> requests.Response:
     return eventually(
         lambda: (r := get_json(f"{base}/health")) is not None and r.ok and r, timeout=timeout
     )
+
+
+def bearer_headers(base_url: str, role: str) -> dict:
+    """Authorization headers of the demo account of ``role``, signed in at ``base_url``."""
+    login = {"login": DEMO_LOGINS[role], "password": DEMO_PASSWORD}
+    signed_in = requests.post(f"{base_url}/api/v1/sessions", json=login, timeout=30)
+    assert signed_in.status_code == 201, signed_in.text
+    return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
 
 
 def database_variables() -> set[str]:
