@@ -2,5 +2,8 @@
 CREATE DATABASE civil_registry;
 CREATE DATABASE licensing;
 CREATE DATABASE queue;
+CREATE DATABASE catalog;
+-- Agency modules: one database each.
+CREATE DATABASE social_aid;
 -- The gateway's accounts, sign-in sessions and audit log.
 CREATE DATABASE gateway;

@@ -1,5 +1,6 @@
 """docker-compose.yml checked against the code: no Docker engine is needed to read it."""
 
+import re
 import shlex
 
 import pytest
@@ -15,7 +16,10 @@ PROCFILE = dict(
         line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
     )
 )
-SERVICES = ["civil_registry", "licensing", "queue"]
+# the nameko services (core services, the catalog, agency modules) and the outbox relays
+SERVICES = sorted(name for name, command in PROCFILE.items() if command.startswith("nameko run"))
+RELAYS = sorted(name for name, command in PROCFILE.items() if "chassis.relay" in command)
+PACKAGES = sorted(p.parent.name for p in (ROOT / "services").glob("*/service.py"))
 
 
 def config_of(process: str) -> str:
@@ -23,9 +27,39 @@ def config_of(process: str) -> str:
     return "gateway" if process == "gateway" else process.removesuffix("_relay")
 
 
+def records_events(service: str) -> bool:
+    """Whether a service writes events to its outbox (and so needs a relay)."""
+    sources = (ROOT / "services" / service).glob("*.py")
+    return any("record_event(" in path.read_text() for path in sources)
+
+
+def test_every_service_package_runs_in_the_procfile_and_nothing_else_does():
+    assert {"catalog", "social_aid"} <= set(PACKAGES)
+    assert SERVICES == PACKAGES
+    assert set(PROCFILE) == {*SERVICES, *RELAYS, "gateway"}
+
+
+@pytest.mark.parametrize("service", PACKAGES)
+def test_a_service_runs_its_own_class_with_its_own_config(service):
+    command = shlex.split(PROCFILE[service])
+    assert command[:4] == ["nameko", "run", "--config", f"config/{service}.yaml"]
+    assert command[4].startswith(f"services.{service}.service:")
+
+
+@pytest.mark.parametrize("service", PACKAGES)
+def test_a_service_has_an_outbox_relay_exactly_when_it_records_events(service):
+    assert (f"{service}_relay" in PROCFILE) == records_events(service)
+    if records_events(service):
+        assert shlex.split(PROCFILE[f"{service}_relay"]) == [
+            "python",
+            "-m",
+            "chassis.relay",
+            service,
+        ]
+
+
 def test_compose_has_the_broker_the_database_and_every_process_of_the_procfile():
     assert {"rabbitmq", "postgres"} <= set(COMPOSE)
-    assert set(PROCFILE) == {*SERVICES, *(f"{s}_relay" for s in SERVICES), "gateway"}
     assert set(PROCFILE) <= set(COMPOSE)
 
 
@@ -57,13 +91,41 @@ def test_processes_wait_for_a_healthy_broker(process):
     assert COMPOSE[process]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
 
 
+def migrated(command: str) -> list[str]:
+    """What a shell command migrates, in order (``chassis.migrate X`` or a loop over names)."""
+    named = [name.strip("'\"") for name in re.findall(r"chassis\.migrate\s+(\S+)", command)]
+    if named == ["$service"]:
+        loop = re.search(r"for service in ([\w ]+); do", command)
+        return loop.group(1).split() if loop else []
+    return named
+
+
 def test_migrations_run_for_every_service_and_the_gateway_before_they_start():
     command = COMPOSE["migrate"]["command"]
-    assert all(f"chassis.migrate {s}" in command for s in [*SERVICES, "gateway"])
+    assert set(migrated(command)) == {*SERVICES, "gateway"}
     for process in PROCFILE:
         assert COMPOSE[process]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
         }
+
+
+def test_run_mall_migrates_every_service_and_the_gateway():
+    assert set(migrated((ROOT / "scripts" / "run-mall").read_text())) == {*SERVICES, "gateway"}
+
+
+def test_the_migrate_container_reads_every_service_database():
+    environment = COMPOSE["migrate"]["environment"]
+    for service in SERVICES:
+        assert (
+            environment[f"{service.upper()}_DATABASE_URL"]
+            == (COMPOSE[service]["environment"][f"{service.upper()}_DATABASE_URL"])
+        )
+
+
+def test_the_gateway_waits_for_the_core_services_and_the_catalog_but_not_for_modules():
+    waits_for = set(COMPOSE["gateway"]["depends_on"])
+    assert {"civil_registry", "licensing", "queue", "catalog"} <= waits_for
+    assert "social_aid" not in waits_for  # a module plugs in whenever it comes up
 
 
 def test_the_gateway_keeps_accounts_in_a_postgres_database_of_its_own():

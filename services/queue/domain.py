@@ -125,3 +125,41 @@ def check_in_problem(starts_at: datetime, now: datetime) -> str | None:
     if now > starts_at + timedelta(minutes=CHECK_IN_GRACE_MINUTES):
         return "the slot and its grace period have passed"
     return None
+
+
+# --- agency modules -------------------------------------------------------------------
+
+
+def module_lines(manifest: dict) -> list[dict]:
+    """The ticket series a module asks for: one per offered service with a queue section,
+    coded ``<module>.<service>`` (at most 40 characters)."""
+    return [
+        {
+            "code": f"{manifest['module']}.{service['code']}"[:40],
+            "prefix": service["queue"]["prefix"],
+            "name_id": service["name_id"],
+            "name_en": service["name_en"],
+            "counters": service["queue"].get("counters", 1),
+        }
+        for service in manifest["services"]
+        if service.get("queue")
+    ]
+
+
+def counter_plan(
+    counters: list[list[str]], wanted: dict[str, int], new_lines: set[str]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """What an agency's counters should serve so that every line of ``wanted`` (code ->
+    counters) has at least that many counters.
+
+    ``counters`` are the services of the agency's counters; lines created just now go to
+    every one of them; a line still short gets new counters. Returns the services of the
+    existing counters (same order) and those of the counters to open; nothing changes
+    when every line is served enough, whatever the counters serve besides.
+    """
+    fresh = [code for code in wanted if code in new_lines]
+    updated = [services + [c for c in fresh if c not in services] for services in counters]
+    served = {code: sum(code in services for services in updated) for code in wanted}
+    missing = max((wanted[code] - served[code] for code in wanted), default=0)
+    opened = [[code for code in wanted if served[code] + n < wanted[code]] for n in range(missing)]
+    return updated, opened
