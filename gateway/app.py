@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
+from gateway.api.requests import no_nul_in_path
 from gateway.auth import authenticate, warn_about_dev_secret
 from gateway.errors import register_error_handlers
 from gateway.identity import passwords
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers[REQUEST_ID_HEADER] = g.get("correlation_id", "")
         return response
 
+    app.url_value_preprocessor(no_nul_in_path)  # a NUL in a path names nothing: 404
     app.before_request(authenticate)
     register_error_handlers(app)
     warn_about_dev_secret(app.config)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
-from gateway.api.requests import json_body
+from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import issue_token, signed_in
 from gateway.errors import error_response
@@ -90,7 +90,22 @@ def refresh_lifetime() -> timedelta:
 
 @bp.post("/accounts")
 def sign_up():
-    """Sign up as a citizen: NIK, full name and birth date as the civil registry has them."""
+    """Sign up as a citizen: NIK, full name and birth date as the civil registry has them.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.SignUp
+      responses:
+        201:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.Tokens
+        409: Conflict
+        429: TooManyAttempts
+    """
     data = loaded(http.SignUp())
     if problems := passwords.weaknesses(data["password"], data["nik"], data["full_name"]):
         raise ValidationError({"password": problems})
@@ -118,7 +133,22 @@ def sign_up():
 
 @bp.post("/sessions")
 def sign_in():
-    """Sign in with NIK (citizens) or username (staff) and password: access + refresh token."""
+    """Sign in with NIK (citizens) or username (staff) and password: access + refresh token.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.SignIn
+      responses:
+        201:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.Tokens
+        429: TooManyAttempts
+      x-gateway-errors: [401, 500]
+    """
     data = loaded(http.SignIn())
     login = data["login"].strip().casefold()
     found = limits(login)
@@ -144,7 +174,21 @@ def sign_in():
 
 @bp.post("/sessions/refresh")
 def refresh():
-    """A new access token (and a new refresh token) for a live session."""
+    """A new access token (and a new refresh token) for a live session.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.Refresh
+      responses:
+        200:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.Tokens
+      x-gateway-errors: [401, 500]
+    """
     data = loaded(http.Refresh())
     ended = None
     with database() as db:
@@ -160,7 +204,13 @@ def refresh():
 @bp.delete("/sessions/current")
 @signed_in
 def sign_out():
-    """Sign out: the session's refresh token and access tokens stop working at once."""
+    """Sign out: the session's refresh token and access tokens stop working at once.
+    ---
+    delete:
+      responses:
+        204: {description: signed out}
+      x-gateway-errors: [401, 500]
+    """
     with database() as db:
         sessions.revoke(db, g.session_id, now())
     return "", 204
@@ -169,7 +219,16 @@ def sign_out():
 @bp.get("/me")
 @signed_in
 def me():
-    """The signed-in account."""
+    """The signed-in account.
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.AccountView
+      x-gateway-errors: [401, 500]
+    """
     with database() as db:
         account = db.get(accounts.Account, g.actor.id)
     return jsonify(http.AccountView().dump(account))
@@ -178,7 +237,23 @@ def me():
 @bp.post("/staff")
 @signed_in
 def create_staff():
-    """Create a staff account (mall administrators; agency administrators for their agency)."""
+    """Create a staff account (mall administrators; agency administrators for their agency).
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.NewStaff
+      responses:
+        201:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.AccountView
+        403: Forbidden
+        409: Conflict
+      x-gateway-errors: [401, 500]
+    """
     data = loaded(http.NewStaff())
     if problems := passwords.weaknesses(data["password"], data["username"], data["full_name"]):
         raise ValidationError({"password": problems})
@@ -191,8 +266,24 @@ def create_staff():
 @bp.get("/staff")
 @signed_in
 def list_staff():
-    """Staff accounts, of one agency or all (administrators)."""
-    query = http.StaffQuery().load({k: v for k, v in request.args.items() if k == "agency"})
+    """Staff accounts, of one agency or all (administrators).
+    ---
+    get:
+      parameters:
+      - {in: query, name: agency, schema: {type: string}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: gateway.identity.schemas.AccountView}
+        403: Forbidden
+      x-gateway-errors: [401, 500]
+    """
+    query = http.StaffQuery().load(query_args(http.StaffQuery()))
     with database() as db:
         found = accounts.list_staff(db, g.actor, query["agency"])
     return jsonify({"items": http.AccountView(many=True).dump(found)})
@@ -201,7 +292,23 @@ def list_staff():
 @bp.patch("/staff/<account_id>")
 @signed_in
 def change_staff(account_id: str):
-    """Change a staff account's role, agency, standing or password; ends its sessions."""
+    """Change a staff account's role, agency, standing or password; ends its sessions.
+    ---
+    patch:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.StaffChange
+      responses:
+        200:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.AccountView
+        403: Forbidden
+        409: Conflict
+      x-gateway-errors: [401, 500]
+    """
     changes = loaded(http.StaffChange())
     if "password" in changes:
         password = changes.pop("password")

@@ -9,6 +9,7 @@ from flask import Blueprint, g, jsonify, request
 from chassis.actor import CITIZEN, MALL_ADMIN, MALL_MANAGER
 from chassis.errors import Forbidden
 from gateway.api.accounts import database
+from gateway.api.requests import query_args
 from gateway.auth import signed_in
 from gateway.errors import error_response
 from gateway.identity import audit
@@ -67,13 +68,33 @@ def target_of(path: dict) -> str | None:
 
 
 def page_args(schema) -> dict:
-    return schema.load({k: v for k, v in request.args.items() if k in schema.fields})
+    return schema.load(query_args(schema))
 
 
 @bp.get("/audit-entries")
 @signed_in
 def audit_entries():
-    """The audit log, newest first, filtered (mall managers and administrators)."""
+    """The audit log, newest first, filtered (mall managers and administrators).
+    ---
+    get:
+      parameters:
+      - {in: query, name: actor_id, schema: {type: string}}
+      - {in: query, name: subject_id, schema: {type: string}}
+      - {in: query, name: target, schema: {type: string}}
+      - {in: query, name: actor_agency, schema: {type: string}}
+      - {in: query, name: allowed, schema: {type: boolean}}
+      - {in: query, name: since, schema: {type: string, format: date-time}}
+      - {in: query, name: until, schema: {type: string, format: date-time}}
+      - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
+      - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 200}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.AuditPage
+        403: Forbidden
+      x-gateway-errors: [401, 500]
+    """
     if g.actor.role not in (MALL_MANAGER, MALL_ADMIN):
         raise Forbidden("requires the role mall_manager or mall_admin")
     query = page_args(http.AuditQuery())
@@ -86,7 +107,20 @@ def audit_entries():
 @bp.get("/me/record-reads")
 @signed_in
 def my_record_reads():
-    """Who has read or changed my personal data (citizens)."""
+    """Who has read or changed my personal data (citizens).
+    ---
+    get:
+      parameters:
+      - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
+      - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 200}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.AuditPage
+        403: Forbidden
+      x-gateway-errors: [401, 500]
+    """
     if g.actor.role != CITIZEN or not g.actor.person_id:
         raise Forbidden("for citizens: staff see the audit log instead")
     query = page_args(http.Page())

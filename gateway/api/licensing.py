@@ -12,12 +12,11 @@ from marshmallow import ValidationError
 
 from chassis.storage import UnacceptableDocument, document_store
 from contracts import licensing as wire
-from gateway.api.requests import json_body, no_nul_in_path, query_args
+from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
 
 bp = Blueprint("licensing", __name__, url_prefix="/api/v1")
-bp.url_value_preprocessor(no_nul_in_path)
 
 
 def licensing(method: str, *args):

@@ -47,14 +47,43 @@ def live_manifest(module: str) -> dict:
 
 @bp.get("/catalog")
 def search_catalog():
-    """Every service of the mall, core and modules: search by words, agency, life event."""
+    """Every service of the mall, core and modules: search by words, agency, life event.
+    ---
+    get:
+      parameters:
+      - {in: query, name: q, schema: {type: string, maxLength: 100}}
+      - {in: query, name: agency, schema: {type: string, maxLength: 40}}
+      - {in: query, name: life_event, schema: {type: string, maxLength: 40}}
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: {type: object}}
+    """
     query = {k: v for k, v in request.args.items() if k in ("q", "agency", "life_event")}
     return jsonify({"items": call("catalog", "search", query)})
 
 
 @bp.get("/modules/<module>")
 def describe_module(module: str):
-    """A module's manifest (services, forms, documents, fees) and whether it is up."""
+    """A module's manifest (services, forms, documents, fees) and whether it is up.
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  manifest: contracts.modules.Manifest
+                  available: {type: boolean}
+                  last_seen: {type: string, format: date-time, nullable: true}
+    """
     if not wire.NAME_PATTERN.match(module):
         raise NotFound(f"no module {module}")
     return jsonify(call("catalog", "module", module))
@@ -63,7 +92,22 @@ def describe_module(module: str):
 @bp.post("/modules/<module>/applications")
 @signed_in
 def apply(module: str):
-    """Apply to a module's service; the form is checked against the module's manifest."""
+    """Apply to a module's service; the form is checked against the module's manifest.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: contracts.modules.ApplicationRequest
+      responses:
+        201:
+          content:
+            application/json:
+              schema: contracts.modules.Application
+        403: Forbidden
+        409: Conflict
+    """
     manifest = live_manifest(module)
     body = json_body(wire.ApplicationRequest())
     offered = {service["code"]: service for service in manifest["services"]}
@@ -77,6 +121,19 @@ def apply(module: str):
 @bp.get("/modules/<module>/applications")
 @signed_in
 def my_module_applications(module: str):
+    """My applications to the module, the newest first.
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: contracts.modules.Application}
+    """
     live_manifest(module)
     return jsonify({"items": call(module, "my_applications")})
 
@@ -84,6 +141,15 @@ def my_module_applications(module: str):
 @bp.get("/modules/<module>/applications/<application_id>")
 @signed_in
 def get_module_application(module: str, application_id: str):
+    """An application, with what the module found and its history (applicant, officers).
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema: contracts.modules.Application
+    """
     live_manifest(module)
     return jsonify(call(module, "get_application", application_id))
 
@@ -91,7 +157,20 @@ def get_module_application(module: str, application_id: str):
 @bp.get("/modules/<module>/worklist")
 @signed_in
 def module_worklist(module: str):
-    """Open applications for the module's officers, the most urgent first."""
+    """Open applications for the module's officers, the most urgent first.
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: contracts.modules.Application}
+        403: Forbidden
+    """
     live_manifest(module)
     return jsonify({"items": call(module, "worklist")})
 
@@ -99,7 +178,22 @@ def module_worklist(module: str):
 @bp.post("/modules/<module>/applications/<application_id>/actions")
 @signed_in
 def act_on_module_application(module: str, application_id: str):
-    """An officer of the module's agency reviews, approves or rejects."""
+    """An officer of the module's agency reviews, approves or rejects.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: contracts.modules.Action
+      responses:
+        200:
+          content:
+            application/json:
+              schema: contracts.modules.Application
+        403: Forbidden
+        409: Conflict
+    """
     live_manifest(module)
     body = json_body(wire.Action())
     return jsonify(call(module, "act", application_id, body))

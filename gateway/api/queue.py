@@ -7,13 +7,12 @@ import segno
 from flask import Blueprint, Response, current_app, jsonify, stream_with_context
 
 from contracts import queue as wire
-from gateway.api.requests import json_body, no_nul_in_path, query_args
+from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
 from gateway.display import CallFeed, server_sent_events
 
 bp = Blueprint("queue", __name__, url_prefix="/api/v1")
-bp.url_value_preprocessor(no_nul_in_path)
 COUNTER_ACTIONS = {
     "open": "open_counter",
     "close": "close_counter",

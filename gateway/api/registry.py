@@ -7,12 +7,11 @@ that actor may see or change (registrars, hospital officers, the resident hersel
 from flask import Blueprint, jsonify
 
 from contracts import civil_registry as wire
-from gateway.api.requests import json_body, no_nul_in_path, query_args
+from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
 
 bp = Blueprint("registry", __name__, url_prefix="/api/v1")
-bp.url_value_preprocessor(no_nul_in_path)
 
 
 def registry(method: str, *args):
