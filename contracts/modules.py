@@ -67,8 +67,8 @@ class OfferedService(Schema):
     code = fields.String(required=True, validate=NAME)
     name_id = text(required=True)
     name_en = text(required=True)
-    description_id = text(1000, load_default="")
-    description_en = text(1000, load_default="")
+    description_id = fields.String(load_default="", validate=validate.Length(max=1000))
+    description_en = fields.String(load_default="", validate=validate.Length(max=1000))
     life_events = fields.List(
         fields.String(validate=validate.OneOf(LIFE_EVENTS)), load_default=list
     )

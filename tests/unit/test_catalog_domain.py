@@ -185,11 +185,6 @@ def test_the_search_query_treats_empty_values_as_no_filter_and_checks_life_event
     assert "q" in wire.SearchQuery().validate({"q": "x" * 101})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contracts/modules.py: a service without descriptions dumps them as '', which "
-    "its own Length(min=1) refuses when a consumer loads the announcement",
-)
 def test_an_announced_manifest_without_descriptions_loads_again_on_the_consumer_side():
     sent = Manifest().dump(MANIFEST)  # what envelope() puts on the wire
     assert Manifest().load(sent)["services"][1]["code"] == "disability_card"
