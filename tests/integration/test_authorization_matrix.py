@@ -22,13 +22,16 @@ from gateway.api.queue import COUNTER_ACTIONS
 from gateway.app import create_app
 from gateway.identity.models import Account
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
+from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
 from services.queue.models import Rating, Ticket
 from services.queue.service import QueueService
+from services.social_aid.service import SocialAidService
 from tests.accounts import bearer
 from tests.integration.helpers import rows, rpc_to, session_for
 from tests.integration.test_bookings import next_working_day_at
+from tests.polling import eventually
 
 SITI = {
     "nik": "3314015708900001",
@@ -74,6 +77,7 @@ class Belongings:
     ticket: str
     counter: str
     other_card: str  # Budi's: a valid target for a move
+    aid: str  # her social aid application (a module's)
     secrets: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
 
@@ -99,6 +103,11 @@ def mall(container_factory, service_config, database_url_factory, tmp_path):
     container_factory(CivilRegistryService, registry).start()
     container_factory(LicensingService, licensing).start()
     container_factory(QueueService, queue).start()
+    container_factory(CatalogService, service_config("catalog")).start()
+    container_factory(
+        SocialAidService,
+        service_config("social_aid", REGENCY_CODE="3314", POVERTY_LINE_PER_PERSON=550000),
+    ).start()
     gateway_url = database_url_factory("gateway")
     app = create_app(
         {
@@ -193,8 +202,29 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
     called = made(http.post("/api/v1/counters/loket-1/call-next", headers=desk), 200)
     assert called["id"] == walk_in["id"]
 
+    def listed():
+        found = http.get("/api/v1/modules/social_aid")
+        return found.status_code == 200 and found.get_json()["available"]
+
+    eventually(listed, timeout=20)
+    aid = made(
+        http.post(
+            "/api/v1/modules/social_aid/applications",
+            headers=mine,
+            json={
+                "service": "bantuan_sosial",
+                "form": {
+                    "household_income": 400000,
+                    "need": "food",
+                    "description": "Suami sakit, tidak bekerja sejak Juni",
+                },
+            },
+        )
+    )
+
     child = birth["child"]
     secrets = [
+        "Suami sakit, tidak bekerja sejak Juni",
         SITI["nik"],
         SITI["full_name"],
         SITI["birth_date"],
@@ -223,9 +253,10 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
         ticket=ticket["id"],
         counter="loket-1",
         other_card=other_card["id"],
+        aid=aid["id"],
         secrets=secrets,
         ids=[siti["id"], card["id"], joko["id"], child["id"], draft, nib, permit["id"]]
-        + [booking["id"], ticket["id"], account.id],
+        + [booking["id"], ticket["id"], account.id, aid["id"]],
     )
     return belonging, budi["id"]
 
@@ -312,6 +343,15 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
         ("PATCH", f"{v1}/staff/<account_id>"): [
             ({"account_id": siti.account}, {"json": {"active": False}})
         ],
+        ("GET", f"{v1}/modules/<module>/applications/<application_id>"): [
+            ({"module": "social_aid", "application_id": siti.aid}, {})
+        ],
+        ("POST", f"{v1}/modules/<module>/applications/<application_id>/actions"): [
+            (
+                {"module": "social_aid", "application_id": siti.aid},
+                {"json": {"action": "approve", "note": "approved by an intruder"}},
+            )
+        ],
     }
 
 
@@ -320,13 +360,19 @@ NOT_FOR_THE_OWNER = {("GET", "/api/v1/residents/<resident_id>/audit-trail")}
 
 
 def id_routes(app) -> set[tuple[str, str]]:
-    """Every (method, rule) of the API whose path takes an argument."""
+    """Every (method, rule) of the API whose path names an object (an ``..._id``); a path
+    that names only a module (``/modules/<module>/applications``: mine) names no one's."""
     return {
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.arguments and rule.rule.startswith("/api/v1/")
+        if any(a.endswith("_id") for a in rule.arguments) and rule.rule.startswith("/api/v1/")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
+
+
+def target(rule: str, values: dict) -> str:
+    """The id the audit log names: the last ``..._id`` of the path."""
+    return values[[a for a in arguments(rule) if a.endswith("_id")][-1]]
 
 
 def arguments(rule: str) -> list[str]:
@@ -430,7 +476,7 @@ def test_the_owner_reads_each_of_her_objects(mall):
         for (method, rule), tries in matrix(siti).items()
         if method == "GET" and (method, rule) not in NOT_FOR_THE_OWNER
     ]
-    assert len(own_reads) == 8
+    assert len(own_reads) == 9
     for rule, tries in own_reads:
         for values, request in tries:
             response = send(http, "GET", rule, values, siti.headers, request)
@@ -452,9 +498,7 @@ def test_intruders_are_refused_on_every_id_route_learn_nothing_change_nothing_an
             for values, request in attempts:
                 response = send(http, method, rule, values, headers, request)
                 where = f"{name}: {method} {path_of(rule, values)} -> {response.status_code}"
-                tries[name].append(
-                    (f"{method} {rule}", values[arguments(rule)[0]], response.status_code)
-                )
+                tries[name].append((f"{method} {rule}", target(rule, values), response.status_code))
                 if response.status_code not in REFUSED:
                     problems.append(f"{where} {response.get_data(as_text=True)[:200]}")
                 body = response.get_data(as_text=True)
@@ -463,6 +507,8 @@ def test_intruders_are_refused_on_every_id_route_learn_nothing_change_nothing_an
                 if shown:
                     problems.append(f"{where} shows {shown}")
     assert not problems, "\n".join(problems)
+    aid = http.get(f"/api/v1/modules/social_aid/applications/{siti.aid}", headers=siti.headers)
+    assert (aid.get_json()["status"], len(aid.get_json()["history"])) == ("submitted", 1)
     after = state_of(mall)
     as_she_left_them(after)
     assert after == before
