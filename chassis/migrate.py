@@ -91,13 +91,21 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("inbox")
 
 
+def config_of(name: str) -> str:
+    """``config/<name>.yaml``, or the ``config.yaml`` a module made elsewhere carries."""
+    path = Path(config_path(name))
+    if not path.exists() and (beside := migrations_of(name).parent / "config.yaml").exists():
+        return str(beside)
+    return str(path)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Migrate a service's database.")
     parser.add_argument("service", help="a service under services/ (e.g. queue), or gateway")
     parser.add_argument("revision", nargs="?", default="head")
     parser.add_argument("--config", help="YAML config (default: config/<service>.yaml)")
     args = parser.parse_args(argv)
-    url = load_config(args.config or config_path(args.service))["DATABASE_URL"]
+    url = load_config(args.config or config_of(args.service))["DATABASE_URL"]
     upgrade(args.service, url, args.revision)
     print(f"{args.service}: database at {args.revision}")
 

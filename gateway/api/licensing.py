@@ -128,6 +128,7 @@ def upload_document(application_id: str):
         errors["kind"] = ["name the document (e.g. ktp)"]
     if errors:
         raise ValidationError(errors)
+    licensing("get_application", application_id)  # no file is kept for an unseen application
     try:
         stored = document_store(current_app.config).put(upload.read())
     except UnacceptableDocument as refusal:

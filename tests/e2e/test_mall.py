@@ -19,7 +19,7 @@ def test_health_lists_the_three_services_healthy_within_30_seconds(mall):
         timeout=30,
     )
     services = response.json()["services"]
-    assert sorted(services) == ["civil_registry", "licensing", "queue"]
+    assert sorted(services) == ["catalog", "civil_registry", "licensing", "queue"]
     assert {s["status"] for s in services.values()} == {"ok"}
 
 

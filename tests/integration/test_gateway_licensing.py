@@ -145,3 +145,14 @@ def test_illegal_steps_and_strangers_get_the_matching_status(api):
     stranger = bearer(app, Actor(id="c-2", role="citizen", person_id="other"))
     seen = http.get(f"/api/v1/applications/{application}", headers=stranger)
     assert seen.status_code == 404
+
+
+def test_a_strangers_upload_to_an_application_is_refused_before_the_file_is_kept(api, tmp_path):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    stranger = bearer(app, Actor(id="c-3", role="citizen", person_id="someone-else"))
+    refused = upload(http, stranger, application, PDF, "ktp.pdf")
+    assert refused.status_code == 404
+    stored = list((tmp_path / "documents").rglob("*")) if (tmp_path / "documents").exists() else []
+    assert [p for p in stored if p.is_file()] == []

@@ -223,3 +223,13 @@ def test_a_bad_agency_or_prefix_is_refused(option, reason, tmp_path, capsys):
     assert refused.value.code == 2
     assert reason in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_migrate_finds_a_module_made_elsewhere_and_its_config(made, tmp_path, monkeypatch):
+    from chassis.migrate import main as migrate
+
+    name, target = made
+    url = f"sqlite:///{tmp_path / 'made.sqlite3'}"
+    monkeypatch.setenv(f"{name.upper()}_DATABASE_URL", url)
+    migrate([name])  # no --config: the module's own config.yaml
+    assert "applications" in inspect(make_engine(url)).get_table_names()
