@@ -108,8 +108,8 @@ def apply(module: str):
         403: Forbidden
         409: Conflict
     """
+    body = json_body(wire.ApplicationRequest())  # the shape first, then the module's form
     manifest = live_manifest(module)
-    body = json_body(wire.ApplicationRequest())
     offered = {service["code"]: service for service in manifest["services"]}
     if body["service"] not in offered:
         raise ValidationError({"service": [f"one of {sorted(offered)}"]})
@@ -194,6 +194,6 @@ def act_on_module_application(module: str, application_id: str):
         403: Forbidden
         409: Conflict
     """
-    live_manifest(module)
     body = json_body(wire.Action())
+    live_manifest(module)
     return jsonify(call(module, "act", application_id, body))

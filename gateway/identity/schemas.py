@@ -1,6 +1,6 @@
 """HTTP schemas of accounts, sign-in and the audit log (the gateway's own resources)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.civil_registry import nik_field
 from gateway.identity.accounts import ASSIGNABLE_ROLES
@@ -60,8 +60,13 @@ class NewStaff(Schema):
 class StaffChange(Schema):
     role = fields.String(validate=validate.OneOf(sorted(ASSIGNABLE_ROLES)))
     agency = fields.String(validate=validate.Length(min=2, max=40))
-    active = fields.Boolean()
+    active = fields.Boolean(truthy={True}, falsy={False})  # JSON true or false, not "yes"
     password = fields.String(validate=validate.Length(min=1, max=1024))
+
+    @validates_schema
+    def something_to_change(self, data, **kwargs):
+        if not data:
+            raise ValidationError("name at least one of role, agency, active, password")
 
 
 class StaffQuery(Schema):
