@@ -220,7 +220,7 @@ class MallModule(MallService):
         }
 
     def _view(self, application) -> dict:
-        return wire.Application().dump(
+        return wire.ModuleApplication().dump(
             {
                 "id": application.id,
                 "module": self.name,

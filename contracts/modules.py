@@ -122,7 +122,7 @@ class Step(Schema):
     at = fields.DateTime()
 
 
-class Application(Schema):
+class ModuleApplication(Schema):
     id = fields.String()
     module = fields.String()
     service = fields.String()

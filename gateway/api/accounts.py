@@ -270,7 +270,7 @@ def list_staff():
     ---
     get:
       parameters:
-      - {in: query, name: agency, schema: {type: string}}
+      - {in: query, schema: gateway.identity.schemas.StaffQuery}
       responses:
         200:
           content:

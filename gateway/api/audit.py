@@ -78,15 +78,7 @@ def audit_entries():
     ---
     get:
       parameters:
-      - {in: query, name: actor_id, schema: {type: string}}
-      - {in: query, name: subject_id, schema: {type: string}}
-      - {in: query, name: target, schema: {type: string}}
-      - {in: query, name: actor_agency, schema: {type: string}}
-      - {in: query, name: allowed, schema: {type: boolean}}
-      - {in: query, name: since, schema: {type: string, format: date-time}}
-      - {in: query, name: until, schema: {type: string, format: date-time}}
-      - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
-      - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 200}}
+      - {in: query, schema: gateway.identity.schemas.AuditQuery}
       responses:
         200:
           content:
@@ -111,8 +103,7 @@ def my_record_reads():
     ---
     get:
       parameters:
-      - {in: query, name: page, schema: {type: integer, minimum: 1, maximum: 100000}}
-      - {in: query, name: per_page, schema: {type: integer, minimum: 1, maximum: 200}}
+      - {in: query, schema: gateway.identity.schemas.Page}
       responses:
         200:
           content:

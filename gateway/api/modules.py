@@ -6,12 +6,13 @@ it offers and what their forms hold, so the form is checked here against the man
 that has stopped announcing itself answers 503.
 """
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 
 from chassis.errors import NotFound
+from contracts import catalog as catalog_wire
 from contracts import modules as wire
-from gateway.api.requests import json_body
+from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
 from gateway.errors import error_response
@@ -51,9 +52,7 @@ def search_catalog():
     ---
     get:
       parameters:
-      - {in: query, name: q, schema: {type: string, maxLength: 100}}
-      - {in: query, name: agency, schema: {type: string, maxLength: 40}}
-      - {in: query, name: life_event, schema: {type: string, maxLength: 40}}
+      - {in: query, schema: contracts.catalog.SearchQuery}
       responses:
         200:
           content:
@@ -64,8 +63,7 @@ def search_catalog():
                 properties:
                   items: {type: array, items: {type: object}}
     """
-    query = {k: v for k, v in request.args.items() if k in ("q", "agency", "life_event")}
-    return jsonify({"items": call("catalog", "search", query)})
+    return jsonify({"items": call("catalog", "search", query_args(catalog_wire.SearchQuery()))})
 
 
 @bp.get("/modules/<module>")
@@ -104,7 +102,7 @@ def apply(module: str):
         201:
           content:
             application/json:
-              schema: contracts.modules.Application
+              schema: contracts.modules.ModuleApplication
         403: Forbidden
         409: Conflict
     """
@@ -132,7 +130,7 @@ def my_module_applications(module: str):
                 type: object
                 required: [items]
                 properties:
-                  items: {type: array, items: contracts.modules.Application}
+                  items: {type: array, items: contracts.modules.ModuleApplication}
     """
     live_manifest(module)
     return jsonify({"items": call(module, "my_applications")})
@@ -148,7 +146,7 @@ def get_module_application(module: str, application_id: str):
         200:
           content:
             application/json:
-              schema: contracts.modules.Application
+              schema: contracts.modules.ModuleApplication
     """
     live_manifest(module)
     return jsonify(call(module, "get_application", application_id))
@@ -168,7 +166,7 @@ def module_worklist(module: str):
                 type: object
                 required: [items]
                 properties:
-                  items: {type: array, items: contracts.modules.Application}
+                  items: {type: array, items: contracts.modules.ModuleApplication}
         403: Forbidden
     """
     live_manifest(module)
@@ -190,7 +188,7 @@ def act_on_module_application(module: str, application_id: str):
         200:
           content:
             application/json:
-              schema: contracts.modules.Application
+              schema: contracts.modules.ModuleApplication
         403: Forbidden
         409: Conflict
     """
