@@ -37,8 +37,12 @@ def database():
     return store.transaction(config("DATABASE_URL"))
 
 
+def cost() -> tuple[int, int]:
+    return int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST"))
+
+
 def hasher():
-    return _hasher(int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST")))
+    return _hasher(*cost())
 
 
 @functools.cache
@@ -84,8 +88,9 @@ def tokens(account, session, refresh_token: str, status: int = 200):
     return jsonify(http.Tokens().dump(body)), status
 
 
-def refresh_lifetime() -> timedelta:
-    return timedelta(hours=float(config("REFRESH_TOKEN_HOURS")))
+def open_session(db, account):
+    lifetime = timedelta(hours=float(config("REFRESH_TOKEN_HOURS")))
+    return sessions.open_session(db, account, now(), lifetime, request.remote_addr)
 
 
 @bp.post("/accounts")
@@ -125,9 +130,7 @@ def sign_up():
         account = accounts.add_citizen(
             db, data["nik"], data["full_name"], answer["person_id"], password_hash, now()
         )
-        session, refresh_token = sessions.open_session(
-            db, account, now(), refresh_lifetime(), request.remote_addr
-        )
+        session, refresh_token = open_session(db, account)
     return tokens(account, session, refresh_token, 201)
 
 
@@ -155,8 +158,7 @@ def sign_in():
     window = reserve_failure(found)
     with database() as db:
         account = accounts.find(db, login)
-    memory, time_cost = int(config("PASSWORD_MEMORY_KIB")), int(config("PASSWORD_TIME_COST"))
-    stored = account.password_hash if account else _decoy(memory, time_cost)
+    stored = account.password_hash if account else _decoy(*cost())
     right = passwords.verify(hasher(), stored, data["password"])
     if not (right and account is not None and account.active):
         return error_response(401, "unauthorized", WRONG_CREDENTIALS)
@@ -165,9 +167,7 @@ def sign_in():
         account = db.merge(account)
         if hasher().check_needs_rehash(account.password_hash):
             account.password_hash = hasher().hash(data["password"])
-        session, refresh_token = sessions.open_session(
-            db, account, now(), refresh_lifetime(), request.remote_addr
-        )
+        session, refresh_token = open_session(db, account)
     g.actor = actor_of(account)  # so that a staff sign-in is in the audit log
     return tokens(account, session, refresh_token, 201)
 
