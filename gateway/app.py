@@ -67,6 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     for area in (health, accounts, audit, catalog, queue, registry, licensing, modules, docs):
         app.register_blueprint(area.bp)
+    from gateway import web
+
+    web.register(app)
     return app
 
 

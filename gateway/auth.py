@@ -8,6 +8,8 @@ the next request. The actor travels to the services as nameko context data, and 
 services check it again.
 """
 
+import hashlib
+import hmac
 import logging
 from datetime import UTC, datetime, timedelta
 from functools import wraps
@@ -21,6 +23,8 @@ from gateway.identity import sessions, store
 from gateway.identity.accounts import actor_of
 
 ALGORITHM = "HS256"
+COOKIE = "mpp_token"  # the web pages' copy of the access token
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEV_SECRET = "dev-only-secret-change-me"
 log = logging.getLogger("mpp.gateway.auth")
 
@@ -60,27 +64,57 @@ def verify_token(config: dict, token: str) -> dict:
 
 
 def authenticate():
-    """``before_request``: the actor of a valid bearer token, or anonymous; 401 otherwise."""
+    """``before_request``: the actor of a valid bearer token, or anonymous; 401 otherwise.
+
+    The web pages carry the same token in an HttpOnly cookie instead. A cookie that no
+    longer works leaves the visitor anonymous (the page asks her to sign in), and a request
+    that changes something must also carry the session's CSRF token, which another site
+    cannot read.
+    """
     g.actor, g.session_id = Actor(), None
     header = request.headers.get("Authorization", "")
     if not header:
-        return None
+        return _from_cookie(request.cookies.get(COOKIE))
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return error_response(401, "unauthorized", "use: Authorization: Bearer <token>")
-    config = current_app.config
     try:
-        claims = verify_token(config, token.strip())
-        with store.transaction(config["DATABASE_URL"], read_only=True) as db:
-            account = sessions.account_of(db, claims["sid"], datetime.now(UTC))
-    except InvalidToken as err:
-        return error_response(401, "unauthorized", f"invalid token: {err}")
-    except sessions.SessionEnded as err:
+        g.actor, g.session_id = _actor_of(token.strip())
+    except (InvalidToken, sessions.SessionEnded) as err:
         return error_response(401, "unauthorized", f"sign in again: {err}")
-    if account.id != claims["sub"]:
-        return error_response(401, "unauthorized", "invalid token: session of another account")
-    g.actor, g.session_id = actor_of(account), claims["sid"]
     return None
+
+
+def _from_cookie(token: str | None):
+    if not token:
+        return None
+    try:
+        actor, session_id = _actor_of(token)
+    except (InvalidToken, sessions.SessionEnded):
+        g.drop_cookie = True
+        return None
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        if not hmac.compare_digest(sent, csrf_token(session_id)):
+            return error_response(403, "forbidden", "missing or stale form token: reload the page")
+    g.actor, g.session_id = actor, session_id
+    return None
+
+
+def _actor_of(token: str) -> tuple[Actor, str]:
+    config = current_app.config
+    claims = verify_token(config, token)
+    with store.transaction(config["DATABASE_URL"], read_only=True) as db:
+        account = sessions.account_of(db, claims["sid"], datetime.now(UTC))
+    if account.id != claims["sub"]:
+        raise InvalidToken("session of another account")
+    return actor_of(account), claims["sid"]
+
+
+def csrf_token(session_id: str) -> str:
+    """The form token of a sign-in session: forms of the session's own pages carry it."""
+    key = current_app.config["JWT_SECRET"].encode()
+    return hmac.new(key, f"csrf:{session_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def signed_in(view):

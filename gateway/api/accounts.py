@@ -93,25 +93,13 @@ def open_session(db, account):
     return sessions.open_session(db, account, now(), lifetime, request.remote_addr)
 
 
-@bp.post("/accounts")
-def sign_up():
-    """Sign up as a citizen: NIK, full name and birth date as the civil registry has them.
-    ---
-    post:
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: gateway.identity.schemas.SignUp
-      responses:
-        201:
-          content:
-            application/json:
-              schema: gateway.identity.schemas.Tokens
-        409: Conflict
-        429: TooManyAttempts
-    """
-    data = loaded(http.SignUp())
+class WrongCredentials(Exception):
+    """No active account has this login and password (which of the two is not said)."""
+
+
+def sign_up_citizen(data: dict):
+    """A citizen's new account and its first session, once the civil registry agrees that
+    NIK, full name and birth date are one living resident's (422 otherwise)."""
     if problems := passwords.weaknesses(data["password"], data["nik"], data["full_name"]):
         raise ValidationError({"password": problems})
     found = limits()
@@ -131,6 +119,48 @@ def sign_up():
             db, data["nik"], data["full_name"], answer["person_id"], password_hash, now()
         )
         session, refresh_token = open_session(db, account)
+    return account, session, refresh_token
+
+
+def check_sign_in(data: dict):
+    """The account of a login and password and a new session (WrongCredentials otherwise)."""
+    login = data["login"].strip().casefold()
+    found = limits(login)
+    window = reserve_failure(found)
+    with database() as db:
+        account = accounts.find(db, login)
+    stored = account.password_hash if account else _decoy(*cost())
+    right = passwords.verify(hasher(), stored, data["password"])
+    if not (right and account is not None and account.active):
+        raise WrongCredentials()
+    with database() as db:
+        throttle.release(db, found, window)
+        account = db.merge(account)
+        if hasher().check_needs_rehash(account.password_hash):
+            account.password_hash = hasher().hash(data["password"])
+        session, refresh_token = open_session(db, account)
+    return account, session, refresh_token
+
+
+@bp.post("/accounts")
+def sign_up():
+    """Sign up as a citizen: NIK, full name and birth date as the civil registry has them.
+    ---
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: gateway.identity.schemas.SignUp
+      responses:
+        201:
+          content:
+            application/json:
+              schema: gateway.identity.schemas.Tokens
+        409: Conflict
+        429: TooManyAttempts
+    """
+    account, session, refresh_token = sign_up_citizen(loaded(http.SignUp()))
     return tokens(account, session, refresh_token, 201)
 
 
@@ -152,22 +182,10 @@ def sign_in():
         429: TooManyAttempts
       x-gateway-errors: [401, 500]
     """
-    data = loaded(http.SignIn())
-    login = data["login"].strip().casefold()
-    found = limits(login)
-    window = reserve_failure(found)
-    with database() as db:
-        account = accounts.find(db, login)
-    stored = account.password_hash if account else _decoy(*cost())
-    right = passwords.verify(hasher(), stored, data["password"])
-    if not (right and account is not None and account.active):
+    try:
+        account, session, refresh_token = check_sign_in(loaded(http.SignIn()))
+    except WrongCredentials:
         return error_response(401, "unauthorized", WRONG_CREDENTIALS)
-    with database() as db:
-        throttle.release(db, found, window)
-        account = db.merge(account)
-        if hasher().check_needs_rehash(account.password_hash):
-            account.password_hash = hasher().hash(data["password"])
-        session, refresh_token = open_session(db, account)
     g.actor = actor_of(account)  # so that a staff sign-in is in the audit log
     return tokens(account, session, refresh_token, 201)
 

@@ -18,7 +18,7 @@ from gateway.identity import schemas as http
 bp = Blueprint("audit", __name__, url_prefix="/api/v1")
 log = logging.getLogger("mpp.gateway.audit")
 # staff requests to these are not actions on anyone's behalf
-NOT_ACTIONS = frozenset({"health.health", "docs.openapi", "docs.swagger_ui", "static"})
+NOT_ACTIONS = {"health.health", "docs.openapi", "docs.swagger_ui", "static", "web.static"}
 
 
 @bp.after_app_request
@@ -28,9 +28,10 @@ def record(response):
     if actor is None or actor.id is None or endpoint.startswith("docs."):
         return response
     denied = response.status_code in audit.DENIED and bool(request.view_args)
-    personal = endpoint in audit.PERSONAL_DATA
+    personal = endpoint in audit.PERSONAL_DATA or bool(g.get("audit_subjects"))
     body = response.get_json(silent=True) if personal and response.is_json else None
     subjects = audit.subjects_of(endpoint, request.view_args or {}, body)
+    subjects += [s for s in g.get("audit_subjects", ()) if s and s not in subjects]  # pages
     if actor.is_staff:
         needed = endpoint not in NOT_ACTIONS
     else:  # a citizen's reads of her own data are not worth a row

@@ -121,6 +121,11 @@ def upload_document(application_id: str):
         409: Conflict
     """
     upload, kind = request.files.get("file"), request.form.get("kind", "")
+    return jsonify(attach_upload(application_id, upload, kind)), 201
+
+
+def attach_upload(application_id: str, upload, kind: str) -> dict:
+    """Check and store an uploaded file, then attach its reference to the application."""
     errors = {}
     if upload is None:
         errors["file"] = ["attach the file as multipart/form-data field 'file'"]
@@ -140,7 +145,7 @@ def upload_document(application_id: str):
         "content_type": stored.content_type,
         "filename": (upload.filename or "document")[:200],
     }
-    return jsonify(licensing("attach_document", application_id, reference)), 201
+    return licensing("attach_document", application_id, reference)
 
 
 @bp.post("/applications/<application_id>/actions")

@@ -1,0 +1,10 @@
+"""(being written)"""
+
+from flask import Blueprint
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/board")
+def display():
+    return "board"

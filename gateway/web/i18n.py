@@ -1,0 +1,69 @@
+"""Indonesian first, English on request: the language of a page and how it says things.
+
+Texts sit where they are used, in both languages (``tr("Antrean", "Queue")``), so a page
+can't miss a translation; the choice is a ``lang`` cookie set by the switch in the header.
+"""
+
+from datetime import date, datetime
+
+from flask import request
+
+from chassis.clock import MALL_TIME
+
+LANGUAGES = ("id", "en")
+COOKIE = "lang"
+MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
+# the reasons marshmallow and the services give most often, for citizens reading Indonesian
+REASONS_ID = {
+    "Missing data for required field.": "Wajib diisi.",
+    "Not a valid date.": "Tanggal tidak valid.",
+    "Not a valid datetime.": "Waktu tidak valid.",
+    "Not a valid string.": "Teks tidak valid.",
+    "Not a valid integer.": "Angka tidak valid.",
+    "Field may not be null.": "Wajib diisi.",
+    "slot full": "Jadwal penuh, pilih waktu lain.",
+    "one booking per service per day": "Satu pemesanan per layanan per hari.",
+    "unknown": "Tidak dikenal.",
+    "wrong NIK/username or password": "NIK/nama pengguna atau kata sandi salah.",
+    "NIK, full name and birth date do not match the civil registry": (
+        "NIK, nama lengkap dan tanggal lahir tidak cocok dengan data kependudukan."
+    ),
+}
+
+
+def language() -> str:
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default="id") or "id"
+
+
+def tr(indonesian: str, english: str) -> str:
+    return english if language() == "en" else indonesian
+
+
+def named(item: dict, field: str = "name") -> str:
+    """The Indonesian or English name of a catalog item (``name_id`` / ``name_en``)."""
+    return item.get(f"{field}_{language()}") or item.get(f"{field}_id") or ""
+
+
+def reason(text: str) -> str:
+    return REASONS_ID.get(text, text) if language() == "id" else text
+
+
+def when(value, with_time: bool = True) -> str:
+    """A date or moment as people in the mall read it: 23 Nov 2026 14:05 (WIB)."""
+    if value in (None, ""):
+        return "-"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        local = value.astimezone(MALL_TIME) if value.tzinfo else value
+        day = _day(local.date())
+        return f"{day} {local:%H:%M}" if with_time else day
+    return _day(value)
+
+
+def _day(day: date) -> str:
+    month = MONTHS_ID[day.month - 1] if language() == "id" else f"{day:%b}"
+    return f"{day.day} {month} {day.year}"

@@ -1,0 +1,10 @@
+"""(being written)"""
+
+from flask import Blueprint
+
+bp = Blueprint("office", __name__)
+
+
+@bp.get("/office")
+def worklist():
+    return "office"

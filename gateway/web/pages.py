@@ -1,0 +1,227 @@
+"""What every page shares: the layout's context, signing in and out with a cookie, the
+guard of staff pages, form errors shown beside their fields, and error pages."""
+
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from marshmallow import Schema, ValidationError
+
+from chassis.errors import MallError
+from gateway.api import accounts as account_api
+from gateway.auth import COOKIE, csrf_token, issue_token
+from gateway.identity import schemas as http
+from gateway.identity import sessions, throttle
+from gateway.rpc import RemoteError, RpcTimeout
+from gateway.web import i18n
+from gateway.web.i18n import tr
+
+bp = Blueprint(
+    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+)
+STAFF_HOME = {
+    "counter_officer": "counter.console",
+    "verifier": "office.worklist",
+    "cashier": "office.worklist",
+    "registrar": "office.worklist",
+    "hospital_officer": "office.worklist",
+    "agency_admin": "office.worklist",
+    "mall_manager": "manager.overview",
+    "mall_admin": "manager.overview",
+}
+
+
+class Refused(Exception):
+    """What the page should tell the person: a message and the fields it concerns."""
+
+    def __init__(self, message: str, fields: dict | None = None, status: int = 422):
+        super().__init__(message)
+        self.message, self.fields, self.status = message, fields or {}, status
+
+
+@bp.app_context_processor
+def layout():
+    actor = g.get("actor")
+    return {
+        "actor": actor if actor is not None and actor.id else None,
+        "lang": i18n.language(),
+        "tr": tr,
+        "named": i18n.named,
+        "when": i18n.when,
+        "reason": i18n.reason,
+        "csrf_token": csrf_token(g.session_id) if g.get("session_id") else "",
+    }
+
+
+@bp.after_app_request
+def remember(response):
+    """Keep the chosen language; forget a cookie that stopped working."""
+    if request.args.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, request.args["lang"], max_age=365 * 86400, samesite="Lax")
+    if g.get("drop_cookie"):
+        response.delete_cookie(COOKIE)
+    return response
+
+
+def signed_in_as(*roles: str):
+    """Pages for someone signed in (with one of ``roles``, if given); others are sent to
+    the sign-in page or shown a refusal."""
+
+    def guard(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if g.actor.id is None:
+                return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
+            if roles and g.actor.role not in roles:
+                return refusal(403, tr("Halaman ini bukan untuk peran Anda.", "Not for your role."))
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return guard
+
+
+def attempt(action, *args, **kwargs):
+    """Run a form's action; a refusal (invalid input, a conflict, a denial) becomes
+    ``Refused`` with the fields it names, for the page to show beside them."""
+    try:
+        return action(*args, **kwargs)
+    except ValidationError as err:
+        fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise Refused(tr("Periksa isian yang ditandai.", "Check the marked fields."), fields)
+    except RemoteError as err:
+        status = {"NotFound": 404, "Conflict": 409, "Forbidden": 403}.get(err.exc_type, 422)
+        if err.exc_type not in ("InvalidInput", "NotFound", "Conflict", "Forbidden"):
+            raise
+        raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
+    except MallError as err:
+        raise Refused(i18n.reason(err.message), err.fields or {}, 403) from None
+    except throttle.Throttled as err:
+        wait = tr(f"Coba lagi dalam {err.retry_after} detik.", f"Try again in {err.retry_after} s.")
+        raise Refused(wait, {}, 429) from None
+
+
+def shows_personal_data(*person_ids: str | None) -> None:
+    """This page shows these people's data: the audit log names them (as the API's do)."""
+    g.audit_subjects = [*g.get("audit_subjects", []), *(p for p in person_ids if p)]
+
+
+def form_of(schema: Schema, names: list[str] | None = None) -> dict:
+    """The posted fields ``schema`` knows, blanks left out (so defaults apply)."""
+    wanted = names or list(schema.fields)
+    given = {n: request.form[n] for n in wanted if request.form.get(n, "").strip()}
+    return {n: v if n == "password" else v.strip() for n, v in given.items()}
+
+
+def refusal(status: int, message: str):
+    return render_template("refusal.html", message=message, status=status), status
+
+
+def install_error_pages(area: Blueprint) -> None:
+    """Errors of a page are pages, in the visitor's language (the API answers JSON)."""
+
+    @area.errorhandler(Refused)
+    def refused(err: Refused):
+        return refusal(err.status, err.message)
+
+    @area.errorhandler(RemoteError)
+    def remote(err: RemoteError):
+        status = {"NotFound": 404, "Forbidden": 403, "Conflict": 409, "InvalidInput": 422}
+        if err.exc_type not in status:
+            current_app.logger.error("unexpected remote error %s", err)
+            return refusal(500, tr("Terjadi kesalahan. Coba lagi.", "Something went wrong."))
+        return refusal(status[err.exc_type], i18n.reason(err.message))
+
+    @area.errorhandler(RpcTimeout)
+    def timeout(err: RpcTimeout):
+        return refusal(504, tr("Layanan sedang sibuk. Coba lagi.", "A service is busy. Retry."))
+
+    @area.errorhandler(MallError)
+    def denied(err: MallError):
+        return refusal(403, i18n.reason(err.message))
+
+
+install_error_pages(bp)
+
+
+def start_session(account, session) -> object:
+    """The response after signing in: the cookie holds an access token good for a working
+    day; signing out or a disabled account ends it at once (checked on every request)."""
+    hours = float(current_app.config.get("WEB_SESSION_HOURS", 12))
+    actor = account_api.actor_of(account)
+    token = issue_token(current_app.config, actor, session.id, minutes=int(hours * 60))
+    g.actor = actor  # a staff sign-in is in the audit log
+    destination = safe_next(request.form.get("next")) or url_for(
+        STAFF_HOME.get(actor.role, "portal.home")
+    )
+    response = redirect(destination, 303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=int(timedelta(hours=hours).total_seconds()),
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+    return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no open redirect to another)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    errors, message = {}, None
+    if request.method == "POST":
+        try:
+            data = attempt(http.SignIn().load, form_of(http.SignIn()))
+            account, session, _ = attempt(account_api.check_sign_in, data)
+            return start_session(account, session)
+        except account_api.WrongCredentials:
+            message, status = i18n.reason(account_api.WRONG_CREDENTIALS), 401
+        except Refused as err:
+            message, errors, status = err.message, err.fields, err.status
+        page = render_template("sign_in.html", errors=errors, message=message, form=request.form)
+        return page, status
+    return render_template("sign_in.html", errors={}, message=None, form=request.args)
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    if request.method == "POST":
+        try:
+            data = attempt(http.SignUp().load, form_of(http.SignUp()))
+            account, session, _ = attempt(account_api.sign_up_citizen, data)
+            return start_session(account, session)
+        except Refused as err:
+            page = render_template(
+                "sign_up.html", errors=err.fields, message=err.message, form=request.form
+            )
+            return page, err.status
+    return render_template("sign_up.html", errors={}, message=None, form={})
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if g.session_id:
+        with account_api.database() as db:
+            sessions.revoke(db, g.session_id, account_api.now())
+    response = redirect(url_for("portal.home"), 303)
+    response.delete_cookie(COOKIE)
+    return response
