@@ -163,6 +163,18 @@ class BookingRequest(Schema):
     )
 
 
+class SlotQuery(Schema):
+    service_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=40), metadata={"example": "population"}
+    )
+    day = fields.Date(required=True, metadata={"example": "2030-01-07"})
+
+
+class Slot(Reply):
+    starts_at = fields.DateTime()
+    seats_left = fields.Integer()
+
+
 class Reschedule(Schema):
     starts_at = fields.AwareDateTime(
         required=True, validate=PLAUSIBLE_SLOT, metadata={"example": "2030-01-07T09:30:00+07:00"}

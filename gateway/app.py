@@ -23,7 +23,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the pages bring their own (gateway/web)
     app.config.update(load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway"))))
     app.config.update(config or {})
     app.json.ensure_ascii = False

@@ -18,6 +18,7 @@ import jwt
 from flask import current_app, g, request
 
 from chassis.actor import Actor
+from chassis.errors import Forbidden
 from gateway.errors import error_response
 from gateway.identity import sessions, store
 from gateway.identity.accounts import actor_of
@@ -96,7 +97,7 @@ def _from_cookie(token: str | None):
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not hmac.compare_digest(sent, csrf_token(session_id)):
-            return error_response(403, "forbidden", "missing or stale form token: reload the page")
+            raise Forbidden("missing or stale form token: reload the page")
     g.actor, g.session_id = actor, session_id
     return None
 

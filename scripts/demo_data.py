@@ -66,12 +66,18 @@ COUNTERS = [
     queue.Counter(id="loket-5", number=5, agency="bpjs", services=["health"]),
 ]
 
-OPENING_HOURS = [
-    queue.OpeningHours(
-        weekday=day, opens=time(8, 0), closes=time(15, 0) if day < 4 else time(11, 30)
-    )
-    for day in range(5)
-] + [queue.OpeningHours(weekday=5, opens=time(8, 0), closes=time(12, 0))]
+OPENING_HOURS = (
+    # DEMO_ALWAYS_OPEN=1: every hour of every day, for demos and tests at any time
+    [queue.OpeningHours(weekday=day, opens=time(0, 0), closes=time(23, 59)) for day in range(7)]
+    if os.environ.get("DEMO_ALWAYS_OPEN") == "1"
+    else [
+        queue.OpeningHours(
+            weekday=day, opens=time(8, 0), closes=time(15, 0) if day < 4 else time(11, 30)
+        )
+        for day in range(5)
+    ]
+    + [queue.OpeningHours(weekday=5, opens=time(8, 0), closes=time(12, 0))]
+)
 
 # Everything the queue needs to open its doors, in the order the foreign keys want.
 QUEUE_SETUP = AGENCIES + SERVICE_LINES + COUNTERS + OPENING_HOURS

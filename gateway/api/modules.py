@@ -107,13 +107,18 @@ def apply(module: str):
         409: Conflict
     """
     body = json_body(wire.ApplicationRequest())  # the shape first, then the module's form
+    return jsonify(submit_application(module, body)), 201
+
+
+def submit_application(module: str, body: dict) -> dict:
+    """Check the form against the module's live manifest, then hand it to the module."""
     manifest = live_manifest(module)
     offered = {service["code"]: service for service in manifest["services"]}
     if body["service"] not in offered:
         raise ValidationError({"service": [f"one of {sorted(offered)}"]})
     if errors := wire.form_schema(offered[body["service"]]["form"]).validate(body["form"]):
         raise ValidationError({"form": errors})
-    return jsonify(call(module, "submit_application", body)), 201
+    return call(module, "submit_application", body)
 
 
 @bp.get("/modules/<module>/applications")

@@ -86,6 +86,27 @@ def rate(ticket_id: str):
     return jsonify(queue("rate", ticket_id, json_body(wire.RatingRequest()))), 201
 
 
+@bp.get("/slots")
+def open_slots():
+    """The slots of a service on a day that can still be booked, with the seats left.
+    ---
+    get:
+      parameters:
+      - {in: query, schema: contracts.queue.SlotQuery}
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: contracts.queue.Slot}
+        404: NotFound
+    """
+    return jsonify({"items": queue("open_slots", query_args(wire.SlotQuery()))})
+
+
 @bp.post("/bookings")
 @signed_in
 def book():

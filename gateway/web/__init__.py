@@ -13,7 +13,8 @@ from gateway.web import pages
 def register(app: Flask) -> None:
     from gateway.web import board, counter, manager, office, portal
 
+    app.jinja_env.globals.update(pages.TEMPLATE_GLOBALS)
     app.register_blueprint(pages.bp)
     for area in (portal, board, counter, office, manager):
-        app.register_blueprint(area.bp)
         pages.install_error_pages(area.bp)
+        app.register_blueprint(area.bp)

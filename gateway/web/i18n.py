@@ -30,6 +30,34 @@ REASONS_ID = {
     ),
 }
 
+# statuses of applications, permits, tickets and bookings, as citizens read them
+STATUSES = {
+    "draft": ("Draf", "Draft"),
+    "submitted": ("Diajukan", "Submitted"),
+    "in_verification": ("Sedang diverifikasi", "Being verified"),
+    "in_review": ("Sedang ditinjau", "In review"),
+    "revision_requested": ("Perlu perbaikan", "Revision requested"),
+    "resubmitted": ("Diajukan ulang", "Resubmitted"),
+    "approved": ("Disetujui", "Approved"),
+    "rejected": ("Ditolak", "Rejected"),
+    "issued": ("Terbit", "Issued"),
+    "withdrawn": ("Ditarik", "Withdrawn"),
+    "active": ("Berlaku", "Valid"),
+    "revoked": ("Dicabut", "Revoked"),
+    "expired": ("Kedaluwarsa", "Expired"),
+    "waiting": ("Menunggu", "Waiting"),
+    "called": ("Dipanggil", "Called"),
+    "serving": ("Sedang dilayani", "Being served"),
+    "finished": ("Selesai", "Finished"),
+    "no_show": ("Tidak hadir", "Missed"),
+    "transferred": ("Dialihkan", "Transferred"),
+    "cancelled": ("Dibatalkan", "Cancelled"),
+    "booked": ("Terjadwal", "Booked"),
+    "checked_in": ("Sudah hadir", "Checked in"),
+    "open": ("Buka", "Open"),
+    "closed": ("Tutup", "Closed"),
+}
+
 
 def language() -> str:
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
@@ -47,6 +75,13 @@ def named(item: dict, field: str = "name") -> str:
     return item.get(f"{field}_{language()}") or item.get(f"{field}_id") or ""
 
 
+def status(code: str | None) -> str:
+    if not code:
+        return "-"
+    indonesian, english = STATUSES.get(code, (code.replace("_", " "),) * 2)
+    return english if language() == "en" else indonesian
+
+
 def reason(text: str) -> str:
     return REASONS_ID.get(text, text) if language() == "id" else text
 
@@ -62,6 +97,12 @@ def when(value, with_time: bool = True) -> str:
         day = _day(local.date())
         return f"{day} {local:%H:%M}" if with_time else day
     return _day(value)
+
+
+def clock(value) -> str:
+    """The time of day in the mall: 14:05."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{moment.astimezone(MALL_TIME):%H:%M}"
 
 
 def _day(day: date) -> str:

@@ -54,12 +54,25 @@ def layout():
     return {
         "actor": actor if actor is not None and actor.id else None,
         "lang": i18n.language(),
-        "tr": tr,
-        "named": i18n.named,
-        "when": i18n.when,
-        "reason": i18n.reason,
-        "csrf_token": csrf_token(g.session_id) if g.get("session_id") else "",
+        "csrf_token": form_token(),
     }
+
+
+def form_token() -> str:
+    """The CSRF token forms of this sign-in session carry (none for visitors)."""
+    return csrf_token(g.session_id) if g.get("session_id") else ""
+
+
+# what every template, and every macro it imports, may call
+TEMPLATE_GLOBALS = {
+    "tr": tr,
+    "named": i18n.named,
+    "when": i18n.when,
+    "clock": i18n.clock,
+    "status": i18n.status,
+    "reason": i18n.reason,
+    "form_token": form_token,
+}
 
 
 @bp.after_app_request
@@ -97,7 +110,8 @@ def attempt(action, *args, **kwargs):
         return action(*args, **kwargs)
     except ValidationError as err:
         fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        raise Refused(tr("Periksa isian yang ditandai.", "Check the marked fields."), fields)
+        message = tr("Periksa isian yang ditandai.", "Check the marked fields.")
+        raise Refused(message, fields) from None
     except RemoteError as err:
         status = {"NotFound": 404, "Conflict": 409, "Forbidden": 403}.get(err.exc_type, 422)
         if err.exc_type not in ("InvalidInput", "NotFound", "Conflict", "Forbidden"):
@@ -126,8 +140,14 @@ def refusal(status: int, message: str):
     return render_template("refusal.html", message=message, status=status), status
 
 
+_WITH_ERROR_PAGES: set[str] = set()
+
+
 def install_error_pages(area: Blueprint) -> None:
     """Errors of a page are pages, in the visitor's language (the API answers JSON)."""
+    if area.name in _WITH_ERROR_PAGES:  # blueprints outlive apps (one per test)
+        return
+    _WITH_ERROR_PAGES.add(area.name)
 
     @area.errorhandler(Refused)
     def refused(err: Refused):

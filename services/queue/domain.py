@@ -119,6 +119,19 @@ def slot_problem(
     return None
 
 
+def slot_starts(day: date, hours: tuple[time, time] | None, slot_minutes: int) -> list[datetime]:
+    """The start of every slot of ``day`` that fits in its opening hours (mall time)."""
+    if hours is None:
+        return []
+    moment = datetime.combine(day, hours[0], MALL_TIME)
+    closes = datetime.combine(day, hours[1], MALL_TIME)
+    starts = []
+    while moment + timedelta(minutes=slot_minutes) <= closes:
+        starts.append(moment)
+        moment += timedelta(minutes=slot_minutes)
+    return starts
+
+
 def check_in_problem(starts_at: datetime, now: datetime) -> str | None:
     if now < starts_at - timedelta(minutes=CHECK_IN_EARLY_MINUTES):
         return f"check-in opens {CHECK_IN_EARLY_MINUTES} minutes before the slot"

@@ -314,6 +314,30 @@ class QueueService(MallService):
         return wire.Booking().dump(booking)
 
     @rpc
+    def open_slots(self, payload: dict) -> list[dict]:
+        """The slots of a service on a day that can still be booked, with seats left."""
+        data = load(wire.SlotQuery(), payload)
+        line = self._line(data["service_code"])
+        day = data["day"]
+        hours = self.db.get(OpeningHours, day.weekday())
+        if hours is None or self.db.get(Holiday, day) is not None:
+            return []
+        starts = domain.slot_starts(day, (hours.opens, hours.closes), line.slot_minutes)
+        now = utcnow()
+        taken = dict(
+            self.db.execute(
+                select(SlotLoad.starts_at, SlotLoad.booked).where(
+                    SlotLoad.service_code == line.code, SlotLoad.starts_at.in_(starts)
+                )
+            ).all()
+        )
+        return [
+            wire.Slot().dump({"starts_at": start, "seats_left": left})
+            for start in starts
+            if start > now and (left := line.slot_capacity - taken.get(start, 0)) > 0
+        ]
+
+    @rpc
     def my_bookings(self) -> list[dict]:
         self.actor.require(CITIZEN)
         mine = self.db.scalars(

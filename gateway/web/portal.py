@@ -1,0 +1,362 @@
+"""The citizens' portal: find a service, take a ticket or book a slot, apply, follow, rate.
+
+Anyone may browse, take a walk-in ticket and verify a document; the rest is for a signed-in
+citizen, and the services check again that each record is hers.
+"""
+
+from datetime import timedelta
+
+import segno
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from chassis.actor import CITIZEN
+from chassis.clock import today
+from contracts import catalog as catalog_wire
+from contracts import civil_registry as registry_wire
+from contracts import licensing as licensing_wire
+from contracts import modules as modules_wire
+from contracts import queue as queue_wire
+from gateway.api import accounts as account_api
+from gateway.api.licensing import attach_upload
+from gateway.api.modules import live_manifest, submit_application
+from gateway.app import call
+from gateway.identity import audit
+from gateway.identity.models import Account
+from gateway.web.i18n import tr
+from gateway.web.pages import Refused, attempt, form_of, refusal, signed_in_as
+
+bp = Blueprint("portal", __name__)
+citizen_only = signed_in_as(CITIZEN)
+BOOKING_DAYS = 14  # how far ahead the booking page offers days
+# the nine elements of the satisfaction survey (PermenPAN-RB 14/2017), in its order
+SKM_ELEMENTS = [
+    ("Persyaratan", "Requirements"),
+    ("Prosedur", "Procedure"),
+    ("Waktu pelayanan", "Time taken"),
+    ("Biaya/tarif", "Cost"),
+    ("Hasil pelayanan", "What you received"),
+    ("Kompetensi petugas", "Staff competence"),
+    ("Perilaku petugas", "Staff behaviour"),
+    ("Penanganan pengaduan", "Handling of complaints"),
+    ("Sarana dan prasarana", "Facilities"),
+]
+SKM_SCALE = [
+    (1, "Tidak baik", "Poor"),
+    (2, "Kurang baik", "Fair"),
+    (3, "Baik", "Good"),
+    (4, "Sangat baik", "Very good"),
+]
+
+
+def qr_svg(text: str) -> str:
+    return segno.make(text, error="m").svg_inline(scale=6, title=text)
+
+
+# --- finding a service ----------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    args = {k: v for k, v in request.args.items() if k in ("q", "life_event") and v.strip()}
+    errors = catalog_wire.SearchQuery().validate(args)
+    entries = [] if errors else call("catalog", "search", args)
+    lines = {line["code"]: line for line in call("queue", "list_service_lines")}
+    return render_template(
+        "portal/home.html",
+        entries=entries,
+        lines=lines,
+        args=args,
+        errors=errors,
+        life_events=modules_wire.LIFE_EVENTS,
+    )
+
+
+# --- the queue: walk-in tickets, bookings, check-in, rating ----------------------------
+
+
+@bp.post("/tickets")
+def take_ticket():
+    payload = form_of(queue_wire.TicketRequest(), ["service_code"])
+    ticket = attempt(call, "queue", "issue_ticket", payload)
+    return redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
+
+
+@bp.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str):
+    """The ticket's page: the id in its address is the claim, as on the paper ticket."""
+    place = call("queue", "get_ticket", ticket_id)
+    lines = {line["code"]: line for line in call("queue", "list_service_lines")}
+    counters = {c["id"]: c["number"] for c in call("queue", "list_counters")}
+    return render_template(
+        "portal/ticket.html",
+        place=place,
+        line=lines.get(place["ticket"]["service_code"], {}),
+        counter_number=counters.get(place["ticket"]["counter_id"]),
+        qr=qr_svg(request.url),
+        rated=request.args.get("rated"),
+        elements=SKM_ELEMENTS,
+        scale=SKM_SCALE,
+    )
+
+
+@bp.post("/tickets/<ticket_id>/rating")
+def rate(ticket_id: str):
+    answers = [request.form.get(f"e{i}", "") for i in range(1, 10)]
+    if missing := [i for i, a in enumerate(answers, 1) if not a.isdigit()]:
+        raise Refused(tr("Jawab semua pertanyaan.", "Answer every question.") + f" ({missing[0]})")
+    attempt(call, "queue", "rate", ticket_id, {"elements": [int(a) for a in answers]})
+    return redirect(url_for("portal.ticket", ticket_id=ticket_id, rated=1), 303)
+
+
+@bp.get("/visits")
+@citizen_only
+def my_visits():
+    bookings = call("queue", "my_bookings")
+    lines = {line["code"]: line for line in call("queue", "list_service_lines")}
+    for booking in bookings:
+        if booking["status"] == "booked":
+            booking["qr"] = qr_svg(booking["code"])
+    return render_template("portal/visits.html", bookings=bookings, lines=lines)
+
+
+@bp.route("/bookings/new", methods=["GET", "POST"])
+@citizen_only
+def book():
+    lines = {line["code"]: line for line in call("queue", "list_service_lines")}
+    service = request.values.get("service_code", "")
+    if service not in lines:
+        return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
+    errors, message = {}, None
+    if request.method == "POST":
+        try:
+            attempt(call, "queue", "book", form_of(queue_wire.BookingRequest()))
+            return redirect(url_for("portal.my_visits", booked=1), 303)
+        except Refused as err:
+            errors, message = err.fields, err.message
+    first = today()
+    days = [first + timedelta(days=n) for n in range(BOOKING_DAYS)]
+    day = request.values.get("day") or first.isoformat()
+    if queue_wire.SlotQuery().validate({"service_code": service, "day": day}):
+        day = first.isoformat()
+    slots = call("queue", "open_slots", {"service_code": service, "day": day})
+    page = render_template(
+        "portal/book.html",
+        line=lines[service],
+        days=days,
+        day=day,
+        slots=slots,
+        errors=errors,
+        message=message,
+    )
+    return page, 422 if message else 200
+
+
+@bp.post("/bookings/<booking_id>/check-in")
+@citizen_only
+def check_in(booking_id: str):
+    mine = {b["id"]: b for b in call("queue", "my_bookings")}
+    if booking_id not in mine:
+        abort(404)
+    ticket = attempt(call, "queue", "check_in", {"code": mine[booking_id]["code"]})
+    return redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
+
+
+@bp.post("/bookings/<booking_id>/cancellation")
+@citizen_only
+def cancel(booking_id: str):
+    attempt(call, "queue", "cancel_booking", booking_id)
+    return redirect(url_for("portal.my_visits"), 303)
+
+
+@bp.route("/kiosk", methods=["GET", "POST"])
+def kiosk():
+    """Check-in at the mall's kiosk: the booking code, typed or read from its QR code."""
+    errors, message = {}, None
+    if request.method == "POST":
+        code = request.form.get("code", "").strip().upper()
+        try:
+            ticket = attempt(call, "queue", "check_in", {"code": code})
+            return redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
+        except Refused as err:
+            errors, message = err.fields or {"code": [err.message]}, err.message
+    page = render_template("portal/kiosk.html", errors=errors, message=message)
+    return page, 422 if message else 200
+
+
+# --- permit applications ---------------------------------------------------------------
+
+
+@bp.get("/applications")
+@citizen_only
+def my_applications():
+    permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
+    applications = call("licensing", "my_applications")
+    modules = [e for e in call("catalog", "search", {}) if e["kind"] == "module" and e["available"]]
+    module_applications = []
+    for name in sorted({e["module"] for e in modules}):
+        module_applications += attempt(call, name, "my_applications")
+    return render_template(
+        "portal/applications.html",
+        applications=applications,
+        permits=permits,
+        module_applications=module_applications,
+    )
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@citizen_only
+def new_application():
+    permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
+    permit_type = request.values.get("permit_type", "")
+    if permit_type not in permits:
+        return refusal(404, tr("Jenis izin tidak ditemukan.", "No such permit type."))
+    errors, message = {}, None
+    if request.method == "POST":
+        try:
+            draft = form_of(licensing_wire.ApplicationDraft())
+            application = attempt(call, "licensing", "create_application", draft)
+            return redirect(url_for("portal.application", application_id=application["id"]), 303)
+        except Refused as err:
+            errors, message = err.fields, err.message
+    with account_api.database() as db:
+        account = db.get(Account, g.actor.id)
+        me = {"applicant_nik": account.login, "applicant_name": account.full_name}
+    form = me | request.form.to_dict()
+    page = render_template(
+        "portal/new_application.html",
+        permit=permits[permit_type],
+        form=form,
+        errors=errors,
+        message=message,
+    )
+    return page, 422 if message else 200
+
+
+@bp.get("/applications/<application_id>")
+@citizen_only
+def application(application_id: str):
+    found = call("licensing", "get_application", application_id)
+    permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
+    return render_template(
+        "portal/application.html",
+        application=found,
+        permit=permits.get(found["permit_type"], {}),
+        message=request.args.get("message"),
+    )
+
+
+@bp.post("/applications/<application_id>/documents")
+@citizen_only
+def upload(application_id: str):
+    attempt(
+        attach_upload,
+        application_id,
+        request.files.get("file") or None,
+        request.form.get("kind", ""),
+    )
+    return redirect(url_for("portal.application", application_id=application_id), 303)
+
+
+@bp.post("/applications/<application_id>/actions")
+@citizen_only
+def act(application_id: str):
+    payload = form_of(licensing_wire.TransitionRequest())
+    attempt(call, "licensing", "act", application_id, payload)
+    return redirect(url_for("portal.application", application_id=application_id), 303)
+
+
+@bp.route("/modules/<module>/services/<service>", methods=["GET", "POST"])
+@citizen_only
+def module_application(module: str, service: str):
+    manifest = attempt(live_manifest, module)
+    offered = {s["code"]: s for s in manifest["services"]}
+    if service not in offered:
+        return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
+    errors, message = {}, None
+    if request.method == "POST":
+        spec = offered[service]["form"]
+        form = {f["name"]: request.form.get(f["name"], "").strip() for f in spec}
+        form = {
+            name: (value == "yes" if kind == "boolean" else value)
+            for name, value, kind in ((f["name"], form[f["name"]], f["type"]) for f in spec)
+            if value != "" or kind == "boolean"
+        }
+        try:
+            found = attempt(submit_application, module, {"service": service, "form": form})
+            return redirect(
+                url_for("portal.module_status", module=module, application_id=found["id"]), 303
+            )
+        except Refused as err:
+            errors, message = err.fields.get("form", err.fields), err.message
+    page = render_template(
+        "portal/module_form.html",
+        manifest=manifest,
+        service=offered[service],
+        form=request.form,
+        errors=errors,
+        message=message,
+    )
+    return page, 422 if message else 200
+
+
+@bp.get("/modules/<module>/applications/<application_id>")
+@citizen_only
+def module_status(module: str, application_id: str):
+    manifest = attempt(live_manifest, module)
+    found = call(module, "get_application", application_id)
+    offered = {s["code"]: s for s in manifest["services"]}
+    return render_template(
+        "portal/module_application.html",
+        manifest=manifest,
+        service=offered.get(found["service"], {}),
+        application=found,
+    )
+
+
+# --- what I hold, and who looked -------------------------------------------------------
+
+
+@bp.get("/documents")
+@citizen_only
+def my_documents():
+    permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
+    held = call("licensing", "my_permits")
+    certificates = call("civil_registry", "list_certificates", g.actor.person_id)
+    return render_template(
+        "portal/documents.html", permits=held, types=permits, certificates=certificates
+    )
+
+
+@bp.get("/my-record")
+@citizen_only
+def record_reads():
+    page = max(1, request.args.get("page", 1, type=int))
+    with account_api.database() as db:
+        found = audit.reads_of(db, g.actor.person_id, g.actor.id, page=page, per_page=20)
+    return render_template("portal/record_reads.html", found=found, page=page)
+
+
+@bp.get("/verify")
+def verify():
+    """Public: is this permit or certificate genuine? (the target of the printed QR code)"""
+    number = request.args.get("number", "").strip()
+    check_code = request.args.get("check_code", "").strip()
+    result, kind, errors = None, None, {}
+    if number:
+        if check_code:  # a civil-registry certificate carries a check code
+            kind, query = "certificate", {"number": number, "check_code": check_code}
+            errors = registry_wire.CertificateCheck().validate(query)
+            result = None if errors else call("civil_registry", "verify_certificate", query)
+        else:
+            kind, query = "permit", {"number": number}
+            errors = licensing_wire.PermitCheck().validate(query)
+            result = None if errors else call("licensing", "verify_permit", query)
+    page = render_template(
+        "portal/verify.html",
+        number=number,
+        check_code=check_code,
+        result=result,
+        kind=kind,
+        errors=errors,
+    )
+    return page, 422 if errors else 200
