@@ -17,8 +17,9 @@ setup: $(STAMP)  ## create the virtualenv and install pinned packages
 run: setup  ## start the whole mall: services, outbox relays, gateway, demo data
 	scripts/run-mall
 
-test: setup  ## lint, then the whole suite on SQLite and PostgreSQL with the real RabbitMQ
+test: setup  ## lint, then the whole suite on SQLite and PostgreSQL, the real RabbitMQ, Chromium
 	scripts/ensure-infrastructure
+	scripts/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -1,0 +1,28 @@
+"""Browser tests: the mall's web pages in a real Chromium, driven by Playwright.
+
+Fixtures are in ``conftest.py``. ``screenshot`` saves the pictures the README shows.
+"""
+
+import os
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> Path | None:
+    """Save ``docs/screenshots/<name>.png`` of ``page``, only when UPDATE_SCREENSHOTS=1.
+
+    Tests call it at the moments worth showing; a normal run writes nothing, so no test
+    depends on it and the committed pictures change only when asked:
+    ``UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/browser``.
+    """
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ValueError(f"screenshot name {name!r}: lower-case letters, digits, - and _ only")
+    if os.environ.get("UPDATE_SCREENSHOTS") != "1":
+        return None
+    path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+    return path
