@@ -29,3 +29,15 @@ def bearer(app, actor: Actor | dict) -> dict:
             db, account, datetime.now(UTC), timedelta(hours=1), "127.0.0.1"
         )
     return {"Authorization": f"Bearer {issue_token(app.config, actor, session.id)}"}
+
+
+def web_client(app, actor: Actor | dict):
+    """A test client signed in the way the pages are (the token in the cookie), and the
+    CSRF token its forms must carry."""
+    from gateway.auth import COOKIE, csrf_token, verify_token
+
+    token = bearer(app, actor)["Authorization"].removeprefix("Bearer ")
+    client = app.test_client()
+    client.set_cookie(COOKIE, token)
+    with app.test_request_context():
+        return client, csrf_token(verify_token(app.config, token)["sid"])

@@ -24,6 +24,13 @@ REASONS_ID = {
     "slot full": "Jadwal penuh, pilih waktu lain.",
     "one booking per service per day": "Satu pemesanan per layanan per hari.",
     "unknown": "Tidak dikenal.",
+    "you already have a booking for this service that day": (
+        "Anda sudah memesan layanan ini pada hari itu."
+    ),
+    "slot full: choose another time": "Jadwal penuh, pilih waktu lain.",
+    "check-in opens 60 minutes before the slot": "Check-in dibuka 60 menit sebelum jadwal.",
+    "the slot and its grace period have passed": "Jadwal dan masa tenggangnya sudah lewat.",
+    "the slot is in the past": "Jadwal sudah lewat.",
     "wrong NIK/username or password": "NIK/nama pengguna atau kata sandi salah.",
     "NIK, full name and birth date do not match the civil registry": (
         "NIK, nama lengkap dan tanggal lahir tidak cocok dengan data kependudukan."

@@ -126,13 +126,13 @@ def book():
     service = request.values.get("service_code", "")
     if service not in lines:
         return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
             attempt(call, "queue", "book", form_of(queue_wire.BookingRequest()))
             return redirect(url_for("portal.my_visits", booked=1), 303)
         except Refused as err:
-            errors, message = err.fields, err.message
+            errors, message, status = err.fields, err.message, err.status
     first = today()
     days = [first + timedelta(days=n) for n in range(BOOKING_DAYS)]
     day = request.values.get("day") or first.isoformat()
@@ -148,7 +148,7 @@ def book():
         errors=errors,
         message=message,
     )
-    return page, 422 if message else 200
+    return page, status
 
 
 @bp.post("/bookings/<booking_id>/check-in")
