@@ -92,6 +92,7 @@ class Application(Reply):
     permit_type = fields.String()
     agency = fields.String()
     applicant_id = fields.String()
+    applicant_name = fields.String()
     status = fields.String()
     created_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)

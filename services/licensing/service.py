@@ -10,9 +10,17 @@ from datetime import timedelta
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 
-from chassis.actor import CASHIER, CITIZEN, COUNTER_OFFICER, MALL_MANAGER, SYSTEM, VERIFIER
+from chassis.actor import (
+    CASHIER,
+    CITIZEN,
+    COUNTER_OFFICER,
+    MALL_ADMIN,
+    MALL_MANAGER,
+    SYSTEM,
+    VERIFIER,
+)
 from chassis.clock import today
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
@@ -177,14 +185,17 @@ class LicensingService(MallService):
 
     @rpc
     def worklist(self) -> list[dict]:
-        """The verifier's agency's applications waiting for an officer, oldest first."""
-        self.actor.require(VERIFIER)
+        """The agency's applications waiting for an officer, oldest first: for verifiers
+        those to verify, for cashiers those approved and waiting for the fee."""
+        self.actor.require(VERIFIER, CASHIER)
+        statuses = (
+            ("approved",)
+            if self.actor.role == CASHIER
+            else ("submitted", "resubmitted", "in_verification")
+        )
         waiting = self.db.scalars(
             select(Application)
-            .where(
-                Application.agency == self.actor.agency,
-                Application.status.in_(("submitted", "resubmitted", "in_verification")),
-            )
+            .where(Application.agency == self.actor.agency, Application.status.in_(statuses))
             .order_by(Application.submitted_at, Application.id)
         )
         now = utcnow()
@@ -194,6 +205,23 @@ class LicensingService(MallService):
                 "working_days_left": domain.working_days_left(now, application.due_at),
             }
             for application in waiting
+        ]
+
+    @rpc
+    def service_levels(self) -> list[dict]:
+        """Per agency and permit type: applications on the mall's clock and how many of
+        them are past due (mall managers; counts only, no one's data)."""
+        self.actor.require(MALL_MANAGER, MALL_ADMIN)
+        late = func.sum(case((Application.due_at < utcnow(), 1), else_=0))
+        counted = self.db.execute(
+            select(Application.agency, Application.permit_type, func.count(), late)
+            .where(Application.status.in_(tuple(domain.CLOCK_RUNNING)))
+            .group_by(Application.agency, Application.permit_type)
+            .order_by(Application.agency, Application.permit_type)
+        ).all()
+        return [
+            {"agency": agency, "permit_type": code, "open": count, "overdue": int(overdue or 0)}
+            for agency, code, count, overdue in counted
         ]
 
     @rpc
