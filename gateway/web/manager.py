@@ -1,10 +1,189 @@
-"""(being written)"""
+"""The mall manager's view of the whole floor: who waits now, how long waits and services
+take (median and 90th percentile), tickets issued, served and missed per service and per
+counter, applications past their service-level deadline, and the satisfaction index (SKM)
+of every agency. Charts are bars drawn by the stylesheet; no script is needed.
+"""
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, render_template
+from marshmallow import ValidationError
+
+from chassis.actor import MALL_ADMIN, MALL_MANAGER
+from chassis.clock import today
+from contracts import queue as queue_wire
+from gateway.api.requests import query_args
+from gateway.app import call
+from gateway.rpc import RemoteError, RpcTimeout
+from gateway.web.i18n import tr
+from gateway.web.pages import signed_in_as
 
 bp = Blueprint("manager", __name__)
+GRADES = {
+    "A": ("sangat baik", "very good"),
+    "B": ("baik", "good"),
+    "C": ("kurang baik", "fair"),
+    "D": ("tidak baik", "poor"),
+}
 
 
 @bp.get("/manager")
+@signed_in_as(MALL_MANAGER, MALL_ADMIN)
 def overview():
-    return "manager"
+    day, errors = chosen_day()
+    lines = call("queue", "list_service_lines")
+    names = {line["code"]: tr(line["name_id"], line["name_en"]) for line in lines}
+    statistics = optional("queue", "daily_statistics", day.isoformat())
+    counters = {c["id"]: c for c in optional("queue", "list_counters") or []}
+    levels = optional("licensing", "service_levels")
+    agencies = agencies_of(lines)
+    ratings = [call("queue", "satisfaction", "agency", code) for code in agencies]
+    page = render_template(
+        "manager/overview.html",
+        day=day,
+        is_today=day == today(),
+        today=today(),
+        errors=errors,
+        waiting_now=bars([(line["code"], names[line["code"]], line["waiting"]) for line in lines]),
+        services=figures(statistics["services"], names) if statistics else None,
+        counters=figures(statistics["counters"], counter_names(counters)) if statistics else None,
+        waits=wait_bars(statistics["services"], names) if statistics else None,
+        levels=service_levels(levels) if levels is not None else None,
+        ratings=skm(ratings),
+    )
+    return page, 422 if errors else 200
+
+
+def chosen_day() -> tuple[date, dict]:
+    """The day asked for (``?day=YYYY-MM-DD``), today when none or an invalid one."""
+    try:
+        asked = queue_wire.DailyStatisticsQuery().load(
+            query_args(queue_wire.DailyStatisticsQuery())
+        )
+    except ValidationError as err:
+        return today(), err.messages if isinstance(err.messages, dict) else {"day": err.messages}
+    return asked["day"] or today(), {}
+
+
+def optional(service: str, method: str, *args):
+    """A figure this role may not see (or a service that does not answer) is left out."""
+    try:
+        return call(service, method, *args)
+    except RpcTimeout:
+        return None
+    except RemoteError as err:
+        if err.exc_type in ("Forbidden", "UnknownService", "MethodNotFound"):
+            return None
+        raise
+
+
+def agencies_of(lines: list[dict]) -> list[str]:
+    """Every agency with a counter line or a service in the catalog."""
+    found = {line["agency"] for line in lines if line.get("agency")}
+    try:
+        found |= {e["agency"] for e in call("catalog", "search", {}) if e.get("agency")}
+    except (RemoteError, RpcTimeout):
+        pass  # the counters' agencies still are rated
+    return sorted(found)
+
+
+def counter_names(counters: dict) -> dict:
+    return {
+        cid: tr(f"Loket {c['number']} · {c['agency']}", f"Counter {c['number']} · {c['agency']}")
+        for cid, c in counters.items()
+    }
+
+
+def bars(items: list[tuple[str, str, float | None]], scale: float | None = None) -> list[dict]:
+    """Rows of a bar chart: key, label, value and the bar's width in percent of the top."""
+    top = scale or max([value or 0 for _, _, value in items] + [0])
+    return [
+        {
+            "key": key,
+            "label": label,
+            "value": value,
+            "width": round(100 * (value or 0) / top, 1) if top else 0,
+        }
+        for key, label, value in items
+    ]
+
+
+def figures(report: dict, names: dict) -> list[dict]:
+    """Per service or counter: issued, served, no-shows, waiting, and the issued bar."""
+    rows = [
+        {"key": key, "label": names.get(key, key), **numbers} for key, numbers in report.items()
+    ]
+    top = max([row["issued"] for row in rows] + [0])
+    for row in rows:
+        row["served_width"] = round(100 * row["served"] / top, 1) if top else 0
+        row["no_show_width"] = round(100 * row["no_show"] / top, 1) if top else 0
+        row["other_width"] = (
+            round(100 * (row["issued"] - row["served"] - row["no_show"]) / top, 1) if top else 0
+        )
+    return rows
+
+
+def wait_bars(report: dict, names: dict) -> list[dict]:
+    """Median and 90th percentile of the wait and of the service, in minutes, per service."""
+    top = max(
+        [
+            numbers[k] or 0
+            for numbers in report.values()
+            for k in ("wait_minutes_p90", "service_minutes_p90")
+        ]
+        + [0]
+    )
+
+    def width(value):
+        return round(100 * (value or 0) / top, 1) if top else 0
+
+    return [
+        {
+            "key": key,
+            "label": names.get(key, key),
+            **{k: numbers[k] for k in numbers if "minutes" in k},
+            **{f"{k}_width": width(numbers[k]) for k in numbers if "minutes" in k},
+        }
+        for key, numbers in report.items()
+    ]
+
+
+def service_levels(levels: list[dict]) -> dict:
+    """Applications on the clock and past due, per agency and permit type, with totals."""
+    per_agency: dict[str, dict] = {}
+    for row in levels:
+        agency = per_agency.setdefault(row["agency"], {"open": 0, "overdue": 0})
+        agency["open"] += row["open"]
+        agency["overdue"] += row["overdue"]
+    top = max([n["open"] for n in per_agency.values()] + [0])
+    chart = [
+        {
+            "agency": agency,
+            "open": n["open"],
+            "overdue": n["overdue"],
+            "on_time_width": round(100 * (n["open"] - n["overdue"]) / top, 1) if top else 0,
+            "overdue_width": round(100 * n["overdue"] / top, 1) if top else 0,
+        }
+        for agency, n in sorted(per_agency.items())
+    ]
+    return {
+        "rows": levels,
+        "open": sum(row["open"] for row in levels),
+        "overdue": sum(row["overdue"] for row in levels),
+        "chart": chart,
+    }
+
+
+def skm(ratings: list[dict]) -> list[dict]:
+    chart = bars([(r["key"], r["key"], r["index"]) for r in ratings], scale=100)
+    for row, rating in zip(chart, ratings, strict=True):
+        row["responses"] = rating["responses"]
+        row["grade"] = rating["grade"]
+        row["grade_text"] = tr(*GRADES[rating["grade"]]) if rating["grade"] in GRADES else ""
+        row["tag"] = {"A": "ok", "B": "ok", "C": "warn", "D": "bad"}.get(rating["grade"], "")
+    return chart
+
+
+@bp.app_template_filter("minutes")
+def minutes(value) -> str:
+    return "-" if value is None else f"{value:.1f}"

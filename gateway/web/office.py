@@ -1,10 +1,508 @@
-"""(being written)"""
+"""The back office: an agency's worklist (its permit applications and those of its modules)
+with each one's service-level clock, the review of an application with its documents and
+history, the actions its state allows, the cashier's payment, and the registry's birth and
+death forms.
 
-from flask import Blueprint
+Every page asks the services exactly as the JSON API does; the services decide who may see
+and do what, so a page of another agency's application is the service's 404.
+"""
+
+import re
+from datetime import UTC, datetime
+from io import BytesIO
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
+from marshmallow import Schema, ValidationError
+
+from chassis.actor import (
+    AGENCY_ADMIN,
+    CASHIER,
+    HOSPITAL_OFFICER,
+    REGISTRAR,
+    VERIFIER,
+)
+from chassis.clock import mall_date, today
+from chassis.errors import NotFound
+from chassis.storage import document_store
+from contracts import civil_registry as registry_wire
+from contracts import licensing as wire
+from contracts import modules as module_wire
+from gateway.api.modules import ModuleUnavailable, live_manifest
+from gateway.app import call
+from gateway.rpc import RemoteError, RpcTimeout
+from gateway.web.i18n import status, tr
+from gateway.web.pages import Refused, attempt, form_of, refusal, shows_personal_data, signed_in_as
 
 bp = Blueprint("office", __name__)
+OFFICERS = (VERIFIER, CASHIER, REGISTRAR, HOSPITAL_OFFICER, AGENCY_ADMIN)
+REGISTRY_STAFF = (REGISTRAR, HOSPITAL_OFFICER)
+MODULE_DECIDERS = (VERIFIER, AGENCY_ADMIN)
+# the officer's steps a page offers; the note is required where the applicant must read why
+OFFICER_ACTIONS = ("start_verification", "approve", "request_revision", "reject")
+MODULE_ACTIONS = ("review", "approve", "reject")
+NEEDS_NOTE = {"request_revision", "reject"}
+SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
+CLOCK_STATES = {"submitted", "in_verification", "resubmitted", "approved"}  # the mall's time
+
+ACTION_LABELS = {
+    "start_verification": ("Mulai verifikasi", "Start verification"),
+    "approve": ("Setujui", "Approve"),
+    "request_revision": ("Minta perbaikan", "Request revision"),
+    "reject": ("Tolak", "Reject"),
+    "review": ("Tinjau", "Start review"),
+}
+DONE = {
+    "start_verification": ("Verifikasi dimulai.", "Verification started."),
+    "approve": ("Permohonan disetujui.", "Application approved."),
+    "request_revision": ("Perbaikan diminta dari pemohon.", "Revision requested."),
+    "reject": ("Permohonan ditolak.", "Application rejected."),
+    "review": ("Peninjauan dimulai.", "Review started."),
+    "payment": ("Pembayaran dicatat.", "Payment recorded."),
+}
+
+
+def said(texts: dict, key: str) -> str:
+    pair = texts.get(key)
+    return tr(*pair) if pair else key
+
+
+@bp.app_template_filter("action_label")
+def action_label(action: str) -> str:
+    return said(ACTION_LABELS, action)
+
+
+def clock(due_at: str | None, working_days_left: int | None = None) -> dict | None:
+    """The service-level clock of an application: its due moment, the days left (working
+    days where the service counts them, calendar days otherwise) and the tag's colour."""
+    if not due_at:
+        return None
+    due = datetime.fromisoformat(due_at)
+    working = working_days_left is not None
+    left = working_days_left if working else (mall_date(due) - today()).days
+    overdue = due < datetime.now(UTC) or left < 0
+    unit = tr("hari kerja", "working days") if working else tr("hari", "days")
+    if overdue:
+        late = max(1, -left)
+        text, tag = tr(f"lewat {late} {unit}", f"{late} {unit} overdue"), "bad"
+    elif left == 0:
+        text, tag = tr("jatuh tempo hari ini", "due today"), "warn"
+    else:
+        text, tag = tr(f"{left} {unit} lagi", f"{left} {unit} left"), "warn" if left <= 1 else "ok"
+    return {"due_at": due, "left": left, "overdue": overdue, "text": text, "tag": tag}
+
+
+# --- the worklist -----------------------------------------------------------------------
 
 
 @bp.get("/office")
+@signed_in_as(*OFFICERS)
 def worklist():
-    return "office"
+    actor, rows, notes = g.actor, [], []
+    if actor.role in (VERIFIER, CASHIER):
+        types = permit_types()
+        for item in call("licensing", "worklist"):
+            rows.append(
+                {
+                    "kind": tr("Perizinan", "Licensing"),
+                    "id": item["id"],
+                    "name": named_type(types, item["permit_type"]),
+                    "status": status(item["status"]),
+                    "submitted_at": item["submitted_at"],
+                    "clock": clock(item["due_at"], item["working_days_left"]),
+                    "url": url_for("office.application", application_id=item["id"]),
+                }
+            )
+    if actor.role in MODULE_DECIDERS:
+        for module, services in agency_modules(actor.agency).items():
+            found = module_worklist(module)
+            if found is None:
+                notes.append(module)
+                continue
+            for item in found:
+                rows.append(
+                    {
+                        "kind": module,
+                        "id": item["id"],
+                        "name": services.get(item["service"], item["service"]),
+                        "status": status(item["status"]),
+                        "submitted_at": item["created_at"],
+                        "clock": clock(item["due_at"]),
+                        "url": url_for(
+                            "office.module_application", module=module, application_id=item["id"]
+                        ),
+                    }
+                )
+    far = datetime.max.replace(tzinfo=UTC)
+    rows.sort(key=lambda row: (row["clock"]["due_at"] if row["clock"] else far, row["id"]))
+    return render_template(
+        "office/worklist.html",
+        rows=rows,
+        unavailable=notes,
+        registry=actor.role in REGISTRY_STAFF,
+    )
+
+
+@bp.get("/office/open")
+@signed_in_as(*OFFICERS)
+def open_application():
+    """Jump to an application by its number (one an applicant shows at the desk): a permit
+    application, or one of the agency's modules'."""
+    wanted = request.args.get("id", "").strip().lower()
+    unknown = refusal(404, tr("Nomor permohonan tidak dikenal.", "Unknown application number."))
+    if not re.fullmatch(r"[0-9a-f-]{8,36}", wanted):
+        return unknown
+    if found_in("licensing", wanted):
+        return redirect(url_for("office.application", application_id=wanted), 303)
+    if g.actor.role in MODULE_DECIDERS:
+        for module in agency_modules(g.actor.agency):
+            if is_live(module) and found_in(module, wanted):
+                target = url_for("office.module_application", module=module, application_id=wanted)
+                return redirect(target, 303)
+    return unknown
+
+
+def found_in(service: str, application_id: str) -> bool:
+    try:
+        call(service, "get_application", application_id)
+    except RemoteError as err:
+        if err.exc_type in ("NotFound", "Forbidden", "UnknownService"):
+            return False
+        raise
+    return True
+
+
+def is_live(module: str) -> bool:
+    try:
+        live_manifest(module)
+    except (ModuleUnavailable, NotFound):
+        return False
+    return True
+
+
+def permit_types() -> dict:
+    return {t["code"]: t for t in call("licensing", "list_permit_types")}
+
+
+def named_type(types: dict, code: str) -> str:
+    known = types.get(code)
+    return f"{code} · {tr(known['name_id'], known['name_en'])}" if known else code
+
+
+def agency_modules(agency: str | None) -> dict[str, dict[str, str]]:
+    """The agency's modules from the catalog: module -> {service code: its name}."""
+    if not agency:
+        return {}
+    modules: dict[str, dict[str, str]] = {}
+    for entry in call("catalog", "search", {"agency": agency}):
+        if entry["kind"] == "module" and entry.get("module"):
+            name = tr(entry["name_id"], entry["name_en"])
+            modules.setdefault(entry["module"], {})[entry["code"]] = name
+    return modules
+
+
+def module_worklist(module: str) -> list[dict] | None:
+    """A module's worklist; None while the module is down (the rest of the page still shows)."""
+    try:
+        live_manifest(module)
+        return call(module, "worklist")
+    except (ModuleUnavailable, RpcTimeout):
+        return None
+    except RemoteError as err:
+        if err.exc_type in ("UnknownService", "NotFound", "Forbidden"):
+            return None
+        raise
+
+
+# --- a permit application ----------------------------------------------------------------
+
+
+@bp.get("/office/applications/<application_id>")
+@signed_in_as(*OFFICERS)
+def application(application_id: str):
+    return review(application_id)
+
+
+def review(application_id: str, errors: dict | None = None, message=None, code=200):
+    found = call("licensing", "get_application", application_id)
+    shows_personal_data(found["applicant_id"])
+    types = permit_types()
+    permit_type = types.get(found["permit_type"], {})
+    actor = g.actor
+    actions = [a for a in found["allowed_actions"] if a in OFFICER_ACTIONS]
+    may_act = actor.role == VERIFIER and actor.agency == found["agency"]
+    may_pay = (
+        actor.role == CASHIER
+        and actor.agency == found["agency"]
+        and found["status"] == "approved"
+        and not found["paid"]
+        and bool(permit_type.get("fee"))
+    )
+    on_clock = found["status"] in CLOCK_STATES
+    page = render_template(
+        "office/application.html",
+        application=found,
+        permit_type=permit_type,
+        type_name=named_type(types, found["permit_type"]),
+        clock=clock(found["due_at"], working_days_left(found)) if on_clock else None,
+        actions=actions if may_act else [],
+        needs_note=NEEDS_NOTE,
+        may_pay=may_pay,
+        errors=errors or {},
+        message=message,
+        form=request.form if errors else {},
+        done=said(DONE, request.args["done"]) if request.args.get("done") in DONE else None,
+    )
+    return page, code
+
+
+def working_days_left(application: dict) -> int | None:
+    """The working days the licensing service counts for an application on the actor's
+    worklist (None otherwise: the page then counts calendar days)."""
+    if g.actor.role not in (VERIFIER, CASHIER) or g.actor.agency != application["agency"]:
+        return None
+    waiting = {item["id"]: item for item in call("licensing", "worklist")}
+    found = waiting.get(application["id"])
+    return found["working_days_left"] if found else None
+
+
+@bp.post("/office/applications/<application_id>/actions")
+@signed_in_as(VERIFIER)
+def act(application_id: str):
+    try:
+        data = attempt(checked, wire.TransitionRequest(), posted(wire.TransitionRequest()))
+        require_note(data, OFFICER_ACTIONS)
+        attempt(call, "licensing", "act", application_id, data)
+    except Refused as err:
+        return review(application_id, err.fields, err.message, err.status)
+    return redirect(
+        url_for("office.application", application_id=application_id, done=data["action"]), 303
+    )
+
+
+@bp.post("/office/applications/<application_id>/payment")
+@signed_in_as(CASHIER)
+def record_payment(application_id: str):
+    try:
+        data = attempt(checked, wire.PaymentRecord(), posted(wire.PaymentRecord()))
+        attempt(call, "licensing", "record_payment", application_id, data)
+    except Refused as err:
+        return review(application_id, err.fields, err.message, err.status)
+    return redirect(
+        url_for("office.application", application_id=application_id, done="payment"), 303
+    )
+
+
+@bp.get("/office/applications/<application_id>/documents/<document_id>")
+@signed_in_as(*OFFICERS)
+def document(application_id: str, document_id: str):
+    """A document of an application the service lets the actor see, shown in the browser."""
+    found = call("licensing", "get_application", application_id)  # 404 unless allowed
+    shows_personal_data(found["applicant_id"])
+    attached = next((d for d in found["documents"] if d["id"] == document_id), None)
+    gone = tr("Dokumen tidak ditemukan.", "No such document.")
+    if attached is None:
+        return refusal(404, gone)
+    try:
+        content = document_store(current_app.config).read(attached["sha256"])
+    except (OSError, ValueError):
+        current_app.logger.error(
+            "document %s of %s is not in the store", document_id, application_id
+        )
+        return refusal(404, gone)
+    response = send_file(
+        BytesIO(content),
+        mimetype=attached["content_type"],
+        as_attachment=False,
+        download_name=attached["filename"] or "document",
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- a module's application --------------------------------------------------------------
+
+
+@bp.get("/office/modules/<module>/applications/<application_id>")
+@signed_in_as(*OFFICERS)
+def module_application(module: str, application_id: str):
+    return module_review(module, application_id)
+
+
+def module_review(module, application_id, errors=None, message=None, code=200):
+    manifest = manifest_of(module)
+    if not isinstance(manifest, dict):
+        return manifest
+    found = call(module, "get_application", application_id)
+    shows_personal_data(found["applicant_id"])
+    service = next((s for s in manifest["services"] if s["code"] == found["service"]), {})
+    actor = g.actor
+    may_act = actor.role in MODULE_DECIDERS and actor.agency == manifest["agency"]["code"]
+    page = render_template(
+        "office/module_application.html",
+        module=module,
+        manifest=manifest,
+        service=service,
+        application=found,
+        clock=clock(found["due_at"]) if found["status"] in ("submitted", "in_review") else None,
+        actions=[a for a in found["allowed_actions"] if a in MODULE_ACTIONS] if may_act else [],
+        needs_note=NEEDS_NOTE,
+        errors=errors or {},
+        message=message,
+        form=request.form if errors else {},
+        done=said(DONE, request.args["done"]) if request.args.get("done") in DONE else None,
+    )
+    return page, code
+
+
+@bp.post("/office/modules/<module>/applications/<application_id>/actions")
+@signed_in_as(*MODULE_DECIDERS)
+def module_act(module: str, application_id: str):
+    manifest = manifest_of(module)
+    if not isinstance(manifest, dict):
+        return manifest
+    try:
+        data = attempt(checked, module_wire.Action(), posted(module_wire.Action()))
+        require_note(data, MODULE_ACTIONS)
+        attempt(call, module, "act", application_id, data)
+    except Refused as err:
+        return module_review(module, application_id, err.fields, err.message, err.status)
+    target = url_for(
+        "office.module_application",
+        module=module,
+        application_id=application_id,
+        done=data["action"],
+    )
+    return redirect(target, 303)
+
+
+def manifest_of(module: str):
+    """The module's live manifest, or the refusal page to show instead."""
+    try:
+        return live_manifest(module)
+    except NotFound:
+        return refusal(404, tr("Layanan tidak dikenal.", "No such service."))
+    except ModuleUnavailable:
+        return refusal(503, tr("Layanan ini sedang tidak tersedia.", "This service is down."))
+
+
+# --- births and deaths -------------------------------------------------------------------
+
+
+@bp.route("/office/births", methods=["GET", "POST"])
+@signed_in_as(*REGISTRY_STAFF)
+def births():
+    if request.method == "GET":
+        return render_template("office/birth.html", errors={}, message=None, form={}, record=None)
+    schema = registry_wire.BirthRegistration()
+    try:
+        data = attempt(checked, schema, posted(schema))
+        data["mother_id"] = attempt(resident_id, data["mother_id"], "mother_id")
+        if data.get("father_id"):
+            data["father_id"] = attempt(resident_id, data["father_id"], "father_id")
+        if data.get("family_card_id"):
+            data["family_card_id"] = attempt(family_card_id, data["family_card_id"])
+        record = attempt(call, "civil_registry", "register_birth", data)
+    except Refused as err:
+        page = render_template(
+            "office/birth.html",
+            errors=err.fields,
+            message=err.message,
+            form=request.form,
+            record=None,
+        )
+        return page, err.status
+    shows_personal_data(record["child"]["id"], data["mother_id"], data.get("father_id"))
+    return render_template(
+        "office/birth.html", errors={}, message=None, form={}, record=record
+    ), 201
+
+
+@bp.route("/office/deaths", methods=["GET", "POST"])
+@signed_in_as(*REGISTRY_STAFF)
+def deaths():
+    if request.method == "GET":
+        return render_template("office/death.html", errors={}, message=None, form={}, record=None)
+    schema = registry_wire.DeathRegistration()
+    try:
+        data = attempt(checked, schema, posted(schema))
+        data["resident_id"] = attempt(resident_id, data["resident_id"], "resident_id")
+        record = attempt(call, "civil_registry", "register_death", data)
+    except Refused as err:
+        page = render_template(
+            "office/death.html",
+            errors=err.fields,
+            message=err.message,
+            form=request.form,
+            record=None,
+        )
+        return page, err.status
+    shows_personal_data(record["person"]["id"])
+    return render_template(
+        "office/death.html", errors={}, message=None, form={}, record=record
+    ), 201
+
+
+def resident_id(given: str, field: str) -> str:
+    """A resident named by NIK (16 digits) or by id: the id."""
+    if not SIXTEEN_DIGITS.match(given):
+        return given
+    found = call("civil_registry", "search_residents", {"nik": given, "per_page": 1})["items"]
+    if not found:
+        raise ValidationError(
+            {field: [tr("Tidak ada penduduk dengan NIK ini.", "No resident has this NIK.")]}
+        )
+    return found[0]["id"]
+
+
+def family_card_id(given: str) -> str:
+    """A family card named by its number (16 digits) or by id: the id."""
+    if not SIXTEEN_DIGITS.match(given):
+        return given
+    query = {"family_card_number": given, "per_page": 1}
+    found = call("civil_registry", "search_residents", query)["items"]
+    if not found or not found[0].get("family_card_id"):
+        raise ValidationError(
+            {
+                "family_card_id": [
+                    tr(
+                        "Tidak ada Kartu Keluarga dengan nomor ini.",
+                        "No family card has this number.",
+                    )
+                ]
+            }
+        )
+    return found[0]["family_card_id"]
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+def posted(schema: Schema) -> dict:
+    """The posted fields ``schema`` knows; text with a NUL character is refused."""
+    data = form_of(schema)
+    if poisoned := {
+        name: ["must not contain a NUL character"] for name, v in data.items() if "\x00" in v
+    }:
+        raise Refused(tr("Periksa isian yang ditandai.", "Check the marked fields."), poisoned)
+    return data
+
+
+def checked(schema: Schema, data: dict) -> dict:
+    """``data`` as given (text, as the JSON API passes it on), if ``schema`` accepts it."""
+    if errors := schema.validate(data):
+        raise ValidationError(errors)
+    return data
+
+
+def require_note(data: dict, offered: tuple[str, ...]) -> None:
+    if data["action"] not in offered:
+        raise Refused(
+            tr("Tindakan ini tidak tersedia di sini.", "Not an action of this page."), {}, 409
+        )
+    if data["action"] in NEEDS_NOTE and not (data.get("note") or "").strip():
+        why = tr("Tulis alasannya untuk pemohon.", "Write the reason for the applicant.")
+        raise Refused(
+            tr("Periksa isian yang ditandai.", "Check the marked fields."), {"note": [why]}
+        )
