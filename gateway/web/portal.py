@@ -49,7 +49,7 @@ SKM_SCALE = [
 
 
 def qr_svg(text: str) -> str:
-    return segno.make(text, error="m").svg_inline(scale=6, title=text)
+    return segno.make(text, error="m").svg_inline(scale=6, omitsize=True, title=text)
 
 
 # --- finding a service ----------------------------------------------------------------
@@ -133,12 +133,14 @@ def book():
             return redirect(url_for("portal.my_visits", booked=1), 303)
         except Refused as err:
             errors, message, status = err.fields, err.message, err.status
-    first = today()
-    days = [first + timedelta(days=n) for n in range(BOOKING_DAYS)]
-    day = request.values.get("day") or first.isoformat()
-    if queue_wire.SlotQuery().validate({"service_code": service, "day": day}):
-        day = first.isoformat()
-    slots = call("queue", "open_slots", {"service_code": service, "day": day})
+    days = [today() + timedelta(days=n) for n in range(BOOKING_DAYS)]
+    chosen = request.values.get("day", "")
+    if queue_wire.SlotQuery().validate({"service_code": service, "day": chosen}):
+        chosen = None  # no day (or no valid one) chosen: the first day with a free slot
+    for day in [chosen] if chosen else [d.isoformat() for d in days]:
+        slots = call("queue", "open_slots", {"service_code": service, "day": day})
+        if slots:
+            break
     page = render_template(
         "portal/book.html",
         line=lines[service],

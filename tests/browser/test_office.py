@@ -1,8 +1,9 @@
 """The back office and the manager's overview in Chromium, against the whole running mall.
 
-A citizen applies through the JSON API (as her phone would); a verifier then signs in on the
-sign-in page, finds the application on her worklist, reads its document and approves it with
-the page's buttons; the mall manager's overview counts what was just created.
+A citizen applies on the portal from her phone, uploading her documents; a verifier then signs
+in on the sign-in page, finds the application on her worklist, reads its document and
+approves it with the page's buttons; the citizen sees it issued; the mall manager's overview
+counts what was just created.
 
 The permit is the health practice licence (SIP) of the health office (dinkes): the demo NIB
 is low risk and is issued the moment it is submitted, so no verifier ever sees one. The mall
@@ -73,6 +74,30 @@ def submitted_application(base_url: str, citizen: dict) -> str:
     return application
 
 
+def submitted_in_the_portal(citizen: Page) -> str:
+    """Siti finds the SIP in the catalog, fills the form, uploads three documents, submits."""
+    sign_in(citizen, SITI.nik, DEMO_PASSWORD)
+    citizen.get_by_label("Kata kunci").fill("izin praktik")
+    citizen.get_by_role("button", name="Cari").click()
+    citizen.locator("article.service", has_text="Surat Izin Praktik").get_by_role(
+        "link", name="Ajukan"
+    ).click()
+    expect(citizen.get_by_label("Nama pemohon")).to_have_value(SITI.full_name)  # her account's
+    citizen.get_by_label("Tanggal lahir").fill(SITI.birth_date.isoformat())
+    citizen.get_by_role("button", name="Buat permohonan").click()
+    expect(citizen.locator("#application-status")).to_have_text("Draf")
+    for kind in ("ktp", "str", "diploma"):
+        citizen.get_by_label("Jenis dokumen").select_option(kind)
+        citizen.get_by_label("Berkas (PDF, JPG atau PNG)").set_input_files(
+            {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        )
+        citizen.get_by_role("button", name="Unggah").click()
+        expect(citizen.locator("main")).to_contain_text(f"{kind}.pdf")
+    citizen.get_by_role("button", name="Kirim permohonan").click()
+    expect(citizen.locator("#application-status")).to_have_text("Diajukan")
+    return citizen.url.rstrip("/").rsplit("/", 1)[-1]
+
+
 def sign_in(page: Page, login: str, password: str) -> None:
     page.goto("/sign-in")
     page.get_by_label("NIK atau nama pengguna").fill(login)
@@ -80,9 +105,10 @@ def sign_in(page: Page, login: str, password: str) -> None:
     page.locator("main form button[type=submit]").click()
 
 
-def test_a_verifier_finds_reads_and_approves_an_application(base_url, new_page, dinkes_verifier):
+def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_verifier):
+    phone = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    application = submitted_in_the_portal(phone)
     citizen = bearer_headers(base_url, "citizen")
-    application = submitted_application(base_url, citizen)
 
     officer = new_page()
     sign_in(officer, dinkes_verifier["username"], dinkes_verifier["password"])
@@ -126,6 +152,10 @@ def test_a_verifier_finds_reads_and_approves_an_application(base_url, new_page, 
     assert seen.json()["status"] == "issued" and seen.json()["permit_id"]
     officer.goto("/office")
     expect(officer.locator(f'tr[data-application="{application}"]')).to_have_count(0)
+
+    phone.reload()  # the citizen's own page: issued, with the timeline of what happened
+    expect(phone.locator("#application-status")).to_have_text("Terbit")
+    expect(phone.locator(".timeline")).to_contain_text("Disetujui")
 
 
 def figure(page: Page, selector: str) -> int:

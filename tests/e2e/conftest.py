@@ -93,6 +93,10 @@ def mall_var(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def mall_env(vhost, mall_var) -> dict:
     """The environment of the mall's processes, for any process that joins them."""
+    return mall_environment(vhost, mall_var)
+
+
+def mall_environment(vhost: str, mall_var: Path) -> dict:
     databases = {
         variable: f"sqlite:///{mall_var}/{variable.removesuffix('_DATABASE_URL').lower()}.sqlite3"
         for variable in database_variables()

@@ -1,0 +1,61 @@
+"""A citizen's visit in a real browser against the whole mall: she books a slot on her
+phone, sees the booking's QR code, checks in and follows her place in line."""
+
+import re
+
+from playwright.sync_api import expect
+
+from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
+from tests.browser import screenshot
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(page, login: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("NIK atau nama pengguna").fill(login)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def test_a_citizen_books_a_slot_and_checks_in_on_her_phone(new_page):
+    citizen = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    citizen.goto("/")
+    screenshot(citizen, "portal-home")
+    sign_in(citizen, RESIDENTS[0].nik)
+    expect(citizen.get_by_role("link", name="Antrean saya")).to_be_visible()
+
+    population = citizen.locator("article.service", has_text="Administrasi Kependudukan")
+    population.get_by_role("link", name="Pesan jadwal").click()
+    expect(citizen.get_by_role("heading", level=1)).to_contain_text("Administrasi Kependudukan")
+    expect(citizen.locator('input[name="starts_at"]').first).to_be_checked()
+    citizen.get_by_role("button", name="Pesan", exact=True).click()
+
+    expect(citizen.get_by_role("status")).to_contain_text("Jadwal dipesan")
+    code = citizen.locator(".code").first.inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{8}", code)
+    qr = citizen.locator(".qr[role=img]")  # the booking code as a QR code, for the kiosk
+    expect(qr).to_have_attribute("aria-label", re.compile(code))
+    assert qr.locator("svg").bounding_box()["width"] >= 200
+    screenshot(citizen, "portal-booking-qr")
+
+    citizen.get_by_role("button", name="Saya sudah tiba (check-in)").click()
+    expect(citizen.get_by_label("Nomor antrean")).to_have_text(re.compile(r"A-\d{3}"))
+    expect(citizen.locator("#status")).to_have_text("Menunggu")
+    expect(citizen.locator("#position")).to_have_text(re.compile(r"\d+"))
+    screenshot(citizen, "portal-ticket")
+
+
+def test_the_portal_switches_to_english_and_is_usable_by_keyboard(new_page):
+    visitor = new_page()
+    visitor.goto("/")
+    visitor.get_by_role("link", name="English").click()
+    expect(visitor.get_by_role("heading", name="Find a service")).to_be_visible()
+
+    visitor.keyboard.press("Tab")  # the first stop is the skip link
+    expect(visitor.get_by_role("link", name="Skip to content")).to_be_focused()
+    visitor.get_by_label("Words").fill("business")
+    visitor.get_by_label("Words").press("Enter")
+    results = visitor.locator("article.service")
+    expect(results.first).to_contain_text("Business identity number")
+    assert "q=business" in visitor.url
