@@ -1,6 +1,6 @@
 """Wire schemas of the queue service."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from marshmallow import Schema, fields, validate
 
@@ -14,6 +14,9 @@ PLAUSIBLE_SLOT = validate.Range(
     min=datetime(2000, 1, 1, tzinfo=UTC),
     max=datetime(2100, 1, 1, tzinfo=UTC),
     error="must be a time between the years 2000 and 2100",
+)
+PLAUSIBLE_DAY = validate.Range(
+    min=date(2000, 1, 1), max=date(2099, 12, 31), error="must be a day between 2000 and 2099"
 )
 
 
@@ -167,7 +170,7 @@ class SlotQuery(Schema):
     service_code = fields.String(
         required=True, validate=validate.Length(min=1, max=40), metadata={"example": "population"}
     )
-    day = fields.Date(required=True, metadata={"example": "2030-01-07"})
+    day = fields.Date(required=True, validate=PLAUSIBLE_DAY, metadata={"example": "2030-01-07"})
 
 
 class Slot(Reply):

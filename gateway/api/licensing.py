@@ -5,6 +5,7 @@ Uploaded files are sniffed and stored here, content-addressed; only their refere
 """
 
 from html import escape
+from urllib.parse import urlencode
 
 import segno
 from flask import Blueprint, current_app, jsonify, request
@@ -326,7 +327,7 @@ def printable_permit(permit_id: str):
     """
     permit = licensing("get_permit", permit_id)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    target = f"{base}/api/v1/permits/verification?number={permit['number']}"
+    target = f"{base}/verify?{urlencode({'number': permit['number']})}"  # the public page
     qr = segno.make(target, error="m").svg_inline(scale=4)
     rows = [
         ("Nomor / Number", permit["number"]),

@@ -65,6 +65,20 @@ STATUSES = {
     "closed": ("Tutup", "Closed"),
 }
 
+LIFE_EVENTS = {
+    "birth": ("Kelahiran", "Birth"),
+    "death": ("Kematian", "Death"),
+    "marriage": ("Perkawinan", "Marriage"),
+    "moving": ("Pindah domisili", "Moving house"),
+    "business": ("Berusaha", "Doing business"),
+    "building": ("Membangun", "Building"),
+    "health": ("Kesehatan", "Health"),
+    "education": ("Pendidikan", "Education"),
+    "hardship": ("Kesulitan ekonomi", "Hardship"),
+    "work": ("Pekerjaan", "Work"),
+    "tax": ("Pajak", "Tax"),
+}
+
 
 def language() -> str:
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
@@ -83,9 +97,17 @@ def named(item: dict, field: str = "name") -> str:
 
 
 def status(code: str | None) -> str:
+    return _term(STATUSES, code)
+
+
+def life_event(code: str | None) -> str:
+    return _term(LIFE_EVENTS, code)
+
+
+def _term(terms: dict, code: str | None) -> str:
     if not code:
         return "-"
-    indonesian, english = STATUSES.get(code, (code.replace("_", " "),) * 2)
+    indonesian, english = terms.get(code, (code.replace("_", " "),) * 2)
     return english if language() == "en" else indonesian
 
 

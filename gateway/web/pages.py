@@ -70,6 +70,7 @@ TEMPLATE_GLOBALS = {
     "when": i18n.when,
     "clock": i18n.clock,
     "status": i18n.status,
+    "life_event": i18n.life_event,
     "reason": i18n.reason,
     "form_token": form_token,
 }
@@ -176,7 +177,7 @@ install_error_pages(bp)
 def start_session(account, session) -> object:
     """The response after signing in: the cookie holds an access token good for a working
     day; signing out or a disabled account ends it at once (checked on every request)."""
-    hours = float(current_app.config.get("WEB_SESSION_HOURS", 12))
+    hours = float(current_app.config["WEB_SESSION_HOURS"])
     actor = account_api.actor_of(account)
     token = issue_token(current_app.config, actor, session.id, minutes=int(hours * 60))
     g.actor = actor  # a staff sign-in is in the audit log

@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
+from tests.browser import screenshot
 from tests.e2e.conftest import bearer_headers
 
 SITI = RESIDENTS[0]
@@ -95,6 +96,7 @@ def submitted_in_the_portal(citizen: Page) -> str:
         expect(citizen.locator("main")).to_contain_text(f"{kind}.pdf")
     citizen.get_by_role("button", name="Kirim permohonan").click()
     expect(citizen.locator("#application-status")).to_have_text("Diajukan")
+    screenshot(citizen, "portal-application")
     return citizen.url.rstrip("/").rsplit("/", 1)[-1]
 
 
@@ -117,6 +119,7 @@ def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_ve
     expect(row).to_contain_text("SIP")
     expect(row.locator(".tag")).to_have_class(re.compile(r"\bok\b"))  # 14 working days left
 
+    screenshot(officer, "office-worklist")
     row.get_by_role("link").click()
     expect(officer).to_have_url(re.compile(rf"/office/applications/{application}$"))
     expect(officer.locator("#status")).to_have_attribute("data-status", "submitted")
@@ -135,6 +138,7 @@ def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_ve
     stranger = requests.get(f"{base_url}{href}", timeout=30, allow_redirects=False)
     assert stranger.status_code == 302  # without the cookie: the sign-in page, no file
 
+    screenshot(officer, "office-review")
     officer.locator('button[data-action="start_verification"]').click()
     expect(officer.locator("#status")).to_have_attribute("data-status", "in_verification")
     expect(officer.locator(".notice")).to_contain_text("Verifikasi dimulai")
@@ -177,6 +181,7 @@ def test_the_manager_overview_counts_what_was_just_created(base_url, new_page):
     submitted_application(base_url, bearer_headers(base_url, "citizen"))
 
     manager.reload()
+    screenshot(manager, "manager-overview")
     assert figure(manager, 'li[data-service="tax"] [data-figure="waiting"]') == waiting_before + 1
     assert figure(manager, "#sla-open") == open_before + 1
     row = manager.locator('#per-service tr[data-service="tax"]')

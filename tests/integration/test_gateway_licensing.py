@@ -1,6 +1,7 @@
 """Licensing's HTTP routes, uploads included, against the real services (SQLite, PostgreSQL)."""
 
 import io
+from urllib.parse import urlencode
 
 import pytest
 
@@ -94,7 +95,7 @@ def test_a_citizen_uploads_a_document_submits_and_prints_the_permit(api):
     number = http.get(f"/api/v1/permits/{issued['permit_id']}", headers=citizen).get_json()[
         "number"
     ]
-    assert f"https://mpp.example.go.id/api/v1/permits/verification?number={number}" in page
+    assert f"https://mpp.example.go.id/verify?{urlencode({'number': number})}" in page
     check = http.get("/api/v1/permits/verification", query_string={"number": number})
     assert check.get_json()["valid"] is True and check.get_json()["holder"] == "S*** R*****"
 
