@@ -1,10 +1,233 @@
-"""(being written)"""
+"""The counter console: an officer opens a counter of her agency and works its queue.
 
-from flask import Blueprint
+Every action is one form POST to the queue service (which checks who may do what) and a
+redirect back to the console with a short notice; a refusal (nobody waiting, a ticket
+still at the counter) is that notice, not an error page. The waiting counts refresh
+themselves: ``counter-console.js`` reloads the ``queue`` fragment on every call on the
+display feed and every 10 s.
+"""
+
+import re
+from datetime import UTC, datetime
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from chassis.clock import MALL_TIME
+from gateway.api.queue import COUNTER_ACTIONS
+from gateway.app import call
+from gateway.web.i18n import reason, tr
+from gateway.web.pages import Refused, attempt, refusal, signed_in_as
 
 bp = Blueprint("counter", __name__)
+OFFICER = "counter_officer"
+NOTICE_COOKIE = "counter_notice"
+NOTICE_SECONDS = 120
+ACTIONS = {*COUNTER_ACTIONS, "finish", "transfer"}
+# what the queue service says when it refuses, for officers reading Indonesian
+REFUSALS_ID = [
+    (
+        r"nobody is waiting for this counter's services",
+        "Tidak ada yang menunggu di layanan loket ini.",
+    ),
+    (
+        r"finish, transfer or mark no-show the current ticket first",
+        "Selesaikan, alihkan atau tandai tidak hadir tiket yang sekarang dulu.",
+    ),
+    (r"counter (\d+) is not open under this officer", r"Loket \1 tidak sedang dibuka oleh Anda."),
+    (r"counter (\d+) is open under another officer", r"Loket \1 sedang dibuka petugas lain."),
+    (r"counter (\d+) has no current ticket", r"Loket \1 tidak sedang melayani tiket."),
+    (r"counter (\d+) belongs to (\S+)", r"Loket \1 milik instansi \2."),
+    (r"the current ticket (\S+) is called", r"Tiket \1 baru dipanggil, belum dilayani."),
+    (r"the current ticket (\S+) is serving", r"Tiket \1 sedang dilayani."),
+    (r"give to_service or to_counter", "Pilih satu tujuan: layanan atau loket."),
+    (r"no such (counter|service)", "Tujuan pengalihan tidak dikenal."),
+    (r"no counter (\S+)", r"Loket \1 tidak ada."),
+]
+
+
+def queue(method: str, *args):
+    return call("queue", method, *args)
 
 
 @bp.get("/counter")
+@signed_in_as(OFFICER)
 def console():
-    return "counter"
+    """The agency's counters and, for the counter the officer has open, its work."""
+    response = _console(request.args.get("counter"), _read_notice())
+    if request.cookies.get(NOTICE_COOKIE):
+        response.delete_cookie(NOTICE_COOKIE, path="/counter")
+    return response
+
+
+def _console(chosen: str | None, notice: dict | None, errors: dict | None = None, status=200):
+    everywhere = queue("list_counters")
+    counters = [c for c in everywhere if c["agency"] == g.actor.agency]
+    lines = {line["code"]: line for line in queue("list_service_lines")}
+    mine = [c for c in counters if _is_mine(c)]
+    active = next((c for c in mine if c["id"] == chosen), mine[0] if mine else None)
+    page = render_template(
+        "counter/console.html",
+        counters=counters,
+        active=active,
+        mine=mine,
+        lines=lines,
+        agency_lines=[line for line in lines.values() if line.get("agency") == g.actor.agency],
+        other_counters=[c for c in everywhere if active and c["id"] != active["id"]],
+        notice=notice,
+        errors=errors or {},
+        form=request.form,
+        clock=clock,
+        minutes_since=minutes_since,
+        **(_queue_view(active, lines) if active else {}),
+    )
+    return current_app.make_response((page, status))
+
+
+@bp.get("/counter/<counter_id>/queue")
+@signed_in_as(OFFICER)
+def queue_fragment(counter_id: str):
+    """Today's waiting counts of the counter's services, as a fragment for the console."""
+    counters = queue("list_counters")
+    counter = next((c for c in counters if c["id"] == counter_id), None)
+    if counter is None or counter["agency"] != g.actor.agency:
+        return refusal(404, tr("Loket tidak ditemukan.", "No such counter."))
+    lines = {line["code"]: line for line in queue("list_service_lines")}
+    page = render_template("counter/_queue.html", **_queue_view(counter, lines))
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/counter/<counter_id>/<action>")
+@signed_in_as(OFFICER)
+def act(counter_id: str, action: str):
+    """One action at a counter, then back to the console (POST-redirect-GET)."""
+    if action not in ACTIONS:
+        return refusal(404, tr("Tindakan tidak dikenal.", "Unknown action."))
+    try:
+        if action == "finish":
+            outcome = request.form.get("outcome", "").strip()
+            if not outcome:
+                raise Refused("invalid input", {"outcome": [tr("Wajib diisi.", "Required.")]})
+            done = attempt(queue, "finish", counter_id, {"outcome": outcome})
+        elif action == "transfer":
+            where = {
+                k: request.form[k] for k in ("to_service", "to_counter") if request.form.get(k)
+            }
+            done = attempt(queue, "transfer", counter_id, where)
+        else:
+            done = attempt(queue, COUNTER_ACTIONS[action], counter_id)
+    except Refused as err:
+        message = _indonesian(err.message)
+        if err.fields and action in ("finish", "transfer"):
+            # the form again with the reasons beside its fields (nothing was done)
+            return _console(counter_id, {"kind": "bad", "text": message}, err.fields, 422)
+        return _back(counter_id, "bad", message)
+    return _back(counter_id, "ok", _done_text(action, done))
+
+
+# --- what the pages show ---------------------------------------------------------------
+
+
+def clock(value) -> str:
+    """A moment of today as the mall's clock shows it: 14:05."""
+    if not value:
+        return "-"
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"{moment.astimezone(MALL_TIME):%H:%M}"
+
+
+def minutes_since(value) -> int | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0, int((datetime.now(UTC) - moment).total_seconds() // 60))
+
+
+def _is_mine(counter: dict) -> bool:
+    return counter["status"] == "open" and counter.get("officer_id") == g.actor.id
+
+
+def _queue_view(counter: dict, lines: dict) -> dict:
+    """The counter's lines with their waiting counts and today's figures."""
+    try:
+        statistics = queue("daily_statistics")
+    except Exception:  # the figures are a nicety; the waiting counts are what matters
+        current_app.logger.warning("daily statistics unavailable for the console")
+        statistics = {"services": {}, "counters": {}}
+    served = [lines[code] for code in counter["services"] if code in lines]
+    return {
+        "counter": counter,
+        "served_lines": served,
+        "waiting_total": sum(line["waiting"] for line in served),
+        "line_figures": statistics.get("services", {}),
+        "counter_figures": statistics.get("counters", {}).get(counter["id"]),
+        "updated_at": clock(datetime.now(UTC)),
+    }
+
+
+def _done_text(action: str, result: dict) -> str:
+    label, number = result.get("label"), result.get("number")
+    texts = {
+        "open": (f"Loket {number} dibuka.", f"Counter {number} is open."),
+        "close": (f"Loket {number} ditutup.", f"Counter {number} is closed."),
+        "call-next": (f"{label} dipanggil.", f"{label} called."),
+        "recall": (f"{label} dipanggil ulang.", f"{label} called again."),
+        "start": (f"Layanan {label} dimulai.", f"Serving {label}."),
+        "no-show": (f"{label} ditandai tidak hadir.", f"{label} marked as no-show."),
+        "finish": (f"Layanan {label} selesai.", f"{label} finished."),
+        "transfer": (
+            f"Dialihkan: tiket barunya {label}.",
+            f"Transferred: the new ticket is {label}.",
+        ),
+    }
+    return tr(*texts[action])
+
+
+def _indonesian(message: str) -> str:
+    if message == "invalid input":
+        return tr("Periksa isian yang ditandai.", "Check the marked fields.")
+    if tr("id", "en") == "en":
+        return message
+    for pattern, indonesian in REFUSALS_ID:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, indonesian, message)
+    return reason(message)
+
+
+# --- the notice carried across the redirect -------------------------------------------
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["JWT_SECRET"], salt="counter-notice")
+
+
+def _back(counter_id: str, kind: str, text: str):
+    response = redirect(url_for("counter.console", counter=counter_id), 303)
+    notice = _signer().dumps({"kind": kind, "text": text, "to": g.actor.id})
+    response.set_cookie(
+        NOTICE_COOKIE,
+        notice,
+        max_age=NOTICE_SECONDS,
+        path="/counter",
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+    return response
+
+
+def _read_notice() -> dict | None:
+    raw = request.cookies.get(NOTICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        notice = _signer().loads(raw, max_age=NOTICE_SECONDS)
+    except BadSignature:
+        return None
+    if not isinstance(notice, dict) or notice.get("to") != g.actor.id:
+        return None
+    return {"kind": notice.get("kind"), "text": str(notice.get("text", ""))}
