@@ -55,7 +55,7 @@ STATUSES = {
     "waiting": ("Menunggu", "Waiting"),
     "called": ("Dipanggil", "Called"),
     "serving": ("Sedang dilayani", "Being served"),
-    "finished": ("Selesai", "Finished"),
+    "done": ("Selesai", "Done"),
     "no_show": ("Tidak hadir", "Missed"),
     "transferred": ("Dialihkan", "Transferred"),
     "cancelled": ("Dibatalkan", "Cancelled"),

@@ -254,3 +254,42 @@ def test_the_verification_page_says_plainly_when_a_number_is_unknown(mall):
     app, _ = mall
     page = app.test_client().get("/verify?number=503%2FNIB%2F0000&lang=en")
     assert page.status_code == 200 and "NOT VALID" in page.text
+
+
+def test_a_finished_service_is_rated_once_from_the_ticket_page(mall):
+    app, _ = mall
+    http = app.test_client()
+    path = http.post("/tickets", data={"service_code": "population"}).headers["Location"]
+    assert "Bagaimana pelayanan kami?" not in http.get(path).text  # not finished yet
+    desk = bearer(app, Actor(id="desk-1", role="counter_officer", agency="disdukcapil"))
+    for action, body in (("open", None), ("call-next", None), ("start", None)):
+        done = http.post(f"/api/v1/counters/loket-1/{action}", headers=desk, json=body)
+        assert done.status_code == 200, done.text
+    called = http.get(path).text
+    assert "Silakan menuju Loket 1" in called
+    finished = http.post(
+        "/api/v1/counters/loket-1/finish", headers=desk, json={"outcome": "KTP printed"}
+    )
+    assert finished.status_code == 200
+
+    survey = http.get(path).text
+    assert survey.count("<fieldset>") == 9 and "Persyaratan" in survey
+    partial = http.post(f"{path}/rating", data={f"e{i}": "4" for i in range(1, 9)})
+    assert partial.status_code == 422
+    rated = http.post(f"{path}/rating", data={f"e{i}": "4" for i in range(1, 10)})
+    assert rated.status_code == 303 and "Terima kasih" in http.get(rated.headers["Location"]).text
+    index = http.get("/api/v1/satisfaction?scope=service&key=population").get_json()
+    assert index["responses"] == 1 and index["index"] == 100
+    again = http.post(f"{path}/rating", data={f"e{i}": "1" for i in range(1, 10)})
+    assert again.status_code == 409
+
+
+def test_a_citizen_sees_who_read_her_record(mall):
+    app, people = mall
+    http, _ = citizen(app, people)
+    assert "Belum ada yang membaca data Anda" in http.get("/my-record").text
+    registrar = bearer(app, Actor(id="reg-1", role="registrar", agency="disdukcapil"))
+    read = app.test_client().get(f"/api/v1/residents/{people['siti']}", headers=registrar)
+    assert read.status_code == 200
+    page = http.get("/my-record?lang=en").text
+    assert "Test reg-1" in page and "DISDUKCAPIL" in page and "/api/v1/residents/" in page
