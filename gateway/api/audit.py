@@ -17,8 +17,16 @@ from gateway.identity import schemas as http
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1")
 log = logging.getLogger("mpp.gateway.audit")
-# staff requests to these are not actions on anyone's behalf
-NOT_ACTIONS = {"health.health", "docs.openapi", "docs.swagger_ui", "static", "web.static"}
+# staff requests to these are not actions on anyone's behalf (the console's queue counts are
+# polled every few seconds and show no one's data)
+NOT_ACTIONS = {
+    "health.health",
+    "docs.openapi",
+    "docs.swagger_ui",
+    "static",
+    "web.static",
+    "counter.queue_fragment",
+}
 
 
 @bp.after_app_request

@@ -1,5 +1,7 @@
 """A citizen's visit in a real browser against the whole mall: she books a slot on her
-phone, sees the booking's QR code, checks in and follows her place in line."""
+phone, sees the booking's QR code, checks in and follows her place in line; the officer calls
+her ticket, the display board shows the call without reloading, and her phone tells her
+which counter to go to."""
 
 import re
 
@@ -18,7 +20,11 @@ def sign_in(page, login: str) -> None:
     page.get_by_role("button", name="Masuk").click()
 
 
-def test_a_citizen_books_a_slot_and_checks_in_on_her_phone(new_page):
+def test_a_citizen_books_checks_in_and_is_called_to_a_counter(new_page):
+    board = new_page(viewport={"width": 1920, "height": 1080})
+    board.goto("/board")
+    expect(board.locator("#board-connection")).to_have_attribute("data-state", "live")
+    loaded = board.evaluate("window.__loaded = Date.now()")
     citizen = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     citizen.goto("/")
     screenshot(citizen, "portal-home")
@@ -42,8 +48,22 @@ def test_a_citizen_books_a_slot_and_checks_in_on_her_phone(new_page):
     citizen.get_by_role("button", name="Saya sudah tiba (check-in)").click()
     expect(citizen.get_by_label("Nomor antrean")).to_have_text(re.compile(r"A-\d{3}"))
     expect(citizen.locator("#status")).to_have_text("Menunggu")
-    expect(citizen.locator("#position")).to_have_text(re.compile(r"\d+"))
+    expect(citizen.locator("#position")).to_have_text("1")
+    label = citizen.get_by_label("Nomor antrean").inner_text()
     screenshot(citizen, "portal-ticket")
+
+    officer = new_page()
+    sign_in(officer, "loket-a")
+    officer.get_by_role("button", name=re.compile(r"^Buka loket \d+$")).first.click()
+    officer.get_by_role("button", name="Panggil berikutnya").click()
+    expect(officer.locator("#current-ticket")).to_have_text(label)
+    counter = re.search(r"Loket (\d+)", officer.locator("#work-title").inner_text()).group(1)
+
+    expect(board.locator("#board-latest")).to_contain_text(label)
+    expect(board.locator("#board-latest")).to_contain_text(f"Loket {counter}")
+    assert board.evaluate("window.__loaded") == loaded  # pushed to the same page, no reload
+    # the ticket page follows its ticket by itself
+    expect(citizen.get_by_text(f"Silakan menuju Loket {counter}")).to_be_visible(timeout=15_000)
 
 
 def test_the_portal_switches_to_english_and_is_usable_by_keyboard(new_page):

@@ -1,13 +1,12 @@
-/* The counter console's queue, kept fresh: the fragment is fetched again whenever a ticket
-   of the counter's services is called (the display feed) and every 10 s, for new tickets
-   and in case the feed is down.
+/* The counter console's queue, kept fresh: the fragment is fetched again every 5 s and when
+   the tab comes back. It polls rather than holding a server-sent-event stream, because each
+   open stream holds one of the gateway's threads, and those are kept for the boards.
    Without JavaScript the page still works; it is only refreshed on the next action. */
 (function () {
   "use strict";
   var region = document.getElementById("queue-live");
   if (!region || !window.fetch) { return; }
   var source = region.getAttribute("data-src");
-  var services = (region.getAttribute("data-services") || "").split(" ");
   var busy = false;
 
   function refresh() {
@@ -23,18 +22,6 @@
       .then(function () { busy = false; });
   }
 
-  if (window.EventSource) {
-    try {
-      var feed = new EventSource(region.getAttribute("data-stream"));
-      feed.addEventListener("call", function (event) {
-        try {  // a call of another service changes nothing here
-          if (services.indexOf(JSON.parse(event.data).service_code) === -1) { return; }
-        } catch (e) { /* refresh anyway */ }
-        refresh();
-      });
-      window.addEventListener("pagehide", function () { feed.close(); });
-    } catch (e) { /* the poll below is enough */ }
-  }
-  window.setInterval(refresh, 10000);
+  window.setInterval(refresh, 5000);
   document.addEventListener("visibilitychange", refresh);
 })();
