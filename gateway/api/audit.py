@@ -41,7 +41,7 @@ def record(response):
     subjects = audit.subjects_of(endpoint, request.view_args or {}, body)
     subjects += [s for s in g.get("audit_subjects", ()) if s and s not in subjects]  # pages
     if actor.is_staff:
-        needed = endpoint not in NOT_ACTIONS
+        needed = denied or endpoint not in NOT_ACTIONS
     else:  # a citizen's reads of her own data are not worth a row
         needed = denied or any(s != actor.person_id for s in subjects)
     if not needed:

@@ -117,11 +117,10 @@ def act(counter_id: str, action: str):
         else:
             done = attempt(queue, COUNTER_ACTIONS[action], counter_id)
     except Refused as err:
-        message = _indonesian(err.message)
-        if err.fields and action in ("finish", "transfer"):
-            # the form again with the reasons beside its fields (nothing was done)
-            return _console(counter_id, {"kind": "bad", "text": message}, err.fields, 422)
-        return _back(counter_id, "bad", message)
+        # the console again, with the reason (beside its field, if any) and the refusal's
+        # own status: nothing was done, and the audit log records a refusal, not a success
+        notice = {"kind": "bad", "text": _indonesian(err.message)}
+        return _console(counter_id, notice, err.fields, err.status)
     return _back(counter_id, "ok", _done_text(action, done))
 
 

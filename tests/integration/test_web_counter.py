@@ -84,9 +84,13 @@ def walk_in(app, service: str) -> dict:
     return issued.get_json()
 
 
-def act(http, token: str, counter: str, action: str, **form):
-    """An action posted from the console, and the console it leads back to."""
+def act(http, token: str, counter: str, action: str, refused: int | None = None, **form):
+    """An action posted from the console, and the console it leads back to (or, refused,
+    the console shown again with the refusal's status)."""
     done = http.post(f"/counter/{counter}/{action}", data={"csrf_token": token, **form})
+    if refused:
+        assert done.status_code == refused, done.get_data(as_text=True)
+        return done
     assert done.status_code == 303, done.get_data(as_text=True)
     assert done.location.endswith(f"/counter?counter={counter}")
     return http.get(done.location)
@@ -100,8 +104,7 @@ def test_an_officer_works_a_counter_from_the_console(mall):
 
     opened = act(http, token, "loket-1", "open")
     assert "Loket 1 dibuka." in text(opened)
-    empty = act(http, token, "loket-1", "call-next")
-    assert empty.status_code == 200
+    empty = act(http, token, "loket-1", "call-next", refused=404)
     assert "Tidak ada yang menunggu di layanan loket ini." in text(empty)
 
     ticket = walk_in(mall, "population")
@@ -115,7 +118,7 @@ def test_an_officer_works_a_counter_from_the_console(mall):
     assert "Panggil ulang" in called and "Panggil berikutnya" not in called
     assert "Panggilan ulang" not in called
     assert "dipanggil ulang" in text(act(http, token, "loket-1", "recall"))
-    busy = text(act(http, token, "loket-1", "close"))
+    busy = text(act(http, token, "loket-1", "close", refused=409))
     assert "Selesaikan, alihkan atau tandai tidak hadir tiket yang sekarang dulu." in busy
     assert "Sedang dilayani" in text(act(http, token, "loket-1", "start"))
 
@@ -167,13 +170,15 @@ def test_the_console_is_for_signed_in_counter_officers_with_the_form_token(mall)
 
     other, other_token = signed_in(mall, "loket-lain", agency="dpmptsp")
     refused = other.post("/counter/loket-1/open", data={"csrf_token": other_token})
-    assert refused.status_code == 303  # a refusal is a notice on the console, not a page
-    notice = other.get_cookie("counter_notice", path="/counter").value
-    assert "Loket 1 milik instansi disdukcapil." in text(other.get(refused.location))
-    assert other.get_cookie("counter_notice", path="/counter") is None  # shown once
+    assert refused.status_code == 403  # the console again, the reason in its notice
+    assert "Loket 1 milik instansi disdukcapil." in text(refused)
     assert other.get("/counter/loket-1/queue").status_code == 404
+    opened = other.post("/counter/loket-3/open", data={"csrf_token": other_token})
+    notice = other.get_cookie("counter_notice", path="/counter").value
+    assert "Loket 3 dibuka." in text(other.get(opened.location))
+    assert other.get_cookie("counter_notice", path="/counter") is None  # shown once
     officer.set_cookie("counter_notice", notice, path="/counter")  # it was for another
-    assert "milik instansi" not in text(officer.get("/counter"))
+    assert "Loket 3 dibuka" not in text(officer.get("/counter"))
 
 
 def test_the_board_shows_the_latest_calls_newest_first_and_filters_them(mall):
