@@ -49,8 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     warn_about_dev_secret(app.config)
     passwords.hasher(app.config)  # refuse to start with a cost below the floor
     if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
-        # the client's address (throttling, audit) is the one the trusted proxy saw
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+        # the client's address (throttling, audit), and the scheme and host it asked for
+        # (secure cookies, same-origin forms), are the ones the trusted proxy saw
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # uploads larger than a document may be are refused before they are read (413)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
     from gateway.api import (

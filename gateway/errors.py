@@ -32,6 +32,15 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return jsonify(body), status
 
 
+def http_error(error: HTTPException):
+    code = (error.name or "error").lower().replace(" ", "_")
+    body, status = error_response(error.code or 500, code, error.description or error.name)
+    for name, value in error.get_headers():  # e.g. Allow on 405
+        if name.lower() != "content-type":
+            body.headers[name] = value
+    return body, status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(RemoteError)
     def remote(error: RemoteError):
@@ -56,14 +65,7 @@ def register_error_handlers(app: Flask) -> None:
         fields = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return error_response(422, "invalid_input", "invalid input", fields)
 
-    @app.errorhandler(HTTPException)
-    def http(error: HTTPException):
-        code = (error.name or "error").lower().replace(" ", "_")
-        body, status = error_response(error.code or 500, code, error.description or error.name)
-        for name, value in error.get_headers():  # e.g. Allow on 405
-            if name.lower() != "content-type":
-                body.headers[name] = value
-        return body, status
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from gateway.web import board, counter, manager, office, portal
 
     app.jinja_env.globals.update(pages.TEMPLATE_GLOBALS)
+    app.register_error_handler(404, pages.page_not_found)
     app.register_blueprint(pages.bp)
     for area in (portal, board, counter, office, manager):
         pages.install_error_pages(area.bp)

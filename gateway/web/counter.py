@@ -2,9 +2,9 @@
 
 Every action is one form POST to the queue service (which checks who may do what) and a
 redirect back to the console with a short notice; a refusal (nobody waiting, a ticket
-still at the counter) is that notice, not an error page. The waiting counts refresh
-themselves: ``counter-console.js`` reloads the ``queue`` fragment on every call on the
-display feed and every 10 s.
+still at the counter) is the console again with the reason and the refusal's status, not
+an error page. The waiting counts refresh themselves: ``counter-console.js`` reloads the
+``queue`` fragment every 5 s.
 """
 
 import re

@@ -31,6 +31,24 @@ REASONS_ID = {
     "check-in opens 60 minutes before the slot": "Check-in dibuka 60 menit sebelum jadwal.",
     "the slot and its grace period have passed": "Jadwal dan masa tenggangnya sudah lewat.",
     "the slot is in the past": "Jadwal sudah lewat.",
+    "this birth is already registered on the family card": (
+        "Kelahiran ini sudah tercatat di kartu keluarga."
+    ),
+    "a child of this name born that day is already registered": (
+        "Anak dengan nama ini yang lahir pada hari itu sudah tercatat."
+    ),
+    "only PDF, JPEG and PNG files are accepted": "Hanya berkas PDF, JPEG dan PNG yang diterima.",
+    "the fee is already paid": "Biaya sudah dibayar.",
+    "this permit has no fee": "Izin ini tanpa biaya.",
+    "receipt already used": "Nomor kuitansi sudah dipakai.",
+    "wrong amount": "Jumlah tidak sesuai.",
+    "only a finished service is rated": "Hanya layanan yang sudah selesai yang dapat dinilai.",
+    "this service is already rated": "Layanan ini sudah dinilai.",
+    "applicant is registered as deceased": "Pemohon tercatat telah meninggal dunia.",
+    "citizens apply for themselves": "Warga mengajukan untuk dirinya sendiri.",
+    "only the applicant may do this": "Hanya pemohon yang dapat melakukan ini.",
+    "applicant not found in the civil registry": "Pemohon tidak ditemukan di data kependudukan.",
+    "does not match a registered resident": "Tidak cocok dengan penduduk yang terdaftar.",
     "wrong NIK/username or password": "NIK/nama pengguna atau kata sandi salah.",
     "NIK, full name and birth date do not match the civil registry": (
         "NIK, nama lengkap dan tanggal lahir tidak cocok dengan data kependudukan."

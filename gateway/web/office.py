@@ -31,7 +31,15 @@ from gateway.api.modules import ModuleUnavailable, live_manifest
 from gateway.app import call
 from gateway.rpc import RemoteError, RpcTimeout
 from gateway.web.i18n import status, tr
-from gateway.web.pages import Refused, attempt, form_of, refusal, shows_personal_data, signed_in_as
+from gateway.web.pages import (
+    Refused,
+    attempt,
+    form_of,
+    if_available,
+    refusal,
+    shows_personal_data,
+    signed_in_as,
+)
 
 bp = Blueprint("office", __name__)
 OFFICERS = (VERIFIER, CASHIER, REGISTRAR, HOSPITAL_OFFICER, AGENCY_ADMIN)
@@ -113,7 +121,9 @@ def worklist():
                 }
             )
     if actor.role in MODULE_DECIDERS:
-        for module, services in agency_modules(actor.agency).items():
+        modules, found = if_available(agency_modules, actor.agency, default={})
+        notes += [] if found else ["catalog"]
+        for module, services in modules.items():
             found = module_worklist(module)
             if found is None:
                 notes.append(module)

@@ -3,7 +3,7 @@ guard of staff pages, form errors shown beside their fields, and error pages."""
 
 from datetime import timedelta
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -15,10 +15,13 @@ from flask import (
     url_for,
 )
 from marshmallow import Schema, ValidationError
+from werkzeug.exceptions import HTTPException
 
-from chassis.errors import MallError
+from chassis.errors import Forbidden, MallError
+from gateway import errors as api_errors
 from gateway.api import accounts as account_api
-from gateway.auth import COOKIE, csrf_token, issue_token
+from gateway.api.modules import ModuleUnavailable
+from gateway.auth import COOKIE, SAFE_METHODS, csrf_token, issue_token
 from gateway.identity import schemas as http
 from gateway.identity import sessions, throttle
 from gateway.rpc import RemoteError, RpcTimeout
@@ -38,6 +41,10 @@ STAFF_HOME = {
     "mall_manager": "manager.overview",
     "mall_admin": "manager.overview",
 }
+
+
+# the refusals a page shows as a message (anything else is an error page)
+REFUSALS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409, "Forbidden": 403}
 
 
 class Refused(Exception):
@@ -63,6 +70,32 @@ def form_token() -> str:
     return csrf_token(g.session_id) if g.get("session_id") else ""
 
 
+@bp.before_app_request
+def same_origin_forms():
+    """A page's form is posted from the mall's own pages: another site's form (which would
+    sign a visitor in as someone else, or take a ticket in her name) is refused. Browsers
+    say where a request comes from (``Sec-Fetch-Site``, ``Origin``); the API is left to
+    its bearer tokens."""
+    if request.method in SAFE_METHODS or request.path.startswith("/api/"):
+        return
+    origin = request.headers.get("Origin")
+    if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
+        origin is not None and urlsplit(origin).netloc != request.host
+    ):
+        raise Forbidden("a form of another site: use the mall's own pages")
+
+
+def public_url(path: str) -> str:
+    """The address people use (``PUBLIC_BASE_URL``), not the one behind a proxy."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def language_switch() -> str:
+    """This page, with its query, in the other language."""
+    other = "en" if i18n.language() == "id" else "id"
+    return request.path + "?" + urlencode({**request.args.to_dict(), "lang": other})
+
+
 # what every template, and every macro it imports, may call
 TEMPLATE_GLOBALS = {
     "tr": tr,
@@ -73,6 +106,7 @@ TEMPLATE_GLOBALS = {
     "life_event": i18n.life_event,
     "reason": i18n.reason,
     "form_token": form_token,
+    "language_switch": language_switch,
 }
 
 
@@ -93,8 +127,9 @@ def signed_in_as(*roles: str):
     def guard(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            if g.actor.id is None:
-                return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
+            if g.actor.id is None:  # back here after signing in (a form is not a page)
+                back = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for("web.sign_in", next=back))
             if roles and g.actor.role not in roles:
                 return refusal(403, tr("Halaman ini bukan untuk peran Anda.", "Not for your role."))
             return view(*args, **kwargs)
@@ -114,15 +149,29 @@ def attempt(action, *args, **kwargs):
         message = tr("Periksa isian yang ditandai.", "Check the marked fields.")
         raise Refused(message, fields) from None
     except RemoteError as err:
-        status = {"NotFound": 404, "Conflict": 409, "Forbidden": 403}.get(err.exc_type, 422)
-        if err.exc_type not in ("InvalidInput", "NotFound", "Conflict", "Forbidden"):
+        if err.exc_type not in REFUSALS:
             raise
+        status = REFUSALS[err.exc_type]
         raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
     except MallError as err:
-        raise Refused(i18n.reason(err.message), err.fields or {}, 403) from None
+        status = REFUSALS.get(type(err).__name__, 403)
+        raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
     except throttle.Throttled as err:
         wait = tr(f"Coba lagi dalam {err.retry_after} detik.", f"Try again in {err.retry_after} s.")
         raise Refused(wait, {}, 429) from None
+
+
+def if_available(action, *args, default=None):
+    """A part of a page from another service: ``(answer, True)``, or ``(default, False)``
+    when that service is down or slow, so the rest of the page is still shown."""
+    try:
+        return action(*args), True
+    except (RpcTimeout, ModuleUnavailable):
+        return default, False
+    except RemoteError as err:
+        if err.exc_type != "UnknownService":
+            raise
+        return default, False
 
 
 def shows_personal_data(*person_ids: str | None) -> None:
@@ -142,6 +191,22 @@ def refusal(status: int, message: str):
 
 
 _WITH_ERROR_PAGES: set[str] = set()
+HTTP_REASONS = {
+    404: ("Halaman tidak ditemukan.", "Page not found."),
+    405: ("Alamat ini tidak menerima permintaan itu.", "This address does not take that."),
+    413: ("Berkas terlalu besar.", "The file is too large."),
+}
+
+
+def _en() -> int:
+    return 1 if i18n.language() == "en" else 0
+
+
+def page_not_found(err: HTTPException):
+    """An unknown address: a page for people, JSON under /api/ (as the API documents)."""
+    if request.path.startswith("/api/"):
+        return api_errors.http_error(err)
+    return refusal(404, HTTP_REASONS[404][_en()])
 
 
 def install_error_pages(area: Blueprint) -> None:
@@ -168,7 +233,16 @@ def install_error_pages(area: Blueprint) -> None:
 
     @area.errorhandler(MallError)
     def denied(err: MallError):
-        return refusal(403, i18n.reason(err.message))
+        return refusal(REFUSALS.get(type(err).__name__, 403), i18n.reason(err.message))
+
+    @area.errorhandler(ModuleUnavailable)
+    def unavailable(err: ModuleUnavailable):
+        page, status = refusal(503, str(err))  # says it in both languages
+        return page, status, {"Retry-After": "30"}
+
+    @area.errorhandler(HTTPException)
+    def http(err: HTTPException):
+        return refusal(err.code or 500, HTTP_REASONS.get(err.code, (err.name, err.name))[_en()])
 
 
 install_error_pages(bp)
@@ -197,8 +271,9 @@ def start_session(account, session) -> object:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no open redirect to another)."""
-    if not target:
+    """Only a path on this site (no open redirect to another): browsers read a backslash
+    as a slash, so ``/\\evil.example`` would leave the site."""
+    if not target or not target.isprintable() or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

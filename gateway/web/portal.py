@@ -23,7 +23,15 @@ from gateway.app import call
 from gateway.identity import audit
 from gateway.identity.models import Account
 from gateway.web.i18n import tr
-from gateway.web.pages import Refused, attempt, form_of, refusal, signed_in_as
+from gateway.web.pages import (
+    Refused,
+    attempt,
+    form_of,
+    if_available,
+    public_url,
+    refusal,
+    signed_in_as,
+)
 
 bp = Blueprint("portal", __name__)
 citizen_only = signed_in_as(CITIZEN)
@@ -59,12 +67,13 @@ def qr_svg(text: str) -> str:
 def home():
     args = {k: v for k, v in request.args.items() if k in ("q", "life_event") and v.strip()}
     errors = catalog_wire.SearchQuery().validate(args)
-    entries = [] if errors else call("catalog", "search", args)
-    lines = {line["code"]: line for line in call("queue", "list_service_lines")}
+    entries, found = ([], True) if errors else if_available(call, "catalog", "search", args)
+    lines, _ = if_available(call, "queue", "list_service_lines", default=[])
     return render_template(
         "portal/home.html",
-        entries=entries,
-        lines=lines,
+        entries=entries or [],
+        unavailable=not found,
+        lines={line["code"]: line for line in lines},
         args=args,
         errors=errors,
         life_events=modules_wire.LIFE_EVENTS,
@@ -92,7 +101,7 @@ def ticket(ticket_id: str):
         place=place,
         line=lines.get(place["ticket"]["service_code"], {}),
         counter_number=counters.get(place["ticket"]["counter_id"]),
-        qr=qr_svg(request.url),
+        qr=qr_svg(public_url(url_for("portal.ticket", ticket_id=ticket_id))),
         rated=request.args.get("rated"),
         elements=SKM_ELEMENTS,
         scale=SKM_SCALE,
@@ -102,7 +111,7 @@ def ticket(ticket_id: str):
 @bp.post("/tickets/<ticket_id>/rating")
 def rate(ticket_id: str):
     answers = [request.form.get(f"e{i}", "") for i in range(1, 10)]
-    if missing := [i for i, a in enumerate(answers, 1) if not a.isdigit()]:
+    if missing := [i for i, a in enumerate(answers, 1) if a not in ("1", "2", "3", "4")]:
         raise Refused(tr("Jawab semua pertanyaan.", "Answer every question.") + f" ({missing[0]})")
     attempt(call, "queue", "rate", ticket_id, {"elements": [int(a) for a in answers]})
     return redirect(url_for("portal.ticket", ticket_id=ticket_id, rated=1), 303)
@@ -173,16 +182,16 @@ def cancel(booking_id: str):
 @bp.route("/kiosk", methods=["GET", "POST"])
 def kiosk():
     """Check-in at the mall's kiosk: the booking code, typed or read from its QR code."""
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         code = request.form.get("code", "").strip().upper()
         try:
             ticket = attempt(call, "queue", "check_in", {"code": code})
             return redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
         except Refused as err:
-            errors, message = err.fields or {"code": [err.message]}, err.message
+            errors, message, status = err.fields or {"code": [err.message]}, err.message, err.status
     page = render_template("portal/kiosk.html", errors=errors, message=message)
-    return page, 422 if message else 200
+    return page, status
 
 
 # --- permit applications ---------------------------------------------------------------
@@ -193,15 +202,19 @@ def kiosk():
 def my_applications():
     permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
     applications = call("licensing", "my_applications")
-    modules = [e for e in call("catalog", "search", {}) if e["kind"] == "module" and e["available"]]
-    module_applications = []
-    for name in sorted({e["module"] for e in modules}):
-        module_applications += attempt(call, name, "my_applications")
+    catalog, found = if_available(call, "catalog", "search", {}, default=[])
+    modules = sorted({e["module"] for e in catalog if e["kind"] == "module" and e["available"]})
+    module_applications, missing = [], [] if found else ["catalog"]
+    for name in modules:
+        mine, answered = if_available(call, name, "my_applications", default=[])
+        module_applications += mine
+        missing += [] if answered else [name]
     return render_template(
         "portal/applications.html",
         applications=applications,
         permits=permits,
         module_applications=module_applications,
+        missing=missing,
     )
 
 
@@ -212,14 +225,14 @@ def new_application():
     permit_type = request.values.get("permit_type", "")
     if permit_type not in permits:
         return refusal(404, tr("Jenis izin tidak ditemukan.", "No such permit type."))
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
             draft = form_of(licensing_wire.ApplicationDraft())
             application = attempt(call, "licensing", "create_application", draft)
             return redirect(url_for("portal.application", application_id=application["id"]), 303)
         except Refused as err:
-            errors, message = err.fields, err.message
+            errors, message, status = err.fields, err.message, err.status
     with account_api.database() as db:
         account = db.get(Account, g.actor.id)
         me = {"applicant_nik": account.login, "applicant_name": account.full_name}
@@ -231,7 +244,7 @@ def new_application():
         errors=errors,
         message=message,
     )
-    return page, 422 if message else 200
+    return page, status
 
 
 @bp.get("/applications/<application_id>")
@@ -274,7 +287,7 @@ def module_application(module: str, service: str):
     offered = {s["code"]: s for s in manifest["services"]}
     if service not in offered:
         return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
-    errors, message = {}, None
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         spec = offered[service]["form"]
         form = {f["name"]: request.form.get(f["name"], "").strip() for f in spec}
@@ -289,7 +302,7 @@ def module_application(module: str, service: str):
                 url_for("portal.module_status", module=module, application_id=found["id"]), 303
             )
         except Refused as err:
-            errors, message = err.fields.get("form", err.fields), err.message
+            errors, message, status = err.fields.get("form", err.fields), err.message, err.status
     page = render_template(
         "portal/module_form.html",
         manifest=manifest,
@@ -298,7 +311,7 @@ def module_application(module: str, service: str):
         errors=errors,
         message=message,
     )
-    return page, 422 if message else 200
+    return page, status
 
 
 @bp.get("/modules/<module>/applications/<application_id>")
@@ -323,16 +336,22 @@ def module_status(module: str, application_id: str):
 def my_documents():
     permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
     held = call("licensing", "my_permits")
-    certificates = call("civil_registry", "list_certificates", g.actor.person_id)
+    certificates, found = if_available(
+        call, "civil_registry", "list_certificates", g.actor.person_id, default=[]
+    )
     return render_template(
-        "portal/documents.html", permits=held, types=permits, certificates=certificates
+        "portal/documents.html",
+        permits=held,
+        types=permits,
+        certificates=certificates,
+        registry_down=not found,
     )
 
 
 @bp.get("/my-record")
 @citizen_only
 def record_reads():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 10_000)
     with account_api.database() as db:
         found = audit.reads_of(db, g.actor.person_id, g.actor.id, page=page, per_page=20)
     return render_template("portal/record_reads.html", found=found, page=page)

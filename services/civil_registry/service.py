@@ -192,6 +192,7 @@ class CivilRegistryService(MallService):
         if data["father_id"]:
             self._parent(data["father_id"], "father_id", sex=domain.MALE)
         card = self._family_card_of_birth(mother, data["family_card_id"])
+        self._not_registered_yet(card, data)
         child = Resident(
             nik=self._allocate_nik(card.region_code, data["birth_date"], data["sex"]),
             full_name=data["full_name"],
@@ -367,6 +368,26 @@ class CivilRegistryService(MallService):
         if card is None:
             raise NotFound(f"no family card {family_card_id}", {"family_card_id": ["unknown"]})
         return card
+
+    def _not_registered_yet(self, card: FamilyCard, birth: dict) -> None:
+        """A birth is registered once: a second child of the card born the same day with the
+        same name is the same child (a form sent twice), not a twin."""
+        self.db.scalar(select(FamilyCard.id).where(FamilyCard.id == card.id).with_for_update())
+        same = (
+            select(Resident.id)
+            .join(FamilyMembership, FamilyMembership.resident_id == Resident.id)
+            .where(
+                FamilyMembership.family_card_id == card.id,
+                FamilyMembership.relationship == "child",
+                Resident.birth_date == birth["birth_date"],
+                func.lower(Resident.full_name) == birth["full_name"].lower(),
+            )
+        )
+        if self.db.scalar(same) is not None:
+            raise Conflict(
+                "this birth is already registered on the family card",
+                {"full_name": ["a child of this name born that day is already registered"]},
+            )
 
     def _family_card_of_birth(self, mother: Resident, family_card_id: str | None) -> FamilyCard:
         if family_card_id:

@@ -240,6 +240,23 @@ def test_twins_get_consecutive_serials(family):
     assert [nik[-4:] for nik in niks] == ["0001", "0002"]
 
 
+def test_a_birth_sent_twice_is_registered_once(family):
+    birth = {
+        "full_name": "Sekar Ayu",
+        "sex": "F",
+        "birth_date": date.today().isoformat(),
+        "birth_place": "Sragen",
+        "mother_id": family["siti"]["id"],
+    }
+    with rpc_to("civil_registry", family["config"], actor=HOSPITAL) as civil:
+        first = civil.register_birth(birth)
+        with pytest.raises(Conflict) as err:
+            civil.register_birth(birth | {"full_name": "SEKAR AYU"})
+        members = civil.get_family_card(first["child"]["family_card_id"])["members"]
+    assert "full_name" in err.value.fields
+    assert [m["full_name"] for m in members].count("Sekar Ayu") == 1
+
+
 def test_a_birth_to_an_unknown_mother_is_a_conflict(registry):
     with rpc_to("civil_registry", registry) as civil, pytest.raises(Conflict) as err:
         civil.register_birth(
