@@ -134,6 +134,7 @@ def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_ve
     assert shown.headers["content-type"] == "application/pdf"
     assert shown.headers["content-disposition"].startswith("inline")
     assert shown.headers["x-content-type-options"] == "nosniff"
+    assert shown.headers["content-security-policy"] == "sandbox"
     assert shown.body().startswith(b"%PDF-1.4")
     stranger = requests.get(f"{base_url}{href}", timeout=30, allow_redirects=False)
     assert stranger.status_code == 302  # without the cookie: the sign-in page, no file
