@@ -6,6 +6,7 @@ gunicorn --config gateway/gunicorn.conf.py "gateway.app:create_app()"
 import logging
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -93,3 +94,14 @@ def request_context() -> dict:
 def call(service: str, method: str, *args, **kwargs):
     """Call a service on behalf of the current request."""
     return rpc().call(service, method, *args, context=request_context(), **kwargs)
+
+
+def call_together(calls: list[tuple]) -> list:
+    """Several independent calls ``(service, method, *args)`` on behalf of the current
+    request, made at once: the answers in order (the first failure is raised)."""
+    if not calls:
+        return []
+    client, context = rpc(), request_context()
+    with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
+        asked = [pool.submit(client.call, s, m, *args, context=context) for s, m, *args in calls]
+        return [answer.result() for answer in asked]

@@ -13,7 +13,7 @@ from chassis.actor import MALL_ADMIN, MALL_MANAGER
 from chassis.clock import today
 from contracts import queue as queue_wire
 from gateway.api.requests import query_args
-from gateway.app import call
+from gateway.app import call, call_together
 from gateway.rpc import RemoteError, RpcTimeout
 from gateway.web.i18n import tr
 from gateway.web.pages import signed_in_as
@@ -37,7 +37,7 @@ def overview():
     counters = {c["id"]: c for c in optional("queue", "list_counters") or []}
     levels = optional("licensing", "service_levels")
     agencies = agencies_of(lines)
-    ratings = [call("queue", "satisfaction", "agency", code) for code in agencies]
+    ratings = call_together([("queue", "satisfaction", "agency", code) for code in agencies])
     page = render_template(
         "manager/overview.html",
         day=day,

@@ -4,6 +4,7 @@ Anyone may browse, take a walk-in ticket and verify a document; the rest is for 
 citizen, and the services check again that each record is hers.
 """
 
+import functools
 from datetime import timedelta
 
 import segno
@@ -56,6 +57,7 @@ SKM_SCALE = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)  # a ticket's page is drawn every few seconds
 def qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=6, omitsize=True, title=text)
 
