@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from chassis.clock import MALL_TIME
 from gateway.api.queue import COUNTER_ACTIONS
 from gateway.app import call
-from gateway.web.i18n import reason, tr
+from gateway.web.i18n import clock, instant, reason, tr
 from gateway.web.pages import Refused, attempt, refusal, signed_in_as
 
 bp = Blueprint("counter", __name__)
@@ -77,7 +76,6 @@ def _console(chosen: str | None, notice: dict | None, errors: dict | None = None
         notice=notice,
         errors=errors or {},
         form=request.form,
-        clock=clock,
         minutes_since=minutes_since,
         **(_queue_view(active, lines) if active else {}),
     )
@@ -127,23 +125,9 @@ def act(counter_id: str, action: str):
 # --- what the pages show ---------------------------------------------------------------
 
 
-def clock(value) -> str:
-    """A moment of today as the mall's clock shows it: 14:05."""
-    if not value:
-        return "-"
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"{moment.astimezone(MALL_TIME):%H:%M}"
-
-
 def minutes_since(value) -> int | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0, int((datetime.now(UTC) - moment).total_seconds() // 60))
+    moment = instant(value)
+    return max(0, int((datetime.now(UTC) - moment).total_seconds() // 60)) if moment else None
 
 
 def _is_mine(counter: dict) -> bool:

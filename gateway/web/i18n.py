@@ -4,7 +4,7 @@ Texts sit where they are used, in both languages (``tr("Antrean", "Queue")``), s
 can't miss a translation; the choice is a ``lang`` cookie set by the switch in the header.
 """
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import request
 
@@ -147,9 +147,17 @@ def when(value, with_time: bool = True) -> str:
 
 
 def clock(value) -> str:
-    """The time of day in the mall: 14:05."""
+    """The time of day in the mall: 14:05 (a moment without a zone is UTC, as stored)."""
+    moment = instant(value)
+    return f"{moment.astimezone(MALL_TIME):%H:%M}" if moment else "-"
+
+
+def instant(value) -> datetime | None:
+    """An aware moment from a service's answer (ISO text or datetime), or None."""
+    if not value:
+        return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return f"{moment.astimezone(MALL_TIME):%H:%M}"
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _day(day: date) -> str:

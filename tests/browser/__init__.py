@@ -1,11 +1,16 @@
 """Browser tests: the mall's web pages in a real Chromium, driven by Playwright.
 
-Fixtures are in ``conftest.py``. ``screenshot`` saves the pictures the README shows.
+Fixtures are in ``conftest.py``. ``sign_in`` signs a demo account in through the form;
+``screenshot`` saves the pictures the README shows.
 """
 
 import os
 import re
 from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from scripts.demo_data import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -26,3 +31,13 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page, animations="disabled")
     return path
+
+
+def sign_in(page: Page, login: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the sign-in form, as a person does, and wait until signed in."""
+    page.goto("/sign-in")
+    page.get_by_label("NIK atau nama pengguna").fill(login)
+    page.get_by_label("Kata sandi").fill(password)
+    page.locator("main form button[type=submit]").click()
+    # (not page.wait_for_url with a Python predicate: under eventlet it never returns)
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()

@@ -3,9 +3,9 @@ landmarks, language...) in Chromium, as the person who uses it, at desktop and p
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
 
-from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
+from scripts.demo_data import RESIDENTS
+from tests.browser import sign_in
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PHONE = {"width": 390, "height": 844}
@@ -25,14 +25,6 @@ PAGES = {
     "manajer": ["/manager"],
 }
 CASES = [(who, path) for who, paths in PAGES.items() for path in paths]
-
-
-def sign_in(page: Page, login: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("NIK atau nama pengguna").fill(login)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()  # signed in
 
 
 @pytest.fixture(scope="module")

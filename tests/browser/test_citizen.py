@@ -7,17 +7,10 @@ import re
 
 from playwright.sync_api import expect
 
-from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
-from tests.browser import screenshot
+from scripts.demo_data import RESIDENTS
+from tests.browser import screenshot, sign_in
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page, login: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("NIK atau nama pengguna").fill(login)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def test_a_citizen_books_checks_in_and_is_called_to_a_counter(new_page):

@@ -7,8 +7,8 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from scripts.demo_data import DEMO_PASSWORD
 from tests.browser import screenshot
+from tests.browser import sign_in as sign_in_as
 
 FULL_HD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
@@ -25,10 +25,8 @@ def walk_in(base_url: str, service: str = "population") -> dict:
 
 
 def sign_in(page: Page, login: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("NIK atau nama pengguna").fill(login)
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    """An officer signs in and lands on the console."""
+    sign_in_as(page, login)
     expect(page.get_by_role("heading", level=1)).to_have_text("Konsol loket")
 
 

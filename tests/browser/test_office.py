@@ -17,7 +17,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
-from tests.browser import screenshot
+from tests.browser import screenshot, sign_in
 from tests.e2e.conftest import bearer_headers
 
 SITI = RESIDENTS[0]
@@ -98,13 +98,6 @@ def submitted_in_the_portal(citizen: Page) -> str:
     expect(citizen.locator("#application-status")).to_have_text("Diajukan")
     screenshot(citizen, "portal-application")
     return citizen.url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def sign_in(page: Page, login: str, password: str) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("NIK atau nama pengguna").fill(login)
-    page.get_by_label("Kata sandi").fill(password)
-    page.locator("main form button[type=submit]").click()
 
 
 def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_verifier):
