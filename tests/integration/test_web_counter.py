@@ -9,36 +9,21 @@ from html import unescape
 import pytest
 
 from chassis.actor import Actor
-from chassis.rpc_client import RpcClient
 from gateway.app import create_app
 from gateway.identity import passwords, store
 from gateway.identity.models import Account
 from gateway.rpc import RpcTimeout
-from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.service import QueueService
 from tests.accounts import bearer
+from tests.integration import test_gateway_queue
 
 PASSWORD = "loket-rahasia-2026"
+# the queue's API fixtures: the real queue service, its relay, and the gateway before them
+api, queue_config = test_gateway_queue.api, test_gateway_queue.queue_config
 
 
 @pytest.fixture
-def mall(container_factory, service_config, relay_process, database_url_factory):
-    config = service_config("queue")
-    seed(config["DATABASE_URL"], QUEUE_SETUP)
-    container_factory(QueueService, config).start()
-    relay_process("queue", config)
-    app = create_app(
-        {
-            "AMQP_URI": config["AMQP_URI"],
-            "JWT_SECRET": "integration-secret",
-            "SSE_KEEPALIVE": 0.5,
-            "DATABASE_URL": database_url_factory("gateway"),
-        }
-    )
-    client = RpcClient(config["AMQP_URI"], timeout=15)
-    app.extensions["rpc_client"] = client
-    yield app
-    client.close()
+def mall(api):
+    return api
 
 
 def officer_account(app, login: str, agency: str) -> None:
