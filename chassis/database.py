@@ -6,9 +6,10 @@ transactions: under eventlet a blocked SQLite call would stall every green threa
 workers queue for the connection instead, and processes queue on the database lock.
 """
 
+import logging
 import uuid
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from nameko.extensions import DependencyProvider
@@ -20,15 +21,22 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     create_engine,
+    delete,
     event,
     select,
 )
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from chassis import logs
+from chassis.errors import MallError
 
+log = logging.getLogger("mpp.database")
+# nameko context data naming the call whose reply is recorded (see chassis.service.MallRpc)
+CALL_ID_KEY = "mpp_call_id"
+DEFAULT_RETENTION_DAYS = 7
 # BIGINT keys on PostgreSQL; SQLite only autoincrements INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -111,7 +119,19 @@ class InboxMixin:
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     handler: Mapped[str] = mapped_column(String(200), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ReplyMixin:
+    """Replies of state-changing RPC calls, by call id: a call that comes again (RabbitMQ
+    redelivers a request whose worker died before the ack, a client retries with the same
+    key) is answered from here instead of running twice."""
+
+    __tablename__ = "recorded_replies"
+
+    call_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reply: Mapped[dict | list | None] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class ServiceSession(Session):
@@ -146,14 +166,55 @@ class ServiceSession(Session):
         self.flush()  # a concurrent duplicate fails here, and is retried as a duplicate
         return True
 
+    @property
+    def wrote(self) -> bool:
+        """Whether this transaction changed anything (so far)."""
+        return bool(self.info.get("wrote") or self.new or self.dirty or self.deleted)
 
-def session_factory(engine: Engine, service_name: str, outbox=None, inbox=None) -> sessionmaker:
+
+@event.listens_for(ServiceSession, "after_flush")
+def _flushed(session, _context):
+    session.info["wrote"] = True
+
+
+@event.listens_for(ServiceSession, "do_orm_execute")
+def _executed(state):
+    if not state.is_select:  # insert/update/delete statements, text() of any kind
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(ServiceSession, "after_commit")
+@event.listens_for(ServiceSession, "after_rollback")
+def _ended(session):
+    session.info.pop("wrote", None)
+
+
+def session_factory(
+    engine: Engine, service_name: str, outbox=None, inbox=None, replies=None
+) -> sessionmaker:
     return sessionmaker(
         engine,
         class_=ServiceSession,
         expire_on_commit=False,
-        info={"service_name": service_name, "outbox": outbox, "inbox": inbox},
+        info={"service_name": service_name, "outbox": outbox, "inbox": inbox, "replies": replies},
     )
+
+
+def prune(session: Session, older_than: timedelta) -> dict[str, int]:
+    """Delete published outbox rows, inbox rows and recorded replies older than
+    ``older_than``; return how many of each. Safe to run in every instance at once."""
+    cutoff, removed = utcnow() - older_than, {}
+    outbox, inbox, replies = (session.info.get(k) for k in ("outbox", "inbox", "replies"))
+    if outbox is not None:
+        done = delete(outbox).where(outbox.published_at.is_not(None), outbox.published_at < cutoff)
+        removed["outbox"] = session.execute(done).rowcount
+    if inbox is not None:
+        seen = delete(inbox).where(inbox.processed_at < cutoff)
+        removed["inbox"] = session.execute(seen).rowcount
+    if replies is not None:
+        old = delete(replies).where(replies.recorded_at < cutoff)
+        removed["replies"] = session.execute(old).rowcount
+    return removed
 
 
 class Database(DependencyProvider):
@@ -164,19 +225,26 @@ class Database(DependencyProvider):
     to commit. Instead the entrypoint method is wrapped in ``worker_setup``: the
     transaction commits (or rolls back) before nameko replies or acks.
 
+    With a ``replies`` table, an RPC call that changed something commits its reply under
+    its call id in the same transaction, and a call with a recorded reply is answered
+    with it without running again: at most once per call id.
+
         class RegistryService:
-            db = Database(OutboxEvent, ProcessedEvent)
+            db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     """
 
-    def __init__(self, outbox=None, inbox=None, url_key: str = "DATABASE_URL"):
-        self.outbox, self.inbox, self.url_key = outbox, inbox, url_key
+    def __init__(self, outbox=None, inbox=None, replies=None, url_key: str = "DATABASE_URL"):
+        self.outbox, self.inbox, self.replies, self.url_key = outbox, inbox, replies, url_key
         self.engine: Engine | None = None
 
     def setup(self):
-        self.engine = make_engine(self.container.config[self.url_key])
+        config = self.container.config
+        self.engine = make_engine(config[self.url_key])
         self.sessions_of = session_factory(
-            self.engine, self.container.service_name, self.outbox, self.inbox
+            self.engine, self.container.service_name, self.outbox, self.inbox, self.replies
         )
+        days = float(config.get("MESSAGE_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
+        self.retention = timedelta(days=days)
         self.open_sessions = weakref.WeakKeyDictionary()
 
     def stop(self):
@@ -184,6 +252,11 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         session = self.sessions_of()
+        session.info["retention"] = self.retention
+        # taken out of the context data, so that calls this worker makes get ids of their own
+        call_id = worker_ctx.data.pop(CALL_ID_KEY, None)
+        if call_id and self.replies is not None and _is_rpc(worker_ctx.entrypoint):
+            session.info["call_key"] = f"{worker_ctx.entrypoint.method_name}:{call_id}"[:200]
         self.open_sessions[worker_ctx] = session
         return session
 
@@ -191,6 +264,7 @@ class Database(DependencyProvider):
         name = worker_ctx.entrypoint.method_name
         method = getattr(worker_ctx.service, name)
         session = self.open_sessions[worker_ctx]
+        call_key = session.info.get("call_key")
 
         @wraps(method)
         def in_transaction(*args, **kwargs):
@@ -202,12 +276,46 @@ class Database(DependencyProvider):
                 session.rollback()
                 raise
 
-        setattr(worker_ctx.service, name, in_transaction)
+        @wraps(method)
+        def at_most_once(*args, **kwargs):
+            found, reply = self._recorded(session, call_key)
+            if found:
+                log.info("answered %s from its recorded reply", call_key)
+                return reply
+            try:
+                result = method(*args, **kwargs)
+                if session.wrote:
+                    session.add(self.replies(call_key=call_key, reply=result))
+                session.commit()
+                return result
+            except BaseException as exc:
+                session.rollback()
+                # the same call, run at once by another worker, may have committed first
+                if isinstance(exc, IntegrityError | MallError):
+                    found, reply = self._recorded(session, call_key)
+                    if found:
+                        return reply
+                raise
+
+        setattr(worker_ctx.service, name, at_most_once if call_key else in_transaction)
+
+    def _recorded(self, session: Session, call_key: str) -> tuple[bool, object]:
+        """The recorded reply of ``call_key``, read in a short transaction of its own."""
+        with session.begin():
+            session.connection(execution_options={"read_only": True})
+            row = session.get(self.replies, call_key)
+            return (True, row.reply) if row is not None else (False, None)
 
     def worker_teardown(self, worker_ctx):
         session = self.open_sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
+
+
+def _is_rpc(entrypoint) -> bool:
+    from nameko.rpc import Rpc
+
+    return isinstance(entrypoint, Rpc)
 
 
 def new_id() -> str:

@@ -91,6 +91,27 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("inbox")
 
 
+def create_recorded_replies_v1() -> None:
+    """The replies of state-changing RPC calls (``chassis.database.ReplyMixin``)."""
+    op.create_table(
+        "recorded_replies",
+        sa.Column("call_key", sa.String(length=200), nullable=False),
+        sa.Column("reply", sa.JSON(), nullable=True),
+        sa.Column("recorded_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("call_key"),
+    )
+    op.create_index(
+        op.f("ix_recorded_replies_recorded_at"), "recorded_replies", ["recorded_at"], unique=False
+    )
+    op.create_index(op.f("ix_inbox_processed_at"), "inbox", ["processed_at"], unique=False)
+
+
+def drop_recorded_replies_v1() -> None:
+    op.drop_index(op.f("ix_inbox_processed_at"), table_name="inbox")
+    op.drop_index(op.f("ix_recorded_replies_recorded_at"), table_name="recorded_replies")
+    op.drop_table("recorded_replies")
+
+
 def config_of(name: str) -> str:
     """``config/<name>.yaml``, or the ``config.yaml`` a module made elsewhere carries."""
     path = Path(config_path(name))

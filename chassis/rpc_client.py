@@ -7,6 +7,11 @@ channel would serialise every thread) and one reply queue consumed by a backgrou
 Every call has a timeout; context data (the correlation id) travels in ``nameko.*``
 headers exactly as nameko's own proxies send it.
 
+The broker may restart at any time. A publishing connection that fails is thrown away and
+the call is published once more on a fresh one; the reply consumer reconnects and declares
+its queue again. While the broker is away a call fails fast with ``BrokerUnavailable``
+(calls in flight when the reply connection drops too: their answers are lost with it).
+
 Create it after a process forks, never before: its connections and thread do not survive one.
 """
 
@@ -17,6 +22,7 @@ import threading
 import uuid
 
 from kombu import Connection, Exchange, Producer, Queue
+from kombu.exceptions import EncodeError
 
 log = logging.getLogger("mpp.rpc")
 RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
@@ -24,6 +30,10 @@ RPC_EXCHANGE = Exchange("nameko-rpc", type="topic", durable=True)
 
 class RpcTimeout(Exception):
     """The service did not answer in time."""
+
+
+class BrokerUnavailable(RpcTimeout):
+    """The broker could not be reached, so the call was not made or its answer was lost."""
 
 
 class RemoteError(Exception):
@@ -42,15 +52,21 @@ class RemoteError(Exception):
 
 
 class _PendingCall:
-    __slots__ = ("done", "reply")
+    __slots__ = ("done", "reply", "lost")
 
     def __init__(self):
-        self.done, self.reply = threading.Event(), None
+        self.done, self.reply, self.lost = threading.Event(), None, False
 
 
 class RpcClient:
-    def __init__(self, amqp_uri: str, timeout: float = 10.0, publishers: int = 4):
-        self.amqp_uri, self.timeout = amqp_uri, timeout
+    def __init__(
+        self,
+        amqp_uri: str,
+        timeout: float = 10.0,
+        publishers: int = 4,
+        connect_timeout: float = 2.0,
+    ):
+        self.amqp_uri, self.timeout, self.connect_timeout = amqp_uri, timeout, connect_timeout
         self.reply_queue = Queue(
             f"rpc.reply-gateway-{uuid.uuid4().hex}",
             exchange=RPC_EXCHANGE,
@@ -63,14 +79,18 @@ class RpcClient:
         self._pending_lock = threading.Lock()
         self._idle_producers: queue.LifoQueue[Producer] = queue.LifoQueue()
         self._producer_slots = threading.BoundedSemaphore(publishers)
-        self._connections: list[Connection] = []
-        self._ready = threading.Event()
+        self._ready = threading.Event()  # set while the reply queue is consumed
         self._stopped = threading.Event()
         self._ids = itertools.count()
         self._listener = threading.Thread(target=self._listen, name="rpc-replies", daemon=True)
         self._listener.start()
-        if not self._ready.wait(timeout):
-            raise RpcTimeout(f"reply queue not ready on {self._safe_uri()}")
+        # a broker that is down now is not fatal: calls fail fast until it is back
+        self._ready.wait(min(timeout, connect_timeout + 1))
+
+    @property
+    def connected(self) -> bool:
+        """True while replies can be received (the broker is reachable)."""
+        return self._ready.is_set()
 
     def call(
         self,
@@ -81,7 +101,13 @@ class RpcClient:
         timeout: float | None = None,
         **kwargs,
     ):
-        """Call ``service.method`` and return its result, or raise RemoteError/RpcTimeout."""
+        """Call ``service.method`` and return its result.
+
+        Raises RemoteError (the service refused or failed), RpcTimeout (no answer in time)
+        or BrokerUnavailable (the broker is away: the call may or may not have run).
+        """
+        if not self._ready.wait(min(self.connect_timeout, self.timeout)):
+            raise BrokerUnavailable(f"no connection to the broker for {service}.{method}")
         correlation_id = f"{uuid.uuid4().hex}-{next(self._ids)}"
         pending = _PendingCall()
         with self._pending_lock:
@@ -98,6 +124,8 @@ class RpcClient:
         finally:
             with self._pending_lock:
                 self._pending.pop(correlation_id, None)
+        if pending.lost:
+            raise BrokerUnavailable(f"the broker went away during {service}.{method}")
         error = pending.reply.get("error")
         if error:
             raise RemoteError(error["exc_type"], error.get("value", ""), error.get("exc_args"))
@@ -106,32 +134,60 @@ class RpcClient:
     def close(self) -> None:
         self._stopped.set()
         self._listener.join(timeout=5)
-        for connection in self._connections:
-            connection.release()
+        while True:
+            try:
+                self._discard(self._idle_producers.get_nowait())
+            except queue.Empty:
+                return
 
     def _publish(self, body: dict, **properties) -> None:
+        """Publish with confirms; a producer whose connection failed is replaced once."""
         with self._producer_slots:  # at most ``publishers`` producers ever exist
-            try:
-                producer = self._idle_producers.get_nowait()
-            except queue.Empty:
-                connection = Connection(self.amqp_uri, transport_options={"confirm_publish": True})
-                self._connections.append(connection)
-                producer = Producer(connection.default_channel, on_return=self._on_return)
-            try:
-                producer.publish(
-                    body,
-                    exchange=RPC_EXCHANGE,
-                    reply_to=self.reply_queue.name,
-                    serializer="json",
-                    delivery_mode=2,
-                    mandatory=True,
-                    retry=True,
-                    retry_policy={"max_retries": 3, "interval_start": 0.1, "interval_step": 0.5},
-                    declare=[RPC_EXCHANGE],
-                    **properties,
-                )
-            finally:
-                self._idle_producers.put(producer)
+            for attempt in (1, 2):
+                producer = None
+                try:
+                    try:
+                        producer = self._idle_producers.get_nowait()
+                    except queue.Empty:
+                        producer = self._new_producer()
+                    producer.publish(
+                        body,
+                        exchange=RPC_EXCHANGE,
+                        reply_to=self.reply_queue.name,
+                        serializer="json",
+                        delivery_mode=2,
+                        mandatory=True,
+                        declare=[RPC_EXCHANGE],
+                        **properties,
+                    )
+                except EncodeError:
+                    self._idle_producers.put(producer)
+                    raise
+                except Exception as exc:  # a dead connection shows as many kinds of error
+                    if producer is not None:
+                        self._discard(producer)
+                    if attempt == 2:
+                        raise BrokerUnavailable(f"cannot publish: {exc!r}") from exc
+                    log.warning("publishing connection lost (%r); trying a new one", exc)
+                else:
+                    self._idle_producers.put(producer)
+                    return
+
+    def _new_producer(self) -> Producer:
+        connection = Connection(
+            self.amqp_uri,
+            connect_timeout=self.connect_timeout,
+            transport_options={"confirm_publish": True},
+        )
+        connection.ensure_connection(max_retries=1)
+        return Producer(connection.default_channel, on_return=self._on_return)
+
+    @staticmethod
+    def _discard(producer: Producer) -> None:
+        try:
+            producer.channel.connection.client.release()
+        except Exception:  # already broken: nothing to release
+            pass
 
     def _on_reply(self, body, message) -> None:
         with self._pending_lock:
@@ -147,11 +203,21 @@ class RpcClient:
             message,
         )
 
+    def _fail_pending(self) -> None:
+        """The reply queue went with the connection: no call in flight will be answered."""
+        with self._pending_lock:
+            pending = list(self._pending.values())
+        for call in pending:
+            call.lost = True
+            call.done.set()
+
     def _listen(self) -> None:
         """Consume replies; on a lost connection, reconnect and redeclare the reply queue."""
         while not self._stopped.is_set():
             try:
-                with Connection(self.amqp_uri, heartbeat=30) as conn:
+                with Connection(
+                    self.amqp_uri, heartbeat=10, connect_timeout=self.connect_timeout
+                ) as conn:
                     with conn.Consumer(self.reply_queue, callbacks=[self._on_reply], no_ack=True):
                         self._ready.set()
                         while not self._stopped.is_set():
@@ -162,11 +228,10 @@ class RpcClient:
                             # on every pass, not only when idle: a busy consumer must
                             # still send heartbeats or the broker drops it mid-reply
                             conn.heartbeat_check()
-            except Exception:
+            except Exception as exc:
+                self._ready.clear()
+                self._fail_pending()
                 if self._stopped.is_set():
                     return
-                log.exception("reply consumer lost its connection; reconnecting")
+                log.warning("reply consumer lost the broker (%r); reconnecting", exc)
                 self._stopped.wait(1)
-
-    def _safe_uri(self) -> str:
-        return Connection(self.amqp_uri).as_uri()

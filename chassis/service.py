@@ -5,17 +5,55 @@ class QueueService(MallService):
     name = "queue"
 """
 
+import logging
+
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc as nameko_rpc
+from nameko.rpc import Rpc, RpcConsumer
 
 from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.actor import Actor
+from chassis.database import CALL_ID_KEY
 from chassis.errors import MallError
 from chassis.health import Health
 
+log = logging.getLogger("mpp.rpc")
+
+
+class SurvivingRpcConsumer(RpcConsumer):
+    """nameko's RPC consumer, except that a reply the broker cannot take does not stop
+    the service: the request is left to the broker, which delivers it again once a
+    connection is back, and the repeat is answered from the recorded reply."""
+
+    def handle_result(self, message, result, exc_info):
+        try:
+            return super().handle_result(message, result, exc_info)
+        except Exception as exc:  # nameko would let this kill the container
+            log.warning("could not send a reply (%r); the request will come again", exc)
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
+
+
+class MallRpc(Rpc):
+    """An RPC entrypoint that survives broker restarts and knows each call's id.
+
+    The call id is the request message's correlation id (one per call, the same when
+    RabbitMQ delivers the message again), or the one the caller chose and sent as
+    context data (the gateway derives it from an ``Idempotency-Key``). The ``Database``
+    provider records the reply of a state-changing call under it.
+    """
+
+    rpc_consumer = SurvivingRpcConsumer()
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        if not data.get(CALL_ID_KEY):
+            data[CALL_ID_KEY] = message.properties.get("correlation_id")
+        return data
+
+
 # ``@rpc`` whose errors raised on purpose are logged as warnings, not as crashes.
-rpc = nameko_rpc(expected_exceptions=(MallError,))
+rpc = MallRpc.decorator(expected_exceptions=(MallError,))
 
 
 class CorrelationId(DependencyProvider):

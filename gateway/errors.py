@@ -11,9 +11,11 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from chassis.errors import MallError
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 
 log = logging.getLogger("mpp.gateway")
+# seconds a client should wait before trying again when the broker is away
+BROKER_RETRY_AFTER = 5
 
 # remote exception type -> (HTTP status, error code)
 REMOTE_ERRORS = {
@@ -54,6 +56,15 @@ def register_error_handlers(app: Flask) -> None:
     def refused(error: MallError):  # raised by the gateway itself (accounts, audit)
         status, code = REMOTE_ERRORS[type(error).__name__]
         return error_response(status, code, error.message, error.fields)
+
+    @app.errorhandler(BrokerUnavailable)
+    def broker_unavailable(error: BrokerUnavailable):
+        log.warning("broker unavailable: %s", error)
+        body, status = error_response(
+            503, "broker_unavailable", "the mall is reconnecting to its message broker; try again"
+        )
+        body.headers["Retry-After"] = str(BROKER_RETRY_AFTER)
+        return body, status
 
     @app.errorhandler(RpcTimeout)
     def timeout(error: RpcTimeout):

@@ -111,6 +111,10 @@ class ServiceHealth(Schema):
 
 class Health(Reply):
     status = fields.String(validate=validate.OneOf(["ok", "degraded"]))
+    broker = fields.String(
+        validate=validate.OneOf(["ok", "unreachable"]),
+        metadata={"description": "whether this gateway process reaches the message broker"},
+    )
     services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth))
 
 

@@ -3,9 +3,9 @@
 import os
 import threading
 
-from chassis.rpc_client import RemoteError, RpcClient, RpcTimeout
+from chassis.rpc_client import BrokerUnavailable, RemoteError, RpcClient, RpcTimeout
 
-__all__ = ["RemoteError", "RpcClient", "RpcTimeout", "rpc_client"]
+__all__ = ["BrokerUnavailable", "RemoteError", "RpcClient", "RpcTimeout", "rpc_client"]
 
 _clients: dict[tuple[int, str], RpcClient] = {}
 _clients_lock = threading.Lock()

@@ -1,13 +1,15 @@
 """``GET /health``: every service's own health report, asked over RPC in parallel."""
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, current_app, jsonify
 
 from gateway.app import request_context, rpc
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger("mpp.gateway")
 
 
 def unreachable(service: str, reason: str) -> dict:
@@ -40,6 +42,8 @@ def health():
     def ask(service: str) -> dict:
         try:
             return rpc_client.call(service, "health", context=context, timeout=timeout)
+        except BrokerUnavailable:
+            return unreachable(service, "broker_unavailable")
         except RpcTimeout:
             return unreachable(service, "timeout")
         except RemoteError as err:
@@ -49,14 +53,19 @@ def health():
 
     try:
         rpc_client = rpc()
+        broker = "ok" if getattr(rpc_client, "connected", True) else "unreachable"
     except Exception as err:
-        reports = [unreachable(service, type(err).__name__) for service in services]
+        rpc_client, broker = None, "unreachable"
+        log.warning("no RPC client: %r", err)
+    if broker != "ok":  # no service can be asked: say so once, not as each one's fault
+        reports = [unreachable(service, "broker_unavailable") for service in services]
     else:
         with ThreadPoolExecutor(max_workers=len(services)) as pool:
             reports = list(pool.map(ask, services))
-    healthy = all(report.get("status") == "ok" for report in reports)
+    healthy = broker == "ok" and all(report.get("status") == "ok" for report in reports)
     body = {
         "status": "ok" if healthy else "degraded",
+        "broker": broker,
         "services": {report["service"]: report for report in reports},
     }
     return jsonify(body), 200 if healthy else 503

@@ -24,7 +24,7 @@ from gateway.api.modules import ModuleUnavailable
 from gateway.auth import COOKIE, SAFE_METHODS, csrf_token, issue_token
 from gateway.identity import schemas as http
 from gateway.identity import sessions, throttle
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 from gateway.web import i18n
 from gateway.web.i18n import tr
 
@@ -226,6 +226,12 @@ def install_error_pages(area: Blueprint) -> None:
             current_app.logger.error("unexpected remote error %s", err)
             return refusal(500, tr("Terjadi kesalahan. Coba lagi.", "Something went wrong."))
         return refusal(status[err.exc_type], i18n.reason(err.message))
+
+    @area.errorhandler(BrokerUnavailable)
+    def reconnecting(err: BrokerUnavailable):
+        text = tr("Sistem sedang tersambung ulang. Coba lagi.", "Reconnecting. Try again.")
+        page, status = refusal(503, text)
+        return page, status, {"Retry-After": "5"}
 
     @area.errorhandler(RpcTimeout)
     def timeout(err: RpcTimeout):

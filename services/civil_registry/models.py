@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.database import BigId, InboxMixin, OutboxMixin, UTCDateTime, new_id, utcnow
+from chassis.database import BigId, InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
 
 
@@ -18,6 +18,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 
 class ProcessedEvent(InboxMixin, Base):
+    pass
+
+
+class RecordedReply(ReplyMixin, Base):
     pass
 
 

@@ -23,6 +23,7 @@ from services.civil_registry.models import (
     FamilyMembership,
     OutboxEvent,
     ProcessedEvent,
+    RecordedReply,
     Resident,
     Sequence,
 )
@@ -44,7 +45,7 @@ AGENCY = "disdukcapil"  # the registry's own office: its staff may read any reco
 
 class CivilRegistryService(MallService):
     name = "civil_registry"
-    db = Database(OutboxEvent, ProcessedEvent)
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
 
     # --- residents and family cards ---------------------------------------------------
 

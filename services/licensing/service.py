@@ -39,6 +39,7 @@ from services.licensing.models import (
     Permit,
     PermitType,
     ProcessedEvent,
+    RecordedReply,
     Sequence,
     Transition,
 )
@@ -49,7 +50,7 @@ STAFF_OF_AGENCY = (VERIFIER, CASHIER, "agency_admin")
 
 class LicensingService(MallService):
     name = "licensing"
-    db = Database(OutboxEvent, ProcessedEvent)
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     civil_registry = RpcProxy("civil_registry")
     config = Config()
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.database import InboxMixin, OutboxMixin, UTCDateTime, new_id, utcnow
+from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
 
 ACTIVE = "status IN ('called', 'serving')"
@@ -31,6 +31,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 
 class ProcessedEvent(InboxMixin, Base):
+    pass
+
+
+class RecordedReply(ReplyMixin, Base):
     pass
 
 

@@ -35,6 +35,7 @@ from services.queue.models import (
     PickupInvitation,
     ProcessedEvent,
     Rating,
+    RecordedReply,
     Sequence,
     ServiceLine,
     SlotLoad,
@@ -49,7 +50,7 @@ MODULE_SETUP_ATTEMPTS = 3
 
 class QueueService(MallService):
     name = "queue"
-    db = Database(OutboxEvent, ProcessedEvent)
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     config = Config()
 
     # --- tickets --------------------------------------------------------------------

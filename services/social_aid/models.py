@@ -2,7 +2,7 @@
 
 from sqlalchemy.orm import DeclarativeBase
 
-from chassis.database import InboxMixin, OutboxMixin
+from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
 
 
@@ -15,6 +15,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 
 class ProcessedEvent(InboxMixin, Base):
+    pass
+
+
+class RecordedReply(ReplyMixin, Base):
     pass
 
 

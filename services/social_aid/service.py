@@ -15,7 +15,7 @@ from chassis.database import Database
 from chassis.errors import Conflict, NotFound
 from chassis.module import MallModule, load_manifest
 from services.social_aid import domain
-from services.social_aid.models import Application, OutboxEvent, ProcessedEvent
+from services.social_aid.models import Application, OutboxEvent, ProcessedEvent, RecordedReply
 
 
 class EligibilityRules(DependencyProvider):
@@ -31,7 +31,7 @@ class EligibilityRules(DependencyProvider):
 class SocialAidService(MallModule):
     name = "social_aid"
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
-    db = Database(OutboxEvent, ProcessedEvent)
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
     civil_registry = RpcProxy("civil_registry")
     rules = EligibilityRules()

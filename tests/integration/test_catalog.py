@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from nameko.testing.services import entrypoint_waiter
 
 from chassis.database import make_engine, utcnow
+from chassis.dead_letters import list_dead_letters
 from chassis.errors import InvalidInput, NotFound
 from chassis.service import rpc
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
@@ -116,7 +117,7 @@ def test_a_late_or_repeated_announcement_does_not_undo_a_newer_one(mall):
     assert after == first
 
 
-def test_an_unknown_module_is_not_found_and_a_malformed_announcement_is_dropped(mall):
+def test_an_unknown_module_is_not_found_and_a_malformed_announcement_is_parked(mall):
     config, catalog = mall
     with pytest.raises(NotFound):
         module(config, "social_aid")
@@ -128,9 +129,11 @@ def test_an_unknown_module_is_not_found_and_a_malformed_announcement_is_dropped(
         "correlation_id": None,
         "data": {"manifest": {"module": "Bad Name"}, "interval_seconds": 10},
     }
-    with entrypoint_waiter(catalog, "on_module_announced") as result:
-        publish_event(config, broken)
-    assert result.get() is None  # handled (no retry, no dead letter), nothing recorded
+    publish_event(config, broken)
+    # a poison message: parked at once with the reason, never retried, nothing recorded
+    [parked] = eventually(lambda: list_dead_letters(config["AMQP_URI"], "catalog"))
+    assert parked["event_id"] == "broken-1" and parked["attempts"] == 1
+    assert parked["error"].startswith("poison: does not load") and "module" in parked["error"]
     with pytest.raises(NotFound):
         module(config, "Bad Name")
 

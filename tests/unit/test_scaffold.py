@@ -109,6 +109,7 @@ def test_the_service_is_a_mall_module_that_loads_its_manifest_and_models(made):
     assert cls.manifest == load_manifest(target / "manifest.yaml")
     assert cls.applications is models.Application
     assert cls.db.outbox is models.OutboxEvent and cls.db.inbox is models.ProcessedEvent
+    assert cls.db.replies is models.RecordedReply
 
 
 def test_the_migration_builds_exactly_the_tables_of_the_models(made, tmp_path):
@@ -123,6 +124,7 @@ def test_the_migration_builds_exactly_the_tables_of_the_models(made, tmp_path):
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
         "applications",
+        "recorded_replies",
         "inbox",
         "outbox",
     }

@@ -6,7 +6,7 @@ A change here needs a migration beside it (``migrations/versions``); the module'
 
 from sqlalchemy.orm import DeclarativeBase
 
-from chassis.database import InboxMixin, OutboxMixin
+from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
 
 
@@ -20,6 +20,10 @@ class OutboxEvent(OutboxMixin, Base):
 
 class ProcessedEvent(InboxMixin, Base):
     """Events already handled, so a redelivery does nothing twice."""
+
+
+class RecordedReply(ReplyMixin, Base):
+    """Replies of calls that changed something, so a repeated call runs once."""
 
 
 class Application(ApplicationMixin, Base):

@@ -15,7 +15,7 @@ from chassis.database import Database
 from chassis.errors import InvalidInput
 from chassis.module import MallModule, load_manifest
 
-from .models import Application, OutboxEvent, ProcessedEvent
+from .models import Application, OutboxEvent, ProcessedEvent, RecordedReply
 
 LARGE_HOUSEHOLD = 5  # an example rule: such households are looked at first
 
@@ -23,7 +23,7 @@ LARGE_HOUSEHOLD = 5  # an example rule: such households are looked at first
 class MppTemplateService(MallModule):
     name = "mpp_template"
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
-    db = Database(OutboxEvent, ProcessedEvent)
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
 
     def assess(self, service: dict, form: dict) -> dict:

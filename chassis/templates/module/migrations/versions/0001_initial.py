@@ -9,7 +9,12 @@ import sqlalchemy as sa
 from alembic import op
 
 import chassis.database
-from chassis.migrate import create_messaging_tables_v1, drop_messaging_tables_v1
+from chassis.migrate import (
+    create_messaging_tables_v1,
+    create_recorded_replies_v1,
+    drop_messaging_tables_v1,
+    drop_recorded_replies_v1,
+)
 
 revision = "0001"
 down_revision = None
@@ -19,6 +24,7 @@ depends_on = None
 
 def upgrade() -> None:
     create_messaging_tables_v1()
+    create_recorded_replies_v1()
     op.create_table(
         "applications",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -41,4 +47,5 @@ def downgrade() -> None:
     for column in ("service", "applicant_id", "status"):
         op.drop_index(op.f(f"ix_applications_{column}"), table_name="applications")
     op.drop_table("applications")
+    drop_recorded_replies_v1()
     drop_messaging_tables_v1()
