@@ -7,6 +7,7 @@ a request through every service. The outbox relay stores and re-sends it with ea
 
 import json
 import logging
+import os
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 CONTEXT_KEY = "correlation_id"
 HEADER = f"nameko.{CONTEXT_KEY}"
 _local = threading.local()  # per thread; per green thread under eventlet's monkey patching
+PROCESS = os.environ.get("MPP_PROCESS")  # the process's name, set by scripts.supervise
 
 
 def current_correlation_id() -> str | None:
@@ -38,11 +40,12 @@ class CorrelationFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, correlation id."""
+    """One JSON object per line: time, process, level, logger, message, correlation id."""
 
     def format(self, record):
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "process": PROCESS,
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

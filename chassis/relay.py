@@ -25,6 +25,7 @@ from chassis.database import make_engine, session_factory, utcnow
 from chassis.probe import heartbeat_file
 
 log = logging.getLogger("mpp.relay")
+MAX_BACKOFF_S = 5.0
 
 
 class OutboxRelay:
@@ -33,7 +34,13 @@ class OutboxRelay:
         self.engine = make_engine(config["DATABASE_URL"])
         self.sessions = session_factory(self.engine, service_name, outbox)
         self.exchange = get_event_exchange(service_name, config)
-        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, declare=[self.exchange])
+        self.publisher = Publisher(
+            config["AMQP_URI"],
+            use_confirms=True,
+            declare=[self.exchange],
+            # fail a poll quickly while the broker is away; the loop retries with backoff
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.4},
+        )
 
     def relay_once(self) -> int:
         """Publish one batch of pending events; return how many were sent."""
@@ -64,14 +71,23 @@ class OutboxRelay:
         return len(pending)
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
+        """Poll until ``stop``; while the broker or the database is away, wait a little
+        longer after each failure (up to ``MAX_BACKOFF_S``) and log once per outage."""
         heartbeat = heartbeat_file(self.service_name)
+        failures = 0
         while not stop.is_set():
             try:
                 sent = self.relay_once()
-                heartbeat.touch()
-            except Exception:
-                log.exception("relay of %s failed; retrying", self.service_name)
-                sent = 0
+            except Exception as exc:
+                failures += 1
+                if failures == 1:
+                    log.warning("relay of %s failed (%r); retrying", self.service_name, exc)
+                stop.wait(min(MAX_BACKOFF_S, interval * 2**failures))
+                continue
+            if failures:
+                log.info("relay of %s resumed after %d failed polls", self.service_name, failures)
+                failures = 0
+            heartbeat.touch()
             if sent < self.batch_size:
                 stop.wait(interval)
         self.engine.dispose()

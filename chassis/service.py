@@ -9,15 +9,17 @@ import logging
 
 from nameko.extensions import DependencyProvider
 from nameko.rpc import Rpc, RpcConsumer
+from nameko.timer import timer
 
 from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.actor import Actor
-from chassis.database import CALL_ID_KEY
+from chassis.database import CALL_ID_KEY, ServiceSession, prune
 from chassis.errors import MallError
 from chassis.health import Health
 
 log = logging.getLogger("mpp.rpc")
+PRUNE_SECONDS = 3600
 
 
 class SurvivingRpcConsumer(RpcConsumer):
@@ -92,3 +94,14 @@ class MallService:
     def health(self) -> dict:
         """Report database and broker reachability, version and uptime."""
         return self.health_check()
+
+    @timer(interval=PRUNE_SECONDS)
+    def prune_messages(self) -> None:
+        """Delete published events, handled event ids and recorded replies older than
+        ``MESSAGE_RETENTION_DAYS``, so those tables stay bounded. Every instance runs it;
+        a row deleted by another is simply not counted."""
+        db = getattr(self, "db", None)
+        if isinstance(db, ServiceSession):
+            removed = prune(db, db.info["retention"])
+            if any(removed.values()):
+                log.info("pruned %s", removed)

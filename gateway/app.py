@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
+from gateway import idempotency
 from gateway.api.requests import no_nul_in_path
 from gateway.auth import authenticate, warn_about_dev_secret
 from gateway.errors import register_error_handlers
@@ -46,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_value_preprocessor(no_nul_in_path)  # a NUL in a path names nothing: 404
     app.before_request(authenticate)
+    app.before_request(idempotency.claim)  # after authenticate: keys are the caller's own
+    app.after_request(idempotency.settle)
     register_error_handlers(app)
     warn_about_dev_secret(app.config)
     passwords.hasher(app.config)  # refuse to start with a cost below the floor
@@ -93,7 +96,8 @@ def request_context() -> dict:
 
 def call(service: str, method: str, *args, **kwargs):
     """Call a service on behalf of the current request."""
-    return rpc().call(service, method, *args, context=request_context(), **kwargs)
+    context = idempotency.next_call_context(request_context())
+    return rpc().call(service, method, *args, context=context, **kwargs)
 
 
 def call_together(calls: list[tuple]) -> list:
@@ -102,6 +106,10 @@ def call_together(calls: list[tuple]) -> list:
     if not calls:
         return []
     client, context = rpc(), request_context()
+    contexts = [idempotency.next_call_context(context) for _ in calls]  # ids in call order
     with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-        asked = [pool.submit(client.call, s, m, *args, context=context) for s, m, *args in calls]
+        asked = [
+            pool.submit(client.call, s, m, *args, context=each)
+            for (s, m, *args), each in zip(calls, contexts, strict=True)
+        ]
         return [answer.result() for answer in asked]

@@ -1,9 +1,10 @@
-"""The gateway's own tables: accounts, sign-in sessions, failed sign-ins, audit entries."""
+"""The gateway's own tables: accounts, sign-in sessions, failed sign-ins, audit entries,
+and the answers kept for idempotency keys."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.database import BigId, UTCDateTime, utcnow
@@ -82,3 +83,21 @@ class AuditEntry(Base):
     allowed: Mapped[bool] = mapped_column(Boolean)
     correlation_id: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdempotentRequest(Base):
+    """A request made with an ``Idempotency-Key``: who claimed it, and its answer once
+    given (``status`` is empty while the first try runs)."""
+
+    __tablename__ = "idempotent_requests"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)  # account id, "anonymous"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # method, path and body
+    owner: Mapped[str] = mapped_column(String(100))  # host:pid of the worker running it
+    claimed_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,6 +1,7 @@
 """What every page shares: the layout's context, signing in and out with a cookie, the
 guard of staff pages, form errors shown beside their fields, and error pages."""
 
+import uuid
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
@@ -106,6 +107,7 @@ TEMPLATE_GLOBALS = {
     "life_event": i18n.life_event,
     "reason": i18n.reason,
     "form_token": form_token,
+    "idempotency_key": lambda: uuid.uuid4().hex,
     "language_switch": language_switch,
 }
 

@@ -1,5 +1,6 @@
 """The whole mall for end-to-end tests, started the way a user starts it
-(``scripts/run-mall``: migrations, demo data, honcho running every process of the Procfile)
+(``scripts/run-mall``: migrations, demo data, supervisord running every process of the
+Procfile)
 in a RabbitMQ vhost of its own, with its databases in a temporary folder and the gateway on
 a free port."""
 
@@ -107,6 +108,7 @@ def mall_environment(vhost: str, mall_var: Path) -> dict:
         "AMQP_URI": f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
         "GATEWAY_PORT": str(free_port()),
         "DOCUMENT_STORE": str(mall_var / "documents"),
+        "MPP_RUN_DIR": str(mall_var),  # supervisord's config, socket and pid file
     }
 
 
