@@ -36,9 +36,8 @@ def read_procfile(path: Path) -> dict[str, str]:
 def supervisord_config(processes: dict[str, str], root: Path, var: Path) -> ConfigParser:
     config = ConfigParser(interpolation=None)
     config["supervisord"] = {
-        "nodaemon": "true",
-        "logfile": "/dev/stdout",  # starts, exits and restarts beside the processes' output
-        "logfile_maxbytes": "0",
+        "nodaemon": "true",  # in the foreground, its log (starts, exits) also on stdout
+        "logfile": str(var / "supervisord.log"),
         "pidfile": str(var / "supervisord.pid"),
         "childlogdir": str(var),
     }

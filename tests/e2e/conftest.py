@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from chassis.config import CONFIG_DIR, environment_variables
+from bench.faults import database_variables, sqlite_file
 from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
 from tests.conftest import ROOT
 from tests.polling import eventually
@@ -61,16 +61,6 @@ def bearer_headers(base_url: str, role: str) -> dict:
     return {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
 
 
-def database_variables() -> set[str]:
-    """Every ``*_DATABASE_URL`` a config of the mall reads (one per service, the gateway's)."""
-    return {
-        variable
-        for path in CONFIG_DIR.glob("*.yaml")
-        for variable in environment_variables(path)
-        if variable.endswith("_DATABASE_URL")
-    }
-
-
 @pytest.fixture(scope="module")
 def vhost():
     name = f"mpp_e2e_{uuid.uuid4().hex[:8]}"
@@ -98,10 +88,7 @@ def mall_env(vhost, mall_var) -> dict:
 
 
 def mall_environment(vhost: str, mall_var: Path) -> dict:
-    databases = {
-        variable: f"sqlite:///{mall_var}/{variable.removesuffix('_DATABASE_URL').lower()}.sqlite3"
-        for variable in database_variables()
-    }
+    databases = {variable: sqlite_file(mall_var, variable) for variable in database_variables()}
     return {
         **os.environ,
         **databases,
