@@ -45,6 +45,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from chassis.health import package_version
 from contracts.replies import Reply
+from gateway import idempotency
 from gateway.auth import signed_in
 
 OPENAPI_VERSION = "3.0.3"
@@ -61,6 +62,12 @@ others a token is optional (staff see more). An invalid token is refused (401) o
 
 **Errors** always have the body `{"error": {"code", "message", "fields"}}`; `fields` maps a
 field of the request to the reasons it was refused (422).
+
+**Retries**: every POST and PATCH takes an `Idempotency-Key` header (one per intended
+action, a UUID). Sent again with the same key and body, within 24 hours, it is not done
+again: the first answer is given (status and body), marked `Idempotent-Replayed: true`.
+The same key with another body is 422. While the message broker is away the mall answers
+503 `broker_unavailable` with `Retry-After`: retry with the same key.
 """
 
 # Shared error answers: component name -> (status, description).
@@ -74,12 +81,30 @@ ERRORS = {
     "InvalidInput": (422, "Invalid input: `error.fields` maps each field to its reasons."),
     "TooManyAttempts": (429, "Too many failed sign-ins: wait as long as `Retry-After` says."),
     "InternalError": (500, "An unexpected fault; the details stay in the log."),
-    "ServiceUnavailable": (503, "The service that answers this is not running."),
+    "ServiceUnavailable": (
+        503,
+        "The service that answers this is not running, or the broker is away "
+        "(`broker_unavailable`): try again after `Retry-After` seconds.",
+    ),
     "Timeout": (504, "The service that answers this did not answer in time."),
 }
 UNDESCRIBED = "Any other answer: its view's docstring does not describe it yet."
 EVERY_ROUTE = (401, 500)
 CALLING_A_SERVICE = (*EVERY_ROUTE, 503, 504)
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "description": "One per intended action: a repeat with the same key and body gets the "
+    "first answer instead of doing it again (kept 24 hours); another body is 422.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": idempotency.MAX_KEY_LENGTH,
+        "pattern": "^[ -~]+$",
+        "example": "5b0c2f9e-3d7a-4c1e-9f4e-2a6b8d0c1e7f",
+    },
+}
 
 
 class ErrorDetail(Reply):
@@ -179,6 +204,8 @@ class GatewayConventions(BasePlugin):
             if "." in rule.endpoint:
                 operation.setdefault("tags", [rule.endpoint.rpartition(".")[0]])
             self._parameters(operation, rule)
+            if method in idempotency.METHODS and rule.endpoint not in idempotency.NOT_KEPT:
+                operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             if needs_sign_in(view):
                 operation.setdefault("security", [{BEARER: []}])
             else:  # a token is optional, and changes what some routes allow
@@ -209,6 +236,8 @@ class GatewayConventions(BasePlugin):
             shared.append(422)
         if any(p.get("in") == "path" for p in operation.get("parameters", [])):
             shared.append(404)
+        if IDEMPOTENCY_KEY in operation.get("parameters", []):
+            shared += [400, 409, 422]  # an invalid key; its first try still running; reused
         by_status = {status: name for name, (status, _) in ERRORS.items()}
         for status in sorted(set(shared)):
             if status not in responses and str(status) not in responses:

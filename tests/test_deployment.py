@@ -74,6 +74,19 @@ def test_every_long_running_container_has_a_healthcheck(name):
 
 
 @pytest.mark.parametrize("process", sorted(PROCFILE))
+def test_every_process_is_restarted_when_it_dies(process):
+    assert COMPOSE[process]["restart"] == "unless-stopped"
+
+
+@pytest.mark.parametrize("process", sorted(set(PROCFILE) - {"gateway"}))
+def test_a_wedged_service_or_relay_fails_its_healthcheck(process):
+    """A service must answer its health RPC; a relay must have polled lately."""
+    kind = "relay" if process in RELAYS else "service"
+    check = COMPOSE[process]["healthcheck"]["test"]
+    assert check[1:] == ["python", "-m", "chassis.probe", kind, config_of(process)]
+
+
+@pytest.mark.parametrize("process", sorted(PROCFILE))
 def test_each_container_sets_every_variable_its_config_reads(process):
     wanted = environment_variables(config_path(config_of(process)))
     assert wanted <= set(COMPOSE[process]["environment"])

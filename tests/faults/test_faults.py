@@ -54,6 +54,11 @@ def tickets_now(mall: RunningMall, count: int) -> list[int]:
     ]
 
 
+def module_available(mall: RunningMall, name: str) -> bool:
+    answer = requests.get(f"{mall.base_url}/api/v1/modules/{name}", timeout=10)
+    return answer.ok and answer.json()["available"]
+
+
 def test_broker_restarts_under_load_lose_nothing_and_need_no_process_restart(broker, mall):
     report = fault_run(broker, mall, "broker", duration=24, every=8, threads=3)
     print("\n".join(report.lines()))
@@ -64,6 +69,8 @@ def test_broker_restarts_under_load_lose_nothing_and_need_no_process_restart(bro
     assert all(r is not None and r < 15 for r in report.recoveries), report.recoveries
     assert report.processes_exited == 0
     assert tickets_now(mall, 20) == [201] * 20  # after recovery, every request succeeds
+    # the social aid module's announcements got through again: the catalog lists it
+    eventually(lambda: module_available(mall, "social_aid"), timeout=45, interval=1)
 
 
 def test_kill_9_under_load_loses_nothing_and_does_nothing_twice(broker, mall):

@@ -2,20 +2,24 @@
 (SQLite, PostgreSQL): tickets, bookings, applications, payments and births, sent twice
 one after another and many times at once."""
 
+import re
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
+from kombu import Connection, Queue
 from sqlalchemy import func, select
 
 from chassis.actor import Actor
 from chassis.database import CALL_ID_KEY
-from chassis.rpc_client import RpcClient
+from chassis.rpc_client import RPC_EXCHANGE, RpcClient
 from gateway.app import create_app
 from gateway.idempotency import HEADER, REPLAYED_HEADER
 from gateway.identity import store
 from gateway.identity.models import IdempotentRequest
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
+from services.catalog.service import CatalogService
 from services.civil_registry.models import Resident
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application, Payment
@@ -26,6 +30,7 @@ from tests.accounts import bearer
 from tests.integration.helpers import rpc_to, session_for
 from tests.integration.test_authorization_matrix import SITI, SITI_CARD
 from tests.integration.test_bookings import next_working_day_at
+from tests.polling import eventually
 
 REGISTRAR = Actor(id="registrar-1", role="registrar", agency="disdukcapil")
 CASHIER = Actor(id="cashier-1", role="cashier", agency="dpupr")
@@ -53,6 +58,7 @@ def mall(container_factory, service_config, database_url_factory):
         (CivilRegistryService, registry),
         (LicensingService, licensing),
         (QueueService, queue),
+        (CatalogService, service_config("catalog")),  # the portal's home lists its lines
     ]:
         container_factory(service, config).start()
     with rpc_to("civil_registry", registry) as civil:
@@ -243,3 +249,46 @@ def test_a_call_repeated_with_its_call_id_is_answered_from_the_recorded_reply(ma
     # reading changes nothing and records nothing
     mall.client.call("queue", "health", context={CALL_ID_KEY: "call-2"})
     assert mall.count("queue", RecordedReply) == 2  # the first call's and ``other``'s
+
+
+def test_a_redelivered_request_is_answered_from_the_recorded_reply(mall):
+    """RabbitMQ delivers a request again when its worker died after the commit and before
+    the ack: the same message, the same correlation id. Sent twice here, it is done once."""
+    replies = Queue(
+        f"rpc.reply-test-{uuid.uuid4().hex}",
+        exchange=RPC_EXCHANGE,
+        exclusive=True,
+        auto_delete=True,
+    )
+    replies.routing_key = replies.name
+    amqp_uri = mall.app.config["AMQP_URI"]
+    with Connection(amqp_uri) as conn:
+        bound = replies(conn.default_channel)
+        bound.declare()
+        producer = conn.Producer()
+        for _ in range(2):  # one message, delivered twice
+            producer.publish(
+                {"args": [{"service_code": "tax"}], "kwargs": {}},
+                exchange=RPC_EXCHANGE,
+                routing_key="queue.issue_ticket",
+                reply_to=replies.name,
+                correlation_id="the-one-delivery",
+                serializer="json",
+            )
+        answers = [eventually(lambda: bound.get(no_ack=True)).payload for _ in range(2)]
+    assert answers[0] == answers[1] and answers[0]["error"] is None
+    assert mall.count("queue", Ticket) == 1
+
+
+def test_a_form_of_the_pages_sent_twice_does_one_thing(mall):
+    """Each form carries its own key: a double tap or a resent form takes one ticket."""
+    http = mall.app.test_client()
+    keys = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', http.get("/").text)
+    assert keys and len(set(keys)) == len(keys)  # one per form
+    form = {"service_code": "tax", "idempotency_key": keys[0]}
+    first, again = http.post("/tickets", data=form), http.post("/tickets", data=form)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert mall.count("queue", Ticket) == 1
+    fresh = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', http.get("/").text)
+    assert not set(fresh) & set(keys)  # the next page's forms are new actions

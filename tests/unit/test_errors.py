@@ -69,3 +69,21 @@ def test_mall_error_args_carry_message_and_fields_for_nameko_serialisation():
 @pytest.mark.parametrize("error_class", [InvalidInput, NotFound, Conflict, Forbidden])
 def test_every_mall_error_is_a_mall_error(error_class):
     assert issubclass(error_class, MallError)
+
+
+def test_an_event_that_cannot_load_is_poison_with_its_reason():
+    from chassis.events import poison_reason
+    from contracts.events import envelope
+
+    good = envelope(
+        "civil_registry", "person_died", {"person_id": "p", "died_on": "2026-11-20"}, None
+    )
+    assert poison_reason("civil_registry", "person_died", good) is None
+    assert "unknown event type" in poison_reason("civil_registry", "person_flew", good)
+    assert "no contracts" in poison_reason("nowhere", "person_died", good)
+    assert "not an envelope" in poison_reason("civil_registry", "person_died", ["x"])
+    broken = {**good, "data": {"died_on": "yesterday"}}
+    reason = poison_reason("civil_registry", "person_died", broken)
+    assert reason.startswith("poison: does not load") and "person_id" in reason
+    newer = {**good, "data": {**good["data"], "cause": "added by a newer registry"}}
+    assert poison_reason("civil_registry", "person_died", newer) is None
