@@ -60,14 +60,19 @@ class PrivateBroker:
             "RABBITMQ_PID_FILE": str(self.home / "pid"),
         }
 
-    def ctl(self, *args: str, timeout: float = 90) -> None:
-        subprocess.run(
+    def ctl(self, *args: str, timeout: float = 90) -> str:
+        """What ``rabbitmqctl -n <this node> args...`` prints."""
+        return subprocess.run(
             ["rabbitmqctl", "-n", self.node, *args],
             env=self._env(),
             check=True,
             capture_output=True,
+            text=True,
             timeout=timeout,
-        )
+        ).stdout
+
+    def queue_names(self) -> list[str]:
+        return self.ctl("list_queues", "name", "--quiet", "--no-table-headers").split()
 
     def start(self) -> "PrivateBroker":
         subprocess.run(["rabbitmq-server", "-detached"], env=self._env(), check=True)

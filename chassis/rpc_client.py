@@ -218,6 +218,9 @@ class RpcClient:
                 with Connection(
                     self.amqp_uri, heartbeat=10, connect_timeout=self.connect_timeout
                 ) as conn:
+                    # one try, not kombu's default of retrying with pauses growing to 30 s:
+                    # this loop tries again every second, so it is back soon after the broker
+                    conn.ensure_connection(max_retries=1)
                     with conn.Consumer(self.reply_queue, callbacks=[self._on_reply], no_ack=True):
                         self._ready.set()
                         while not self._stopped.is_set():

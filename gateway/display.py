@@ -64,7 +64,8 @@ class CallFeed:
     def _listen(self) -> None:
         while not self._stopped.is_set():
             try:
-                with Connection(self.amqp_uri, heartbeat=30) as conn:
+                with Connection(self.amqp_uri, heartbeat=30, connect_timeout=2) as conn:
+                    conn.ensure_connection(max_retries=1)  # this loop retries every second
                     with conn.Consumer(self.queue, callbacks=[self._on_event], no_ack=True):
                         self._ready.set()
                         while not self._stopped.is_set():

@@ -7,7 +7,9 @@ Counted by request id: nothing lost, nothing done twice, no event undelivered.
 """
 
 import os
+import queue
 import signal
+import threading
 
 import pytest
 import requests
@@ -15,6 +17,7 @@ import requests
 from bench.broker import PrivateBroker
 from bench.faults import RunningMall, fault_run
 from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.e2e.conftest import bearer_headers
 from tests.polling import eventually
 
 pytestmark = pytest.mark.fault
@@ -83,6 +86,7 @@ def test_kill_9_under_load_loses_nothing_and_does_nothing_twice(broker, mall):
     assert tickets_now(mall, 10) == [201] * 10
 
 
+@pytest.mark.parametrize("mall", ["sqlite"], indirect=True)  # no database at stake here
 def test_every_process_killed_is_restarted_and_the_mall_is_healthy_again(mall):
     programs = ["civil_registry", "licensing", "catalog", "social_aid"]
     programs += ["civil_registry_relay", "licensing_relay", "gateway"]
@@ -99,3 +103,36 @@ def test_every_process_killed_is_restarted_and_the_mall_is_healthy_again(mall):
     eventually(restarted, timeout=60, interval=0.5)
     mall.wait_healthy(90)
     assert tickets_now(mall, 3) == [201] * 3
+
+
+@pytest.mark.parametrize("mall", ["sqlite"], indirect=True)
+def test_the_display_board_feed_comes_back_after_a_broker_restart(broker, mall):
+    base = mall.base_url
+    stream = requests.get(f"{base}/api/v1/display/stream", stream=True, timeout=(5, 120))
+    frames: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        try:
+            for line in stream.iter_lines(decode_unicode=True):
+                frames.put(line)
+        except requests.RequestException:
+            pass  # the mall stopped: the stream ends with it
+
+    threading.Thread(target=read, daemon=True).start()
+    assert frames.get(timeout=10) == ": connected"
+    broker.restart_app()
+    mall.wait_healthy(60)
+    # the board's worker has its feed queue again (a live feed misses calls made before)
+    eventually(lambda: any(q.startswith("display-") for q in broker.queue_names()), 30, 0.5)
+    officer = bearer_headers(base, "counter_officer")
+    ticket = requests.post(
+        f"{base}/api/v1/tickets", json={"service_code": "population"}, timeout=15
+    ).json()
+    for action in ("open", "call-next"):
+        answer = requests.post(
+            f"{base}/api/v1/counters/loket-1/{action}", headers=officer, timeout=15
+        )
+        assert answer.status_code == 200, answer.text
+    while not (line := frames.get(timeout=30)).startswith("data: "):
+        pass
+    assert ticket["label"] in line
