@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -255,7 +256,7 @@ class Database(DependencyProvider):
         session.info["retention"] = self.retention
         # taken out of the context data, so that calls this worker makes get ids of their own
         call_id = worker_ctx.data.pop(CALL_ID_KEY, None)
-        if call_id and self.replies is not None and _is_rpc(worker_ctx.entrypoint):
+        if call_id and self.replies is not None and isinstance(worker_ctx.entrypoint, Rpc):
             session.info["call_key"] = f"{worker_ctx.entrypoint.method_name}:{call_id}"[:200]
         self.open_sessions[worker_ctx] = session
         return session
@@ -310,12 +311,6 @@ class Database(DependencyProvider):
         session = self.open_sessions.pop(worker_ctx, None)
         if session is not None:
             session.close()
-
-
-def _is_rpc(entrypoint) -> bool:
-    from nameko.rpc import Rpc
-
-    return isinstance(entrypoint, Rpc)
 
 
 def new_id() -> str:
