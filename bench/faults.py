@@ -36,6 +36,7 @@ from sqlalchemy import select
 from bench.broker import PrivateBroker, free_port
 from chassis.config import CONFIG_DIR, environment_variables
 from chassis.database import make_engine, session_factory
+from scripts.supervise import GROUP
 
 ROOT = Path(__file__).resolve().parent.parent
 KILL_TARGETS = ("queue", "queue_relay", "gateway worker")
@@ -122,7 +123,7 @@ class RunningMall:
                 "-c",
                 str(self.var / "supervisord.conf"),
                 "pid",
-                program,
+                f"{GROUP}:{program}",
             ],
             capture_output=True,
             text=True,

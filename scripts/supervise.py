@@ -8,7 +8,8 @@ its output goes to the combined output of supervisord, where every JSON log line
 process (``MPP_PROCESS``), and every start, exit and restart is logged by supervisord.
 Ctrl-C (SIGINT) or SIGTERM stops every process, then supervisord.
 
-    .venv/bin/supervisorctl -c var/supervisord.conf status     # what runs, since when
+    .venv/bin/supervisorctl -c var/supervisord.conf status           # what runs, since when
+    .venv/bin/supervisorctl -c var/supervisord.conf restart mall:queue
 """
 
 import argparse
@@ -21,6 +22,7 @@ from pathlib import Path
 START_SECONDS = 3  # a process that dies sooner counts as a failed start (backoff grows)
 START_RETRIES = 1000  # failed starts in a row before supervisord gives a program up
 STOP_SECONDS = 15  # then SIGKILL
+GROUP = "mall"
 
 
 def read_procfile(path: Path) -> dict[str, str]:
@@ -46,6 +48,8 @@ def supervisord_config(processes: dict[str, str], root: Path, var: Path) -> Conf
     config["rpcinterface:supervisor"] = {
         "supervisor.rpcinterface_factory": "supervisor.rpcinterface:make_main_rpcinterface"
     }
+    # one group: stopped all at once (supervisord stops one group after another)
+    config[f"group:{GROUP}"] = {"programs": ",".join(processes)}
     for name, command in processes.items():
         config[f"program:{name}"] = {
             # a shell line, as in a Procfile; exec so that signals reach the process itself

@@ -11,6 +11,7 @@ import pytest
 from kombu import Connection, Queue
 from sqlalchemy import func, select
 
+from bench.broker import free_port
 from chassis.actor import Actor
 from chassis.database import CALL_ID_KEY
 from chassis.rpc_client import RPC_EXCHANGE, RpcClient
@@ -223,16 +224,20 @@ def test_an_invalid_key_is_a_clear_400(mall):
 
 
 def test_a_try_that_failed_with_a_5xx_gives_its_key_back(mall):
-    """A first try that ended in 503 (here: a service nobody runs) holds no answer: the
-    next try runs, instead of being told the failure again."""
-    http, keyed = mall.app.test_client(), {HEADER: "key-after-failure"}
-    body = {"service": "bantuan_sosial", "form": {}}
-    failed = http.post(
-        "/api/v1/modules/nobody/applications", json=body, headers={**siti_headers(mall), **keyed}
-    )
-    assert failed.status_code >= 500
+    """A first try that ended in 503 (the broker away, for the gateway worker that took it)
+    keeps no answer: the next try with the key runs, instead of being told the failure."""
+    nowhere = f"pyamqp://guest:guest@127.0.0.1:{free_port()}//"
+    away = create_app({**mall.app.config, "AMQP_URI": nowhere})
+    away.extensions["rpc_client"] = RpcClient(nowhere, timeout=5)
+    keyed, body = {HEADER: "key-after-failure"}, {"service_code": "tax"}
+    failed = away.test_client().post("/api/v1/tickets", json=body, headers=keyed)
+    assert failed.status_code == 503
     with store.transaction(mall.app.config["DATABASE_URL"]) as db:
         assert db.scalars(select(IdempotentRequest)).all() == []
+    again = mall.app.test_client().post("/api/v1/tickets", json=body, headers=keyed)
+    assert again.status_code == 201 and REPLAYED_HEADER not in again.headers
+    assert mall.count("queue", Ticket) == 1
+    away.extensions["rpc_client"].close()
 
 
 def test_a_call_repeated_with_its_call_id_is_answered_from_the_recorded_reply(mall):
