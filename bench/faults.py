@@ -40,6 +40,7 @@ from scripts.supervise import GROUP
 
 ROOT = Path(__file__).resolve().parent.parent
 KILL_TARGETS = ("queue", "queue_relay", "gateway worker")
+RECORDED_REPLY = "from its recorded reply"  # what chassis.database logs for a repeat
 
 
 def database_variables() -> set[str]:
@@ -132,6 +133,9 @@ class RunningMall:
 
     def kill(self, program: str) -> None:
         os.kill(self.pid(program), signal.SIGKILL)
+
+    def log_count(self, text: str) -> int:
+        return sum(1 for line in self.log_path.read_text().splitlines() if text in line)
 
     def exits(self) -> list[str]:
         """supervisord's lines about programs that exited (each was restarted)."""
@@ -238,6 +242,7 @@ class Report:
     events_undelivered: int
     recoveries: list[float | None]
     processes_exited: int
+    answered_from_recorded_replies: int  # repeats a service did not run again
 
     def lines(self) -> list[str]:
         recovered = [f"{r:.1f}s" if r is not None else "never" for r in self.recoveries]
@@ -252,6 +257,8 @@ class Report:
             f"events undelivered  {self.events_undelivered}",
             f"fault -> success    {', '.join(recovered) or '-'}",
             f"processes restarted {self.processes_exited}",
+            f"repeats not run again (answered from recorded replies) "
+            f"{self.answered_from_recorded_replies}",
         ]
 
 
@@ -286,11 +293,11 @@ def fault_run(
     listener = EventListener(broker.amqp_uri)
     load, stop = Load(mall.base_url, threads), threading.Event()
     loader = threading.Thread(target=load.run, args=(stop,))
-    exits_before = len(mall.exits())
+    exits_before, replayed_before = len(mall.exits()), mall.log_count(RECORDED_REPLY)
     loader.start()
     recovered_from: list[float] = []  # when each fault was over (the broker back)
     started = time.monotonic()
-    for number in range(int(duration // every)):
+    for number in range(int(duration // every) - 1):  # each fault has ``every`` s of load after it
         time.sleep(max(0.0, started + (number + 1) * every - time.monotonic() - 1))
         if fault == "broker":
             if number % 3 == 2:
@@ -329,6 +336,7 @@ def fault_run(
         events_undelivered=len(committed - received),
         recoveries=recoveries,
         processes_exited=len(mall.exits()) - exits_before,
+        answered_from_recorded_replies=mall.log_count(RECORDED_REPLY) - replayed_before,
     )
 
 

@@ -35,6 +35,16 @@ DEFAULT_EXCHANGE = Exchange("")
 log = logging.getLogger("mpp.events")
 
 
+def settle_quietly(action, message) -> None:
+    """Ack or requeue ``message``. A connection that is gone gives every unacked message
+    back to the broker by itself, so when this fails nothing is lost: it is logged only
+    (nameko would let the error stop the service)."""
+    try:
+        action(message)
+    except Exception as exc:
+        log.info("message not settled (%r): the broker delivers it again", exc)
+
+
 def poison_reason(source: str, event_type: str, body) -> str | None:
     """Why ``body`` can never be handled as ``source.event_type``, or None if it can."""
     from contracts.events import EVENT_SCHEMAS, EventEnvelope
@@ -92,7 +102,7 @@ class ReliableEventHandler(EventHandler):
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
-            self.queue_consumer.ack_message(message)
+            settle_quietly(self.queue_consumer.ack_message, message)
         else:
             self._settle(message, lambda: self.reroute(message, exc_info[1]))
 
@@ -103,9 +113,9 @@ class ReliableEventHandler(EventHandler):
             send_copy()
         except Exception as exc:
             log.warning("could not reroute an event (%r); it is requeued", exc)
-            self.queue_consumer.requeue_message(message)
+            settle_quietly(self.queue_consumer.requeue_message, message)
         else:
-            self.queue_consumer.ack_message(message)
+            settle_quietly(self.queue_consumer.ack_message, message)
 
     def reroute(
         self,

@@ -16,6 +16,7 @@ from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.actor import Actor
 from chassis.database import CALL_ID_KEY, ServiceSession, prune
 from chassis.errors import MallError
+from chassis.events import settle_quietly
 from chassis.health import Health
 
 log = logging.getLogger("mpp.rpc")
@@ -31,8 +32,8 @@ class SurvivingRpcConsumer(RpcConsumer):
         try:
             return super().handle_result(message, result, exc_info)
         except Exception as exc:  # nameko would let this kill the container
-            log.warning("could not send a reply (%r); the request will come again", exc)
-            self.queue_consumer.requeue_message(message)
+            log.warning("could not answer (%r); the request will come again", exc)
+            settle_quietly(self.queue_consumer.requeue_message, message)
             return result, exc_info
 
 

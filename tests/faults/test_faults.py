@@ -63,12 +63,13 @@ def module_available(mall: RunningMall, name: str) -> bool:
 
 
 def test_broker_restarts_under_load_lose_nothing_and_need_no_process_restart(broker, mall):
-    report = fault_run(broker, mall, "broker", duration=24, every=8, threads=3)
+    report = fault_run(broker, mall, "broker", duration=32, every=8, threads=3)
     print("\n".join(report.lines()))
     assert report.answered == report.requests > 100
     assert (report.lost, report.duplicated, report.events_undelivered) == (0, 0, 0)
     assert report.events_committed >= report.answered
     assert "500" not in report.failed_tries  # while the broker is away: 503, never 500
+    assert len(report.recoveries) == 3  # stop_app/start_app twice, then the whole node
     assert all(r is not None and r < 15 for r in report.recoveries), report.recoveries
     assert report.processes_exited == 0
     assert tickets_now(mall, 20) == [201] * 20  # after recovery, every request succeeds
@@ -77,10 +78,11 @@ def test_broker_restarts_under_load_lose_nothing_and_need_no_process_restart(bro
 
 
 def test_kill_9_under_load_loses_nothing_and_does_nothing_twice(broker, mall):
-    report = fault_run(broker, mall, "kill", duration=24, every=4, threads=3)
+    report = fault_run(broker, mall, "kill", duration=28, every=4, threads=3)
     print("\n".join(report.lines()))
     assert report.answered == report.requests > 100
     assert (report.lost, report.duplicated, report.events_undelivered) == (0, 0, 0)
+    assert len(report.recoveries) == 6  # the queue service, its relay, a gateway worker, twice
     assert report.processes_exited >= 4  # the queue service and its relay, twice each
     assert all(r is not None and r < 15 for r in report.recoveries), report.recoveries
     assert tickets_now(mall, 10) == [201] * 10
