@@ -46,7 +46,6 @@ NOT_KEPT = frozenset({"accounts.sign_in", "accounts.refresh", "web.sign_in"})
 MAX_KEY_LENGTH = 255
 WAIT_POLL_S = 0.05
 PRUNE_EVERY_S = 600
-OWNER = f"{socket.gethostname()}:{os.getpid()}"[:100]
 _last_prune = 0.0
 
 
@@ -90,6 +89,11 @@ def next_call_context(context: dict) -> dict:
         return context
     g.idempotency_calls = g.get("idempotency_calls", 0) + 1
     return {**context, CALL_ID_KEY: f"{base}.{g.idempotency_calls}"}
+
+
+def this_worker() -> str:
+    """Who runs a claimed request: host and process (asked each time: workers fork)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def _owner_is_dead(owner: str) -> bool:
@@ -141,7 +145,7 @@ def claim():
                             scope=scope,
                             key=key,
                             fingerprint=mine,
-                            owner=OWNER,
+                            owner=this_worker(),
                             claimed_until=now + lease,
                         )
                     )
@@ -166,7 +170,7 @@ def claim():
                             IdempotentRequest.owner == row.owner,
                             IdempotentRequest.status.is_(None),
                         )
-                        .values(owner=OWNER, claimed_until=now + lease)
+                        .values(owner=this_worker(), claimed_until=now + lease)
                     )
                     if taken.rowcount == 1:
                         break
@@ -191,7 +195,12 @@ def settle(response: Response) -> Response:
     if claimed is None:
         return response
     scope, key = claimed
-    which = (IdempotentRequest.scope == scope, IdempotentRequest.key == key)
+    # still ours: a try that outlived its lease may have been taken over by a retry
+    which = (
+        IdempotentRequest.scope == scope,
+        IdempotentRequest.key == key,
+        IdempotentRequest.owner == this_worker(),
+    )
     with store.transaction(current_app.config["DATABASE_URL"]) as db:
         if response.status_code >= 500 or response.status_code == 429 or response.is_streamed:
             db.execute(delete(IdempotentRequest).where(*which))
