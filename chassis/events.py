@@ -27,6 +27,8 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.events import EventHandler
 
+from chassis.reconnect import PromptQueueConsumer
+
 ATTEMPTS_HEADER = "x-mpp-attempts"
 QUEUE_HEADER = "x-mpp-queue"
 ERROR_HEADER = "x-mpp-error"
@@ -86,6 +88,8 @@ def retry_queue(queue_name: str, delay_ms: int) -> Queue:
 
 class ReliableEventHandler(EventHandler):
     """An event handler that retries a failed event with backoff, then parks it."""
+
+    queue_consumer = PromptQueueConsumer()  # shared with the RPC entrypoints
 
     def setup(self):
         super().setup()

@@ -18,6 +18,7 @@ from chassis.database import CALL_ID_KEY, ServiceSession, prune
 from chassis.errors import MallError
 from chassis.events import settle_quietly
 from chassis.health import Health
+from chassis.reconnect import PromptQueueConsumer
 
 log = logging.getLogger("mpp.rpc")
 PRUNE_SECONDS = 3600
@@ -27,6 +28,8 @@ class SurvivingRpcConsumer(RpcConsumer):
     """nameko's RPC consumer, except that a reply the broker cannot take does not stop
     the service: the request is left to the broker, which delivers it again once a
     connection is back, and the repeat is answered from the recorded reply."""
+
+    queue_consumer = PromptQueueConsumer()
 
     def handle_result(self, message, result, exc_info):
         try:

@@ -15,13 +15,13 @@ import time
 import eventlet
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from chassis.database import Database, utcnow
 from chassis.errors import NotFound, load
 from chassis.events import event_handler
+from chassis.reconnect import RpcProxy
 from chassis.service import MallService, rpc
 from contracts import catalog as wire
 from contracts import modules

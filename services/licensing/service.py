@@ -8,7 +8,6 @@ is approved and paid (or free); low-risk types are approved on a complete submis
 from datetime import timedelta
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 from sqlalchemy import case, func, select, update
 
@@ -25,6 +24,7 @@ from chassis.clock import today
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
+from chassis.reconnect import RpcProxy
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from chassis.storage import LocalDocumentStore, document_store

@@ -9,11 +9,11 @@ The application desk (submit, read, list mine, worklist, act) is ``MallModule``'
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
 
 from chassis.database import Database
 from chassis.errors import Conflict, NotFound
 from chassis.module import MallModule, load_manifest
+from chassis.reconnect import RpcProxy
 from services.social_aid import domain
 from services.social_aid.models import Application, OutboxEvent, ProcessedEvent, RecordedReply
 
