@@ -307,7 +307,10 @@ def fault_run(
         else:
             mall.kill(KILL_TARGETS[number % len(KILL_TARGETS)])
         recovered_from.append(time.monotonic())
-    time.sleep(max(0.0, started + duration - time.monotonic()))
+    # the load goes on for ``every`` s after the last fault is over (a whole broker node
+    # takes some 13 s to stop and start again), so that its recovery is measured too
+    ends = max(started + duration, recovered_from[-1] + every if recovered_from else 0.0)
+    time.sleep(max(0.0, ends - time.monotonic()))
     stop.set()
     loader.join()
     mall.wait_healthy(60)
