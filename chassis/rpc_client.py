@@ -134,6 +134,9 @@ class RpcClient:
     def close(self) -> None:
         self._stopped.set()
         self._listener.join(timeout=5)
+        self._discard_idle()
+
+    def _discard_idle(self) -> None:
         while True:
             try:
                 self._discard(self._idle_producers.get_nowait())
@@ -146,9 +149,11 @@ class RpcClient:
             for attempt in (1, 2):
                 producer = None
                 try:
-                    try:
-                        producer = self._idle_producers.get_nowait()
+                    try:  # the second attempt on a new connection, never on an idle one
+                        producer = self._idle_producers.get_nowait() if attempt == 1 else None
                     except queue.Empty:
+                        pass
+                    if producer is None:
                         producer = self._new_producer()
                     producer.publish(
                         body,
@@ -166,6 +171,7 @@ class RpcClient:
                 except Exception as exc:  # a dead connection shows as many kinds of error
                     if producer is not None:
                         self._discard(producer)
+                    self._discard_idle()  # made before the same outage: as dead
                     if attempt == 2:
                         raise BrokerUnavailable(f"cannot publish: {exc!r}") from exc
                     log.warning("publishing connection lost (%r); trying a new one", exc)
