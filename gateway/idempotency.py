@@ -65,7 +65,8 @@ def fingerprint() -> str:
     if request.mimetype in FORM_TYPES:
         fields = sorted((k, v) for k, v in request.form.items(multi=True) if k != FORM_FIELD)
         digest.update(json.dumps(fields).encode())
-        for name, upload in sorted(request.files.items(multi=True)):
+        # by field name only: two files under one name must not be compared themselves
+        for name, upload in sorted(request.files.items(multi=True), key=lambda f: f[0]):
             digest.update(f"\n{name}:{upload.filename}:".encode())
             digest.update(hashlib.sha256(upload.stream.read()).digest())
             upload.stream.seek(0)
@@ -97,6 +98,7 @@ def this_worker() -> str:
 
 
 def _owner_is_dead(owner: str) -> bool:
+    """Whether the worker that claimed a key is gone (known only for this machine's)."""
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return False  # another machine's worker: only its lease tells
@@ -104,8 +106,8 @@ def _owner_is_dead(owner: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return True
-    except PermissionError:
-        return False
+    except PermissionError:  # alive, under another user
+        pass
     return False
 
 
