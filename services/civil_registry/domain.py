@@ -6,7 +6,8 @@ digits and starts with the region of the family.
 """
 
 import secrets
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from contracts.privacy import mask_name, mask_nik  # noqa: F401  (re-exported)
 from services.civil_registry.regions import region_problem
@@ -15,6 +16,13 @@ WOMEN_DAY_OFFSET = 40
 FEMALE, MALE = "F", "M"
 CERTIFICATE_KINDS = {"birth": "LT", "death": "KM", "marriage": "KW"}
 RELATIONSHIPS = ("head", "spouse", "child", "parent", "other")
+MARRIAGE_MIN_AGE = 19  # Law 16/2019, on the day of the marriage
+# A parent younger than this at a birth is a wrong date, not a fact: the youngest recorded
+# mothers were about 10; the same floor is used for fathers.
+PARENT_MIN_AGE = 10
+# A child may be born after the father's death: a pregnancy lasts up to about 300 days
+# (the civil code's presumption of paternity, KUHPerdata art. 255, uses 300 days too).
+POSTHUMOUS_BIRTH_DAYS = 300
 
 
 def birth_part(birth_date: date, sex: str) -> str:
@@ -74,6 +82,136 @@ def family_card_problems(number: str) -> list[str]:
         return ["must be exactly 16 digits"]
     problem = region_problem(number[:6])
     return [f"region (digits 1-6): {problem}"] if problem else []
+
+
+# --- dates that must agree ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Life:
+    """The dates the registry knows of a person."""
+
+    born: date
+    died: date | None = None
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (or earlier); 29 February becomes 1 March."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years of someone born on ``born`` on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def parent_problems(child_born: date, parent: Life, role: str) -> list[str]:
+    """Why a child born on ``child_born`` cannot be a child of ``parent`` (``role`` is
+    "mother" or "father"); empty when the dates agree."""
+    problems = []
+    if child_born <= parent.born:
+        problems.append(f"is not after the {role}'s own birth date ({parent.born.isoformat()})")
+    elif child_born < add_years(parent.born, PARENT_MIN_AGE):
+        problems.append(
+            f"the {role} (born {parent.born.isoformat()}) would be under {PARENT_MIN_AGE}"
+            " at the birth"
+        )
+    if parent.died is not None:
+        last_day = parent.died
+        if role == "father":
+            last_day = parent.died + timedelta(days=POSTHUMOUS_BIRTH_DAYS)
+        if child_born > last_day:
+            after = f"more than {POSTHUMOUS_BIRTH_DAYS} days after" if role == "father" else "after"
+            problems.append(f"is {after} the {role}'s death ({parent.died.isoformat()})")
+    return problems
+
+
+def birth_date_problems(
+    born: date,
+    today: date,
+    *,
+    sex: str | None = None,
+    died: date | None = None,
+    married_on: tuple[date, ...] = (),
+    mother: Life | None = None,
+    father: Life | None = None,
+    children_born: tuple[date, ...] = (),
+) -> list[str]:
+    """Every date known of a person that a birth date of ``born`` contradicts: today (in the
+    mall), her death, her marriages, her parents and her children."""
+    problems = []
+    if born > today:
+        problems.append(f"is in the future (today is {today.isoformat()})")
+    if died is not None and born > died:
+        problems.append(f"is after the date of death ({died.isoformat()})")
+    for day in married_on:
+        if age_on(born, day) < MARRIAGE_MIN_AGE:
+            problems.append(
+                f"would make the person under {MARRIAGE_MIN_AGE} at the marriage of"
+                f" {day.isoformat()}"
+            )
+    if mother is not None:
+        problems += parent_problems(born, mother, "mother")
+    if father is not None:
+        problems += parent_problems(born, father, "father")
+    role = "mother" if sex == FEMALE else "father"
+    for child in children_born:
+        problems += [
+            f"contradicts a child born {child.isoformat()}: {problem}"
+            for problem in parent_problems(child, Life(born, died), role)
+            if "death" not in problem
+        ]
+    return problems
+
+
+def death_problems(
+    died_on: date,
+    today: date,
+    person: Life,
+    *,
+    sex: str,
+    married_on: tuple[date, ...] = (),
+    children_born: tuple[date, ...] = (),
+) -> list[str]:
+    """Why ``person`` cannot have died on ``died_on``; empty when every known date agrees."""
+    problems = []
+    if died_on > today:
+        problems.append(f"is in the future (today is {today.isoformat()})")
+    if died_on < person.born:
+        problems.append(f"is before the birth date ({person.born.isoformat()})")
+    for day in married_on:
+        if died_on < day:
+            problems.append(f"is before the person's marriage of {day.isoformat()}")
+    # a mother is alive at her child's birth; a father up to POSTHUMOUS_BIRTH_DAYS before it
+    grace = timedelta(days=0 if sex == FEMALE else POSTHUMOUS_BIRTH_DAYS)
+    role = "mother" if sex == FEMALE else "father"
+    for child in children_born:
+        if child > died_on + grace:
+            too_early = "before" if sex == FEMALE else f"more than {grace.days} days before"
+            problems.append(
+                f"is {too_early} the birth of a child ({child.isoformat()}) of whom the"
+                f" person is the {role}"
+            )
+    return problems
+
+
+def marriage_problems(married_on: date, today: date, spouses: list[tuple[str, Life]]) -> list[str]:
+    """Why the named ``spouses`` cannot have married on ``married_on``: it is in the future,
+    one was not born, under age or already dead on that day."""
+    problems = []
+    if married_on > today:
+        problems.append(f"is in the future (today is {today.isoformat()})")
+    for name, life in spouses:
+        if married_on < life.born:
+            problems.append(f"is before {name} was born ({life.born.isoformat()})")
+        elif age_on(life.born, married_on) < MARRIAGE_MIN_AGE:
+            problems.append(f"{name} is under {MARRIAGE_MIN_AGE} on that date")
+        if life.died is not None and married_on > life.died:
+            problems.append(f"is after the death of {name} ({life.died.isoformat()})")
+    return problems
 
 
 def certificate_number(regency: str, kind: str, issued_on: date, sequence: int) -> str:

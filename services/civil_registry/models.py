@@ -41,6 +41,9 @@ class Resident(Base):
     status: Mapped[str] = mapped_column(String(20), default="alive")
     marital_status: Mapped[str] = mapped_column(String(20), default="single")
     died_on: Mapped[date | None] = mapped_column(Date)
+    # Known for births registered here, so their dates can be checked against each other.
+    mother_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    father_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class FamilyCard(Base):

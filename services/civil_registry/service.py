@@ -39,7 +39,6 @@ AUDITED_FIELDS = (
     "marital_status",
     "died_on",
 )
-MARRIAGE_MIN_AGE = 19  # Law 16/2019
 AGENCY = "disdukcapil"  # the registry's own office: its staff may read any record
 
 
@@ -54,6 +53,8 @@ class CivilRegistryService(MallService):
         """Register a resident under a valid, unused NIK, optionally on a family card."""
         self.actor.require(REGISTRAR)
         data = load(wire.ResidentRegistration(), payload)
+        if problems := domain.birth_date_problems(data["birth_date"], today()):
+            raise InvalidInput("impossible birth date", {"birth_date": problems})
         if problems := domain.nik_problems(data["nik"], data["birth_date"], data["sex"]):
             raise InvalidInput("invalid NIK", {"nik": problems})
         if self.db.scalar(select(exists().where(Resident.nik == data["nik"]))):
@@ -148,6 +149,8 @@ class CivilRegistryService(MallService):
         if not data["changes"]:
             raise InvalidInput("nothing to correct", {"changes": ["give at least one field"]})
         resident = self._resident(data["resident_id"], for_update=True)
+        if "birth_date" in data["changes"]:
+            self._check_birth_date(resident, data["changes"]["birth_date"])
         before = self._snapshot(resident)
         after = {**before, **wire.Changes().dump(data["changes"])}
         if {"nik", "birth_date", "sex"} & data["changes"].keys():
@@ -185,13 +188,17 @@ class CivilRegistryService(MallService):
         """Register a birth: a NIK, a birth certificate at once, a place on the family card."""
         self.actor.require(REGISTRAR, HOSPITAL_OFFICER)
         data = load(wire.BirthRegistration(), payload)
-        if data["birth_date"] > today():
-            raise InvalidInput("birth in the future", {"birth_date": ["is in the future"]})
         mother = self._parent(data["mother_id"], "mother_id", sex=domain.FEMALE)
-        if mother.died_on and mother.died_on < data["birth_date"]:
-            raise Conflict("the mother died before this birth date")
+        father = None
         if data["father_id"]:
-            self._parent(data["father_id"], "father_id", sex=domain.MALE)
+            father = self._parent(data["father_id"], "father_id", sex=domain.MALE)
+        if problems := domain.birth_date_problems(
+            data["birth_date"],
+            today(),
+            mother=_life(mother),
+            father=_life(father) if father else None,
+        ):
+            raise InvalidInput("impossible birth date", {"birth_date": problems})
         card = self._family_card_of_birth(mother, data["family_card_id"])
         self._not_registered_yet(card, data)
         child = Resident(
@@ -200,6 +207,8 @@ class CivilRegistryService(MallService):
             birth_date=data["birth_date"],
             birth_place=data["birth_place"],
             sex=data["sex"],
+            mother_id=mother.id,
+            father_id=father.id if father else None,
         )
         self.db.add(child)
         self.db.flush()
@@ -228,12 +237,19 @@ class CivilRegistryService(MallService):
         data = load(wire.DeathRegistration(), payload)
         resident = self._resident(data["resident_id"], for_update=True)
         if resident.status == "deceased":
-            raise Conflict(f"death already registered on {resident.died_on.isoformat()}")
-        if not resident.birth_date <= data["died_on"] <= today():
-            raise InvalidInput(
-                "impossible date of death",
-                {"died_on": ["must be between the birth date and today"]},
+            raise Conflict(
+                f"death already registered on {resident.died_on.isoformat()}",
+                {"died_on": [f"a death is registered once: {resident.died_on.isoformat()}"]},
             )
+        if problems := domain.death_problems(
+            data["died_on"],
+            today(),
+            _life(resident),
+            sex=resident.sex,
+            married_on=self._marriage_dates(resident),
+            children_born=self._children_births(resident),
+        ):
+            raise InvalidInput("impossible date of death", {"died_on": problems})
         before = self._snapshot(resident)
         resident.status, resident.died_on = "deceased", data["died_on"]
         certificate = self._issue("death", resident.nik[:4], resident, data["died_on"])
@@ -258,14 +274,14 @@ class CivilRegistryService(MallService):
             self._resident(data[key], for_update=True)
             for key in ("first_spouse_id", "second_spouse_id")
         ]
+        if problems := domain.marriage_problems(
+            data["married_on"], today(), [(s.full_name, _life(s)) for s in spouses]
+        ):
+            raise InvalidInput("impossible marriage date", {"married_on": problems})
         for spouse in spouses:
             self._require_alive(spouse)
             if spouse.marital_status == "married":
                 raise Conflict(f"{spouse.full_name} is already married")
-            if _age_on(spouse.birth_date, data["married_on"]) < MARRIAGE_MIN_AGE:
-                raise Conflict(f"{spouse.full_name} is under {MARRIAGE_MIN_AGE} on that date")
-        if data["married_on"] > today():
-            raise InvalidInput("marriage in the future", {"married_on": ["is in the future"]})
         for spouse in spouses:
             before = self._snapshot(spouse)
             spouse.marital_status = "married"
@@ -363,6 +379,36 @@ class CivilRegistryService(MallService):
         if parent.sex != sex:
             raise InvalidInput(f"{field} has the wrong sex", {field: ["wrong sex"]})
         return parent
+
+    def _check_birth_date(self, resident: Resident, born) -> None:
+        """A corrected birth date must agree with every date known of the resident: her
+        death, her marriages, her parents' lives and her children's births."""
+        mother = self.db.get(Resident, resident.mother_id) if resident.mother_id else None
+        father = self.db.get(Resident, resident.father_id) if resident.father_id else None
+        if problems := domain.birth_date_problems(
+            born,
+            today(),
+            sex=resident.sex,
+            died=resident.died_on,
+            married_on=self._marriage_dates(resident),
+            mother=_life(mother) if mother else None,
+            father=_life(father) if father else None,
+            children_born=self._children_births(resident),
+        ):
+            raise InvalidInput("impossible birth date", {"birth_date": problems})
+
+    def _marriage_dates(self, resident: Resident) -> tuple:
+        """The days of the marriages certified here with ``resident`` as a spouse."""
+        spouse = (Certificate.subject_id == resident.id) | (Certificate.partner_id == resident.id)
+        query = select(Certificate.event_date).where(Certificate.kind == "marriage", spouse)
+        return tuple(self.db.scalars(query.order_by(Certificate.event_date)))
+
+    def _children_births(self, resident: Resident) -> tuple:
+        """The birth dates of the children registered here with ``resident`` as a parent."""
+        query = select(Resident.birth_date).where(
+            (Resident.mother_id == resident.id) | (Resident.father_id == resident.id)
+        )
+        return tuple(self.db.scalars(query.order_by(Resident.birth_date)))
 
     def _card(self, family_card_id: str) -> FamilyCard:
         card = self.db.get(FamilyCard, family_card_id)
@@ -576,5 +622,5 @@ def _sees_whole_nik(actor: Actor, resident_id: str) -> bool:
     return actor.role == REGISTRAR or actor.is_person(resident_id)
 
 
-def _age_on(birth_date, day) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+def _life(resident: Resident) -> domain.Life:
+    return domain.Life(resident.birth_date, resident.died_on)

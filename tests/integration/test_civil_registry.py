@@ -344,17 +344,155 @@ def test_a_marriage_marries_both_and_can_open_their_own_family_card(registry):
     assert eventually(lambda: published(registry, "marriage_registered"))
 
 
-def test_no_one_marries_under_nineteen(registry):
+def test_no_one_marries_under_nineteen_on_the_day_of_the_marriage(registry):
     with rpc_to("civil_registry", registry) as civil:
         siti, budi = civil.register_resident(SITI), civil.register_resident(BUDI)
-        with pytest.raises(Conflict, match="under 19"):
+        with pytest.raises(InvalidInput) as err:
             civil.register_marriage(
                 {
                     "first_spouse_id": budi["id"],
                     "second_spouse_id": siti["id"],
-                    "married_on": "2008-01-01",
+                    "married_on": "2009-08-16",  # Siti is 19 today, but was 18 that day
                 }
             )
+    assert err.value.fields["married_on"] == ["Siti Rahayu is under 19 on that date"]
+
+
+# --- dates that contradict each other ------------------------------------------------
+
+
+def birth(mother: dict, born: str, father: dict | None = None, name: str = "Ayu") -> dict:
+    return {
+        "full_name": name,
+        "sex": "F",
+        "birth_date": born,
+        "birth_place": "Sragen",
+        "mother_id": mother["id"],
+        "father_id": father["id"] if father else None,
+    }
+
+
+def refusal(call, *args) -> dict:
+    """The field reasons of a refusal that must be invalid input (422)."""
+    with pytest.raises(InvalidInput) as err:
+        call(*args)
+    return err.value.fields
+
+
+def test_a_resident_born_in_the_future_is_refused(registry):
+    born = date.today() + timedelta(days=400)
+    nik = f"331401{born.day + 40:02d}{born:%m%y}0001"
+    with rpc_to("civil_registry", registry) as civil:
+        fields = refusal(civil.register_resident, {**SITI, "nik": nik, "birth_date": str(born)})
+    assert "is in the future" in fields["birth_date"][0]
+
+
+@pytest.mark.parametrize(
+    "born, reason",
+    [
+        ("1989-05-01", "is not after the mother's own birth date (1990-08-17)"),
+        ("1998-01-01", "the mother (born 1990-08-17) would be under 10 at the birth"),
+    ],
+)
+def test_a_birth_before_the_mother_could_give_birth_is_refused(family, born, reason):
+    with rpc_to("civil_registry", family["config"]) as civil:
+        fields = refusal(civil.register_birth, birth(family["siti"], born))
+    assert fields["birth_date"] == [reason]
+
+
+def test_a_birth_after_the_mothers_death_or_long_after_the_fathers_is_refused(family):
+    siti, budi = family["siti"], family["budi"]
+    with rpc_to("civil_registry", family["config"]) as civil:
+        civil.register_death({"resident_id": budi["id"], "died_on": "2024-01-10"})
+        # within 300 days of the father's death: his child
+        civil.register_birth(birth(siti, "2024-10-20", father=budi, name="Wulan"))
+        late = refusal(civil.register_birth, birth(siti, "2024-11-20", father=budi))
+        civil.register_death({"resident_id": siti["id"], "died_on": "2025-01-01"})
+        orphan = refusal(civil.register_birth, birth(siti, "2025-01-02"))
+    assert late["birth_date"] == ["is more than 300 days after the father's death (2024-01-10)"]
+    assert orphan["birth_date"] == ["is after the mother's death (2025-01-01)"]
+
+
+def test_a_death_contradicting_a_birth_a_marriage_or_today_is_refused(family):
+    siti, budi = family["siti"], family["budi"]
+    with rpc_to("civil_registry", family["config"]) as civil:
+        civil.register_birth(birth(siti, "2020-01-05", father=budi))
+        civil.register_marriage(
+            {
+                "first_spouse_id": budi["id"],
+                "second_spouse_id": siti["id"],
+                "married_on": "2015-06-20",
+            }
+        )
+        early = refusal(civil.register_death, {"resident_id": siti["id"], "died_on": "2019-12-31"})
+        unmarried = refusal(
+            civil.register_death, {"resident_id": budi["id"], "died_on": "2015-06-19"}
+        )
+        future = str(date.today() + timedelta(days=2))
+        ahead = refusal(civil.register_death, {"resident_id": budi["id"], "died_on": future})
+        assert civil.get_resident(siti["id"])["status"] == "alive"
+    assert early["died_on"] == [
+        "is before the birth of a child (2020-01-05) of whom the person is the mother"
+    ]
+    assert "is before the person's marriage of 2015-06-20" in unmarried["died_on"]
+    assert "is in the future" in ahead["died_on"][0]
+
+
+def test_a_second_death_names_the_field(family):
+    budi = family["budi"]
+    with rpc_to("civil_registry", family["config"]) as civil:
+        civil.register_death({"resident_id": budi["id"], "died_on": "2026-11-01"})
+        with pytest.raises(Conflict) as err:
+            civil.register_death({"resident_id": budi["id"], "died_on": "2026-10-01"})
+    assert err.value.fields == {"died_on": ["a death is registered once: 2026-11-01"]}
+
+
+def test_a_marriage_in_the_future_or_after_a_spouses_death_is_refused(registry):
+    with rpc_to("civil_registry", registry) as civil:
+        siti, budi = civil.register_resident(SITI), civil.register_resident(BUDI)
+        marriage = {"first_spouse_id": budi["id"], "second_spouse_id": siti["id"]}
+        future = str(date.today() + timedelta(days=2))
+        ahead = refusal(civil.register_marriage, {**marriage, "married_on": future})
+        civil.register_death({"resident_id": budi["id"], "died_on": "2020-01-01"})
+        widowed = refusal(civil.register_marriage, {**marriage, "married_on": "2021-01-01"})
+    assert "is in the future" in ahead["married_on"][0]
+    assert widowed["married_on"] == ["is after the death of Budi Santoso (2020-01-01)"]
+
+
+def test_a_corrected_birth_date_is_checked_against_parents_children_and_marriages(family):
+    siti, budi = family["siti"], family["budi"]
+    with rpc_to("civil_registry", family["config"]) as civil:
+        child = civil.register_birth(birth(siti, "2020-01-05", father=budi))["child"]
+        civil.register_marriage(
+            {
+                "first_spouse_id": budi["id"],
+                "second_spouse_id": siti["id"],
+                "married_on": "2015-06-20",
+            }
+        )
+
+        def correct(resident_id: str, birth_date: str, nik: str) -> dict:
+            return refusal(
+                civil.correct_resident,
+                {
+                    "resident_id": resident_id,
+                    "reason": "wrong year on the form",
+                    "changes": {"birth_date": birth_date, "nik": nik},
+                },
+            )
+
+        as_mother = correct(siti["id"], "2012-08-17", "3314015708120001")
+        as_child = correct(child["id"], "1990-01-05", "3314014501900009")
+        assert civil.get_resident(siti["id"])["birth_date"] == "1990-08-17"
+    assert as_mother["birth_date"] == [
+        "would make the person under 19 at the marriage of 2015-06-20",
+        "contradicts a child born 2020-01-05: the mother (born 2012-08-17) would be under 10"
+        " at the birth",
+    ]
+    assert as_child["birth_date"] == [
+        "is not after the mother's own birth date (1990-08-17)",
+        "the father (born 1985-03-02) would be under 10 at the birth",
+    ]
 
 
 # --- certificates and identity -----------------------------------------------------

@@ -119,6 +119,38 @@ def test_service_refusals_keep_their_status_and_field_reasons(api):
     assert missing.status_code == 404
 
 
+def test_contradicting_dates_are_422_naming_the_field_and_the_reason(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    future = http.post(
+        "/api/v1/residents",
+        headers=registrar,
+        json={**SITI, "nik": "3314015708400001", "birth_date": "2040-08-17"},
+    )
+    assert future.status_code == 422
+    assert "is in the future" in future.get_json()["error"]["fields"]["birth_date"][0]
+    siti_id = http.post("/api/v1/residents", json=SITI, headers=registrar).get_json()["id"]
+    http.post(
+        "/api/v1/family-cards",
+        headers=registrar,
+        json={"number": "3314010101200001", "address": "Jl. Sukowati 1", "head_id": siti_id},
+    )
+    too_young = http.post(
+        "/api/v1/births",
+        headers=registrar,
+        json={
+            "full_name": "X",
+            "sex": "M",
+            "birth_date": "1995-01-01",
+            "birth_place": "Sragen",
+            "mother_id": siti_id,
+        },
+    )
+    assert too_young.status_code == 422
+    assert too_young.get_json()["error"]["fields"] == {
+        "birth_date": ["the mother (born 1990-08-17) would be under 10 at the birth"]
+    }
+
+
 def test_search_pages_through_residents_for_staff(api):
     http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
     http.post("/api/v1/residents", json=SITI, headers=registrar)

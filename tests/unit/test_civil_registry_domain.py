@@ -1,15 +1,19 @@
 """The civil registry's rules: NIKs, family card numbers, masking and certificates."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from services.civil_registry.domain import (
+    Life,
+    birth_date_problems,
     birth_part,
     certificate_number,
+    death_problems,
     family_card_problems,
     make_nik,
+    marriage_problems,
     mask_name,
     mask_nik,
     new_check_code,
@@ -248,3 +252,111 @@ def test_a_check_code_is_8_uppercase_hex_characters():
 def test_check_codes_differ_between_calls():
     codes = {new_check_code() for _ in range(20)}
     assert len(codes) == 20
+
+
+# --- dates that must agree -----------------------------------------------------------------
+
+TODAY = date(2026, 12, 3)
+MOTHER = Life(date(1990, 8, 17))
+FATHER = Life(date(1985, 3, 2))
+
+
+def test_a_birth_date_agreeing_with_everything_known_has_no_problems():
+    assert birth_date_problems(date(2020, 1, 1), TODAY, mother=MOTHER, father=FATHER) == []
+    assert birth_date_problems(TODAY, TODAY) == []  # born today (in the mall)
+
+
+@pytest.mark.parametrize(
+    "born, known, reason",
+    [
+        pytest.param(TODAY + timedelta(days=1), {}, "is in the future", id="future"),
+        pytest.param(
+            date(1989, 1, 1), {"mother": MOTHER}, "not after the mother's own birth", id="before"
+        ),
+        pytest.param(
+            date(2000, 8, 16), {"mother": MOTHER}, "mother (born 1990-08-17) would be under 10"
+        ),
+        pytest.param(
+            date(2020, 1, 2),
+            {"mother": Life(MOTHER.born, date(2020, 1, 1))},
+            "after the mother's death (2020-01-01)",
+            id="after the mother's death",
+        ),
+        pytest.param(
+            date(2020, 1, 1),
+            {"father": Life(FATHER.born, date(2019, 3, 1))},
+            "more than 300 days after the father's death",
+            id="long after the father's death",
+        ),
+        pytest.param(date(1995, 1, 1), {"father": Life(date(1990, 1, 1))}, "father", id="young"),
+        pytest.param(date(2000, 1, 1), {"died": date(1999, 1, 1)}, "after the date of death"),
+        pytest.param(
+            date(2000, 1, 1), {"married_on": (date(2018, 6, 1),)}, "under 19 at the marriage"
+        ),
+        pytest.param(
+            date(2012, 1, 1),
+            {"sex": "F", "children_born": (date(2020, 1, 1),)},
+            "contradicts a child born 2020-01-01",
+            id="her child would be born when she is 8",
+        ),
+    ],
+)
+def test_a_birth_date_contradicting_a_known_date_is_named(born, known, reason):
+    problems = birth_date_problems(born, TODAY, **known)
+    assert any(reason in problem for problem in problems), problems
+
+
+def test_a_child_born_within_300_days_of_the_fathers_death_is_his():
+    father = Life(FATHER.born, date(2019, 3, 1))
+    assert birth_date_problems(date(2019, 12, 26), TODAY, father=father) == []
+
+
+@pytest.mark.parametrize(
+    "died_on, known, reason",
+    [
+        pytest.param(TODAY + timedelta(days=1), {}, "is in the future", id="future"),
+        pytest.param(date(1980, 1, 1), {}, "before the birth date", id="before birth"),
+        pytest.param(
+            date(2015, 1, 1), {"married_on": (date(2016, 1, 1),)}, "before the person's marriage"
+        ),
+        pytest.param(
+            date(2019, 12, 31),
+            {"sex": "F", "children_born": (date(2020, 1, 1),)},
+            "before the birth of a child",
+            id="a mother dies before her child's birth",
+        ),
+        pytest.param(
+            date(2018, 1, 1),
+            {"sex": "M", "children_born": (date(2020, 1, 1),)},
+            "more than 300 days before the birth of a child",
+            id="a father dies long before his child's birth",
+        ),
+    ],
+)
+def test_a_date_of_death_contradicting_a_known_date_is_named(died_on, known, reason):
+    problems = death_problems(died_on, TODAY, Life(date(1985, 3, 2)), **({"sex": "M"} | known))
+    assert any(reason in problem for problem in problems), problems
+
+
+def test_a_father_may_die_before_his_childs_birth():
+    born = (date(2020, 1, 1),)
+    assert death_problems(date(2019, 6, 1), TODAY, FATHER, sex="M", children_born=born) == []
+
+
+@pytest.mark.parametrize(
+    "married_on, reason",
+    [
+        (TODAY + timedelta(days=1), "is in the future"),
+        (date(2009, 3, 1), "Siti is under 19 on that date"),  # 18, though 19 today
+        (date(1980, 1, 1), "before Siti was born"),
+        (date(2021, 1, 1), "after the death of Budi (2020-01-01)"),
+    ],
+)
+def test_a_marriage_date_contradicting_the_spouses_lives_is_named(married_on, reason):
+    spouses = [("Siti", Life(date(1990, 8, 17))), ("Budi", Life(FATHER.born, date(2020, 1, 1)))]
+    assert any(reason in problem for problem in marriage_problems(married_on, TODAY, spouses))
+
+
+def test_a_marriage_on_the_nineteenth_birthday_is_allowed():
+    spouses = [("Siti", Life(date(1990, 8, 17))), ("Budi", FATHER)]
+    assert marriage_problems(date(2009, 8, 17), TODAY, spouses) == []
