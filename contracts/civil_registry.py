@@ -2,12 +2,15 @@
 
 from marshmallow import Schema, fields, validate
 
+from contracts.digits import Digits, Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
 
 SOURCE = "civil_registry"
 RELATIONSHIPS = ["head", "spouse", "child", "parent", "other"]
-SIXTEEN_DIGITS = validate.Regexp(r"^\d{16}$", error="must be exactly 16 digits")
+SIXTEEN_DIGITS = Digits(16)  # 0-9 only: not "٣" or "３", which str.isdigit and \d take
+# A check code is printed in hex; surrounding blanks (a copied code) are forgiven.
+CHECK_CODE = validate.Regexp(r"^\s*[0-9A-Za-z]+\s*$", error="must be letters A-F and digits 0-9")
 MAX_PAGE = 10_000  # pages of a search; past it, narrow the search
 
 
@@ -140,7 +143,9 @@ class CertificateCheck(Schema):
         metadata={"example": "3314-LT-23112026-0007"},
     )
     check_code = fields.String(
-        required=True, validate=validate.Length(min=1, max=16), metadata={"example": "9F3A61C2"}
+        required=True,
+        validate=[validate.Length(min=1, max=16), CHECK_CODE],
+        metadata={"example": "9F3A61C2"},
     )
 
 
@@ -156,8 +161,8 @@ class ResidentSearch(Schema):
     name = fields.String(load_default=None, validate=validate.Length(min=2, max=200))
     nik = nik_field(load_default=None)
     family_card_number = fields.String(load_default=None, validate=SIXTEEN_DIGITS)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ResidentPage(Reply):

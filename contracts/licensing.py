@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from contracts.civil_registry import nik_field
+from contracts.digits import Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
 
@@ -47,7 +48,7 @@ class DocumentReference(Schema):
 
     kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
     sha256 = fields.String(required=True, validate=SHA256)
-    size = fields.Integer(required=True, validate=validate.Range(min=1))
+    size = Integer(required=True, validate=validate.Range(min=1))
     content_type = fields.String(
         required=True, validate=validate.OneOf(["application/pdf", "image/jpeg", "image/png"])
     )
@@ -77,9 +78,7 @@ class Transition(Reply):
 
 
 class PaymentRecord(Schema):
-    amount = fields.Integer(
-        required=True, validate=validate.Range(min=1), metadata={"example": 150000}
-    )
+    amount = Integer(required=True, validate=validate.Range(min=1), metadata={"example": 150000})
     receipt_reference = fields.String(
         required=True,
         validate=validate.Length(min=3, max=100),

@@ -12,6 +12,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from contracts.digits import Integer
 from contracts.events import event_schema
 
 SOURCE = "modules"  # the exchange every module announces on
@@ -60,7 +61,7 @@ class QueueSetup(Schema):
     prefix = fields.String(
         required=True, validate=validate.Regexp(r"^[A-Z]{1,3}$", error="1-3 capital letters")
     )
-    counters = fields.Integer(load_default=1, validate=validate.Range(min=1, max=20))
+    counters = Integer(load_default=1, validate=validate.Range(min=1, max=20))
 
 
 class OfferedService(Schema):
@@ -154,7 +155,7 @@ def form_schema(form: list[dict]) -> Schema:
         bounds = {k: spec[k] for k in ("min", "max") if spec.get(k) is not None}
         kind = spec["type"]
         if kind == "integer":
-            return fields.Integer(validate=validate.Range(**bounds) if bounds else None, **options)
+            return Integer(validate=validate.Range(**bounds) if bounds else None, **options)
         if kind == "date":
             return fields.Date(**options)
         if kind == "boolean":

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from marshmallow import Schema, fields, validate
 
+from contracts.digits import Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
 
@@ -94,7 +95,7 @@ class Finish(Schema):
 
 class RatingRequest(Schema):
     elements = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=4)),
+        Integer(validate=validate.Range(min=1, max=4)),
         required=True,
         validate=validate.Length(equal=9),
         metadata={"example": [4, 4, 3, 4, 4, 3, 4, 4, 4]},

@@ -24,6 +24,7 @@ Sign-in and refresh are not kept: their answers are credentials.
 import hashlib
 import json
 import os
+import re
 import socket
 import time
 from datetime import timedelta
@@ -100,7 +101,7 @@ def this_worker() -> str:
 def _owner_is_dead(owner: str) -> bool:
     """Whether the worker that claimed a key is gone (known only for this machine's)."""
     host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname() or not re.fullmatch(r"[0-9]+", pid):
         return False  # another machine's worker: only its lease tells
     try:
         os.kill(int(pid), 0)

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.civil_registry import nik_field
+from contracts.digits import Integer
 from gateway.identity.accounts import ASSIGNABLE_ROLES
 
 USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$", error="3-64 of a-z 0-9 . _ -")
@@ -81,13 +82,13 @@ class AuditQuery(Schema):
     allowed = fields.Boolean(load_default=None)
     since = fields.AwareDateTime(load_default=None, default_timezone=None)
     until = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class Page(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class AuditEntryView(Schema):

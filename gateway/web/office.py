@@ -49,7 +49,7 @@ MODULE_DECIDERS = (VERIFIER, AGENCY_ADMIN)
 OFFICER_ACTIONS = ("start_verification", "approve", "request_revision", "reject")
 MODULE_ACTIONS = ("review", "approve", "reject")
 NEEDS_NOTE = {"request_revision", "reject"}
-SIXTEEN_DIGITS = re.compile(r"^\d{16}$")
+SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")  # fullmatch; 0-9 only (\d takes other scripts)
 CLOCK_STATES = {"submitted", "in_verification", "resubmitted", "approved"}  # the mall's time
 
 ACTION_LABELS = {
@@ -458,7 +458,7 @@ def deaths():
 
 def resident_id(given: str, field: str) -> str:
     """A resident named by NIK (16 digits) or by id: the id."""
-    if not SIXTEEN_DIGITS.match(given):
+    if not SIXTEEN_DIGITS.fullmatch(given):
         return given
     found = call("civil_registry", "search_residents", {"nik": given, "per_page": 1})["items"]
     if not found:
@@ -470,7 +470,7 @@ def resident_id(given: str, field: str) -> str:
 
 def family_card_id(given: str) -> str:
     """A family card named by its number (16 digits) or by id: the id."""
-    if not SIXTEEN_DIGITS.match(given):
+    if not SIXTEEN_DIGITS.fullmatch(given):
         return given
     query = {"family_card_number": given, "per_page": 1}
     found = call("civil_registry", "search_residents", query)["items"]

@@ -17,6 +17,7 @@ from contracts import civil_registry as registry_wire
 from contracts import licensing as licensing_wire
 from contracts import modules as modules_wire
 from contracts import queue as queue_wire
+from contracts.digits import ascii_int
 from gateway.api import accounts as account_api
 from gateway.api.licensing import attach_upload
 from gateway.api.modules import live_manifest, submit_application
@@ -353,7 +354,7 @@ def my_documents():
 @bp.get("/my-record")
 @citizen_only
 def record_reads():
-    page = min(max(1, request.args.get("page", 1, type=int)), 10_000)
+    page = min(max(1, request.args.get("page", 1, type=ascii_int)), 10_000)
     with account_api.database() as db:
         found = audit.reads_of(db, g.actor.person_id, g.actor.id, page=page, per_page=20)
     return render_template("portal/record_reads.html", found=found, page=page)

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from contracts.digits import digits_problem
 from contracts.privacy import mask_name, mask_nik  # noqa: F401  (re-exported)
 from services.civil_registry.regions import region_problem
 
@@ -39,8 +40,8 @@ def make_nik(region: str, birth_date: date, sex: str, serial: int) -> str:
 
 def nik_problems(nik: str, birth_date: date | None = None, sex: str | None = None) -> list[str]:
     """Every rule the NIK breaks, named; empty when it is valid (for this holder, if given)."""
-    if len(nik) != 16 or not nik.isdigit():
-        return ["must be exactly 16 digits"]
+    if problem := digits_problem(nik, 16):
+        return [problem]
     problems = []
     if problem := region_problem(nik[:6]):
         problems.append(f"region (digits 1-6): {problem}")
@@ -78,8 +79,8 @@ def _is_day_of_month(day: int, month: int, year2: int) -> bool:
 
 
 def family_card_problems(number: str) -> list[str]:
-    if len(number) != 16 or not number.isdigit():
-        return ["must be exactly 16 digits"]
+    if problem := digits_problem(number, 16):
+        return [problem]
     problem = region_problem(number[:6])
     return [f"region (digits 1-6): {problem}"] if problem else []
 

@@ -328,8 +328,9 @@ class CivilRegistryService(MallService):
         certificate = self.db.scalar(
             select(Certificate).where(Certificate.number == data["number"])
         )
+        given = data["check_code"].strip().upper().encode()  # bytes: any text compares
         if certificate is None or not secrets.compare_digest(
-            certificate.check_code, data["check_code"].strip().upper()
+            certificate.check_code.encode(), given
         ):
             return {
                 "valid": False,

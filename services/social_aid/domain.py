@@ -85,7 +85,7 @@ class Rules:
     def from_config(cls, config: dict) -> "Rules":
         """Read ``REGENCY_CODE`` and ``POVERTY_LINE_PER_PERSON``; a bad value stops the start."""
         regency = str(config.get("REGENCY_CODE", ""))
-        if not re.fullmatch(r"\d{4}", regency):
+        if not re.fullmatch(r"[0-9]{4}", regency):
             raise ValueError(f"REGENCY_CODE must be 4 digits (e.g. 3314), not {regency!r}")
         line = config.get("POVERTY_LINE_PER_PERSON")
         if isinstance(line, bool) or not isinstance(line, int) or line <= 0:

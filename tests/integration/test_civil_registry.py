@@ -100,6 +100,22 @@ def test_a_nik_that_breaks_a_rule_is_refused_naming_the_rule(registry, nik, rule
     assert any(rule in reason for reason in err.value.fields["nik"])
 
 
+@pytest.mark.parametrize("nik", ["٣٣١٤٠١٥٧٠٨٩٠٠٠٠١", "３３１４０１５７０８９０００１"[:15] + "１"])
+def test_a_nik_of_another_scripts_digits_is_refused_saying_digits_0_9(registry, nik):
+    with rpc_to("civil_registry", registry) as civil, pytest.raises(InvalidInput) as err:
+        civil.register_resident({**SITI, "nik": nik})
+    assert err.value.fields["nik"] == [
+        f"must be 16 digits 0-9: {nik[0]!r} is a digit of another script"
+    ]
+
+
+def test_a_check_code_of_another_script_is_invalid_input_not_a_failure(family):
+    with rpc_to("civil_registry", family["config"], actor=None) as public:
+        with pytest.raises(InvalidInput) as err:
+            public.verify_certificate({"number": "3314-KM-01012026-0001", "check_code": "9F3A٦١C2"})
+    assert "check_code" in err.value.fields
+
+
 def test_a_nik_is_registered_once(registry):
     with rpc_to("civil_registry", registry) as civil:
         civil.register_resident(SITI)

@@ -151,6 +151,24 @@ def test_contradicting_dates_are_422_naming_the_field_and_the_reason(api):
     }
 
 
+def test_digits_of_other_scripts_are_refused_saying_digits_0_9(api):
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    arabic = http.post(
+        "/api/v1/residents", headers=registrar, json={**SITI, "nik": "٣٣١٤٠١٥٧٠٨٩٠٠٠٠١"}
+    )
+    assert arabic.status_code == 422
+    assert arabic.get_json()["error"]["fields"]["nik"] == [
+        "must be 16 digits 0-9: '٣' is a digit of another script"
+    ]
+    check = http.get(
+        "/api/v1/certificates/verification",
+        query_string={"number": "3314-KM-01012026-0001", "check_code": "９F3A61C2"},
+    )
+    assert check.status_code == 422 and "check_code" in check.get_json()["error"]["fields"]
+    page = http.get("/api/v1/residents", headers=registrar, query_string={"page": "٣"})
+    assert page.status_code == 422 and "page" in page.get_json()["error"]["fields"]
+
+
 def test_search_pages_through_residents_for_staff(api):
     http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
     http.post("/api/v1/residents", json=SITI, headers=registrar)

@@ -66,7 +66,7 @@ def test_a_valid_nik_has_no_problems_when_the_holder_is_not_given():
     ],
 )
 def test_a_nik_that_is_not_16_digits_says_so_and_nothing_else(nik):
-    assert nik_problems(nik, BORN, "M") == ["must be exactly 16 digits"]
+    assert nik_problems(nik, BORN, "M") == ["must be 16 digits 0-9"]
 
 
 @pytest.mark.parametrize(
@@ -188,8 +188,8 @@ def test_a_made_nik_is_valid_for_its_holder():
     "number, problems",
     [
         pytest.param("3314012301200001", [], id="a KK number of a known district is valid"),
-        pytest.param("331401230120001", ["must be exactly 16 digits"], id="15 digits are too few"),
-        pytest.param("33140123012000A1", ["must be exactly 16 digits"], id="letters are refused"),
+        pytest.param("331401230120001", ["must be 16 digits 0-9"], id="15 digits are too few"),
+        pytest.param("33140123012000A1", ["must be 16 digits 0-9"], id="letters are refused"),
         pytest.param(
             "9914012301200001",
             ["region (digits 1-6): province code 99 is unknown"],
@@ -360,3 +360,27 @@ def test_a_marriage_date_contradicting_the_spouses_lives_is_named(married_on, re
 def test_a_marriage_on_the_nineteenth_birthday_is_allowed():
     spouses = [("Siti", Life(date(1990, 8, 17))), ("Budi", FATHER)]
     assert marriage_problems(date(2009, 8, 17), TODAY, spouses) == []
+
+
+# --- digits of other scripts ---------------------------------------------------------------
+
+ARABIC_INDIC = "٣٣١٤٠١٥٧٠٥٩٠٠٠٠١"  # 3314015705900001 in Arabic-Indic digits
+FULL_WIDTH = "３３１４０１５７０５９０００１"[:15] + "１"  # 16 full-width digits
+
+
+@pytest.mark.parametrize(
+    "nik, digit",
+    [
+        pytest.param(ARABIC_INDIC, "٣", id="Arabic-Indic digits"),
+        pytest.param(FULL_WIDTH, "３", id="full-width digits"),
+        pytest.param("331401570590000३", "३", id="one Devanagari digit"),
+    ],
+)
+def test_a_nik_of_another_scripts_digits_is_refused_naming_the_digit(nik, digit):
+    assert len(nik) == 16 and nik.isdigit()  # what the old check let through
+    assert nik_problems(nik) == [f"must be 16 digits 0-9: {digit!r} is a digit of another script"]
+    assert family_card_problems(nik) == nik_problems(nik)
+
+
+def test_a_nik_with_a_trailing_newline_is_not_16_digits():
+    assert nik_problems("3314015705900001\n") == ["must be 16 digits 0-9"]

@@ -188,7 +188,7 @@ def test_bodies_and_answers_are_the_contract_schemas(spec):
         "applicant_name",
         "applicant_birth_date",
     }
-    assert draft["properties"]["applicant_nik"]["pattern"] == r"^\d{16}$"
+    assert draft["properties"]["applicant_nik"]["pattern"] == r"^[0-9]{16}$"
     created = create["responses"]["201"]["content"]["application/json"]["schema"]
     assert created == {"$ref": "#/components/schemas/Application"}
 
