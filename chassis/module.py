@@ -10,6 +10,10 @@ and the application desk every module keeps (submit, read, list mine, worklist, 
         def assess(self, service, form):    # optional: refuse, or say what was found
             ...
 
+Every module closes a deceased applicant's open applications by itself (``person_died``
+from the civil registry, handled once per event): status ``closed``, reason "applicant
+deceased", a step in the application's history and an ``application_closed`` event each.
+
 A module announces its manifest on the shared ``modules`` exchange when it starts and
 every ``ANNOUNCE_SECONDS`` while alive: the catalog records it and marks it unavailable
 once announcements stop; the queue gives its services ticket series and counters.
@@ -29,9 +33,10 @@ from sqlalchemy import JSON, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis import logs
-from chassis.actor import AGENCY_ADMIN, CITIZEN, MALL_MANAGER, VERIFIER
+from chassis.actor import AGENCY_ADMIN, CITIZEN, MALL_MANAGER, SYSTEM, VERIFIER
 from chassis.database import UTCDateTime, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
+from chassis.events import event_handler, idempotent
 from chassis.service import MallService, rpc
 from contracts import modules as wire
 from contracts.events import envelope
@@ -43,6 +48,9 @@ ACTIONS = {
     "submitted": {"review": "in_review", "approve": "approved", "reject": "rejected"},
     "in_review": {"approve": "approved", "reject": "rejected"},
 }
+OPEN = tuple(ACTIONS)  # statuses still waiting for a decision
+CLOSED = "closed"  # terminal: closed without a decision
+APPLICANT_DECEASED = "applicant deceased"
 
 
 def load_manifest(path: Path) -> dict:
@@ -90,6 +98,11 @@ class MallModule(MallService):
     manifest: dict
     applications: type
     announcer = Announcer()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            wire.register_module_events(cls.name)
 
     @timer(interval=ANNOUNCE_SECONDS, eager=True)
     def announce(self):
@@ -188,6 +201,43 @@ class MallModule(MallService):
             self._step(application.status, action["note"], utcnow()),
         ]
         return self._view(application)
+
+    # --- what a death closes -------------------------------------------------------------
+
+    @event_handler("civil_registry", "person_died")
+    @idempotent
+    def on_person_died(self, event: dict) -> None:
+        """The deceased's open applications are closed, each with a step in its history
+        and an event, in the transaction that records the event as handled."""
+        person_id = event["data"]["person_id"]
+        query = select(self.applications).where(
+            self.applications.applicant_id == person_id,
+            self.applications.status.in_(OPEN),
+        )
+        for application in self.db.scalars(query.with_for_update()).all():
+            previous = application.status
+            application.status = CLOSED
+            application.history = [
+                *application.history,
+                {
+                    "status": CLOSED,
+                    "actor_id": SYSTEM,
+                    "actor_role": SYSTEM,
+                    "note": APPLICANT_DECEASED,
+                    "at": utcnow().isoformat(),
+                },
+            ]
+            self.db.record_event(
+                "application_closed",
+                {
+                    "application_id": application.id,
+                    "applicant_id": person_id,
+                    "service": application.service,
+                    "previous_status": previous,
+                    "status": CLOSED,
+                    "reason": APPLICANT_DECEASED,
+                },
+            )
 
     # --- helpers ------------------------------------------------------------------------
 

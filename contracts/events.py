@@ -41,7 +41,9 @@ def envelope(source: str, event_type: str, data: dict, correlation_id: str | Non
     try:
         importlib.import_module(f"contracts.{source}")  # registers the source's event schemas
     except ModuleNotFoundError:
-        raise LookupError(f"no contracts for service {source}") from None
+        # an agency module's shared events are registered by its base class, not a file
+        if (source, event_type) not in EVENT_SCHEMAS:
+            raise LookupError(f"no contracts for service {source}") from None
     schema = EVENT_SCHEMAS.get((source, event_type))
     if schema is None:
         raise LookupError(f"no schema for event {source}.{event_type}")

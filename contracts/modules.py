@@ -32,7 +32,7 @@ LIFE_EVENTS = (
     "work",
     "tax",
 )
-MODULE_STATUSES = ("submitted", "in_review", "approved", "rejected", "withdrawn")
+MODULE_STATUSES = ("submitted", "in_review", "approved", "rejected", "withdrawn", "closed")
 
 
 def text(max_length: int = 200, **kwargs):
@@ -108,6 +108,23 @@ class ModuleAnnounced(Schema):
 
 
 # --- the applications every module takes ---------------------------------------------
+
+
+class ApplicationClosed(Schema):
+    """An application a module closed without a decision (its applicant died)."""
+
+    application_id = fields.String(required=True)
+    applicant_id = fields.String(required=True)
+    service = fields.String(required=True)
+    previous_status = fields.String(required=True)
+    status = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+def register_module_events(module: str) -> None:
+    """Register the events every module publishes on its own exchange (source ``module``):
+    a module needs no contracts of its own for them."""
+    event_schema(module, "application_closed")(ApplicationClosed)
 
 
 class ApplicationRequest(Schema):

@@ -18,10 +18,11 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.migrate import alembic_config, upgrade
 from chassis.module import ANNOUNCE_SECONDS, load_manifest
 from contracts import modules
+from contracts.events import envelope
 from services.civil_registry.service import CivilRegistryService
-from services.social_aid.models import Application, Base
+from services.social_aid.models import Application, Base, OutboxEvent
 from services.social_aid.service import SocialAidService
-from tests.integration.helpers import rows, rpc_to
+from tests.integration.helpers import publish_event, rows, rpc_to
 
 RULES = {"REGENCY_CODE": "3314", "POVERTY_LINE_PER_PERSON": 500_000}
 DINSOS = {"id": "dinsos-verifier-1", "role": "verifier", "agency": "dinsos"}
@@ -50,7 +51,8 @@ def mall(container_factory, service_config):
     registry = service_config("civil_registry")
     container_factory(CivilRegistryService, registry).start()
     config = service_config("social_aid", **RULES)
-    container_factory(SocialAidService, config).start()
+    container = container_factory(SocialAidService, config)
+    container.start()
     with rpc_to("civil_registry", registry) as civil:
         budi = civil.register_resident(
             person("3314010203850002", "Budi Santoso", "1985-03-02", "M")
@@ -87,6 +89,7 @@ def mall(container_factory, service_config):
         civil.register_death({"resident_id": sri["id"], "died_on": "2025-12-01"})
     return {
         "config": config,
+        "container": container,
         "registry": registry,
         "siti": citizen(siti),
         "budi": citizen(budi),
@@ -224,6 +227,51 @@ def test_only_deciding_officers_of_dinsos_act_on_an_application(mall):
     assert illegal.value.fields == {"allowed_actions": []}
     [row] = stored(mall)
     assert row.status == "rejected" and len(row.history) == 2
+
+
+def test_a_death_closes_the_applicants_open_applications_once(mall):
+    open_one = apply(mall, mall["siti"])
+    decided = apply(mall, mall["budi"])
+    act(mall, DINSOS, decided["id"], "reject", "tidak memenuhi syarat")
+    in_review = apply(mall, mall["budi"])
+    act(mall, DINSOS, in_review["id"], "review")
+    with rpc_to("civil_registry", mall["registry"]) as civil:
+        for who in ("siti", "budi"):
+            civil.register_death({"resident_id": mall[who]["person_id"], "died_on": "2026-11-01"})
+    deaths = [
+        envelope(
+            "civil_registry",
+            "person_died",
+            {"person_id": mall[who]["person_id"], "died_on": "2026-11-01"},
+            None,
+        )
+        for who in ("siti", "budi")
+    ]
+    for died in deaths + deaths:  # each delivered twice: the second time changes nothing
+        with entrypoint_waiter(mall["container"], "on_person_died"):
+            publish_event(mall["config"], died)
+
+    with rpc_to("social_aid", mall["config"], actor=DINSOS) as social_aid:
+        closed = social_aid.get_application(open_one["id"])
+        reviewed = social_aid.get_application(in_review["id"])
+        rejected = social_aid.get_application(decided["id"])
+        assert social_aid.worklist() == []
+    for application in (closed, reviewed):
+        assert (application["status"], application["allowed_actions"]) == ("closed", [])
+        last = application["history"][-1]
+        assert (last["status"], last["note"], last["actor_role"]) == (
+            "closed",
+            "applicant deceased",
+            "system",
+        )
+    assert [step["status"] for step in closed["history"]] == ["submitted", "closed"]
+    assert rejected["status"] == "rejected" and len(rejected["history"]) == 2
+    announced = rows(mall["config"]["DATABASE_URL"], select(OutboxEvent))
+    closures = [e.payload["data"] for e in announced if e.event_type == "application_closed"]
+    assert sorted((c["application_id"], c["previous_status"]) for c in closures) == sorted(
+        [(open_one["id"], "submitted"), (in_review["id"], "in_review")]
+    )
+    assert {c["reason"] for c in closures} == {"applicant deceased"}
 
 
 def test_the_form_is_checked_against_the_manifest_with_an_error_per_field(mall):
