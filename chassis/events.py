@@ -54,7 +54,9 @@ def poison_reason(source: str, event_type: str, body) -> str | None:
     try:
         importlib.import_module(f"contracts.{source}")  # registers its event schemas
     except ModuleNotFoundError:
-        return f"poison: no contracts for service {source}"
+        # an agency module's shared events are registered by its base class, not a file
+        if (source, event_type) not in EVENT_SCHEMAS:
+            return f"poison: no contracts for service {source}"
     schema = EVENT_SCHEMAS.get((source, event_type))
     if schema is None:
         return f"poison: unknown event type {source}.{event_type}"
