@@ -458,6 +458,18 @@ def deaths():
 
 def resident_id(given: str, field: str) -> str:
     """A resident named by NIK (16 digits) or by id: the id."""
+    if len(given) == 16 and given.isdigit() and not SIXTEEN_DIGITS.fullmatch(given):
+        # digits of another script (Arabic-Indic, full-width): a NIK written wrong, not an id
+        raise ValidationError(
+            {
+                field: [
+                    tr(
+                        "NIK harus 16 angka 0-9 (bukan angka Arab atau lebar penuh).",
+                        "A NIK is 16 digits 0-9 (not Arabic-Indic or full-width digits).",
+                    )
+                ]
+            }
+        )
     if not SIXTEEN_DIGITS.fullmatch(given):
         return given
     found = call("civil_registry", "search_residents", {"nik": given, "per_page": 1})["items"]

@@ -351,6 +351,13 @@ def test_the_registrar_registers_a_birth_and_a_death_by_nik(mall):
     child_nik = re.search(r'id="person-nik">(\d{16})<', text(born)).group(1)
     assert number and child_nik.startswith("3314")
 
+    foreign = child_nik.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    misspelt = registrar.post("/office/deaths", {"resident_id": foreign, "died_on": "2024-03-01"})
+    assert misspelt.status_code == 422 and 'id="e-resident_id"' in text(misspelt)
+    assert "16 digits 0-9" in text(misspelt) or "16 angka 0-9" in text(misspelt)
+    early = registrar.post("/office/deaths", {"resident_id": child_nik, "died_on": "2024-02-01"})
+    assert early.status_code == 422 and 'id="e-died_on"' in text(early)
+    assert "before the birth date (2024-02-03)" in text(early)
     died = registrar.post("/office/deaths", {"resident_id": child_nik, "died_on": "2024-03-01"})
     assert died.status_code == 201, text(died)
     assert 'id="certificate-number"' in text(died)
