@@ -3,6 +3,7 @@ create staff. Sign-up is checked against the civil registry; passwords are argon
 """
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -57,9 +58,16 @@ def _decoy(memory: int, time_cost: int) -> str:
 
 
 def limits(login: str | None = None) -> list[throttle.Limit]:
-    found = [throttle.Limit(f"address:{request.remote_addr}", int(config("ADDRESS_FAILURES")))]
+    """The windows an attempt counts in (OWASP's authentication cheat sheet): its account
+    from its address, its account from anywhere (a much higher ceiling, so that a stranger
+    cannot lock the owner out from elsewhere), and its address across accounts."""
+    address = request.remote_addr
+    found = [throttle.Limit(f"address:{address}", int(config("ADDRESS_FAILURES")))]
     if login is not None:
-        found.insert(0, throttle.Limit(f"account:{login}", int(config("ACCOUNT_FAILURES"))))
+        found[:0] = [
+            throttle.Limit(f"pair:{login}@{address}", int(config("ACCOUNT_FAILURES"))),
+            throttle.Limit(f"account:{login}", int(config("ACCOUNT_CEILING_FAILURES"))),
+        ]
     return found
 
 
@@ -74,6 +82,27 @@ def reserve_failure(found: list[throttle.Limit]) -> datetime:
     """Count this attempt as failed until it succeeds (committed at once)."""
     with database() as db:
         return throttle.reserve(db, found, now(), int(config("SIGN_IN_WINDOW_SECONDS")))
+
+
+def throttled_check(check: Callable[[], dict], found_nothing: Callable[[dict], bool]) -> dict:
+    """A public check of a document (``check()``), refused with 429 once this address has
+    asked after too many documents that do not exist (wrong numbers or check codes), so
+    that codes cannot be guessed at full speed. Like a sign-in, a check reserves a failure
+    first and gives it back when it found the document (or could not answer)."""
+    found = [
+        throttle.Limit(f"verification:{request.remote_addr}", int(config("VERIFICATION_FAILURES")))
+    ]
+    seconds = int(config("VERIFICATION_WINDOW_SECONDS"))
+    with database() as db:
+        window = throttle.reserve(db, found, now(), seconds, "checks of unknown documents")
+    answer = None
+    try:
+        answer = check()
+        return answer
+    finally:
+        if answer is None or not found_nothing(answer):
+            with database() as db:
+                throttle.release(db, found, window)
 
 
 def tokens(account, session, refresh_token: str, status: int = 200):

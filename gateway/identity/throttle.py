@@ -1,4 +1,4 @@
-"""Failed sign-ins are counted per account and per address in fixed windows.
+"""Failed sign-ins (and failed public checks of documents) are counted in fixed windows.
 
 An attempt first reserves a failure in every window it belongs to, with a conditional
 ``UPDATE ... WHERE failures < limit``, and gives it back only when the password was right.
@@ -18,14 +18,14 @@ from gateway.identity.models import FailedSignIns
 
 
 class Throttled(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed sign-ins; try again in {retry_after} seconds")
+    def __init__(self, retry_after: int, what: str = "failed sign-ins"):
+        super().__init__(f"too many {what}; try again in {retry_after} seconds")
         self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
 class Limit:
-    key: str  # "account:<login>" or "address:<ip>"
+    key: str  # "pair:<login>@<ip>", "account:<login>" or "address:<ip>"
     failures: int  # allowed per window
 
 
@@ -34,13 +34,19 @@ def window_of(now: datetime, seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
-def reserve(db: Session, limits: list[Limit], now: datetime, window_seconds: int) -> datetime:
+def reserve(
+    db: Session,
+    limits: list[Limit],
+    now: datetime,
+    window_seconds: int,
+    what: str = "failed sign-ins",
+) -> datetime:
     """Count one failure against every limit, or raise Throttled (the caller rolls back)."""
     window = window_of(now, window_seconds)
     for limit in limits:
         if not _take(db, limit, window):
             retry_after = int((window + timedelta(seconds=window_seconds) - now).total_seconds())
-            raise Throttled(max(retry_after, 1))
+            raise Throttled(max(retry_after, 1), what)
     return window
 
 

@@ -36,7 +36,8 @@ def api(container_factory, service_config, database_url_factory):
             "AMQP_URI": registry["AMQP_URI"],
             "JWT_SECRET": "integration-secret-of-32-bytes-at-least",
             "DATABASE_URL": database_url_factory("gateway"),
-            "ACCOUNT_FAILURES": 3,
+            "ACCOUNT_FAILURES": 3,  # per account and address
+            "ACCOUNT_CEILING_FAILURES": 5,
             "ADDRESS_FAILURES": 8,
         }
     )
@@ -152,10 +153,30 @@ def test_a_refresh_token_used_twice_ends_the_session(api):
     assert http.get("/api/v1/me", headers=auth(first.get_json())).status_code == 401
 
 
-def test_an_account_is_throttled_after_repeated_failures_even_with_the_right_password(api):
+def test_an_account_and_address_pair_is_throttled_even_with_the_right_password(api):
     http = api.test_client()
     sign_up(http)
     for n in range(3):
+        assert sign_in(http, SITI["nik"], f"guess-number-{n}", "10.0.6.6").status_code == 401
+    refused = sign_in(http, SITI["nik"], PASSWORD, "10.0.6.6")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    assert refused.get_json()["error"]["code"] == "too_many_attempts"
+
+
+def test_a_stranger_failing_elsewhere_does_not_lock_the_owner_out(api):
+    http = api.test_client()
+    sign_up(http)
+    for n in range(4):  # a stranger, until her own address is refused
+        sign_in(http, SITI["nik"], f"guess-number-{n}", "203.0.113.9")
+    assert sign_in(http, SITI["nik"], "guess-again", "203.0.113.9").status_code == 429
+    assert sign_in(http, SITI["nik"], PASSWORD, "10.0.0.1").status_code == 201
+
+
+def test_an_account_has_a_ceiling_across_addresses(api):
+    http = api.test_client()
+    sign_up(http)
+    for n in range(5):
         assert sign_in(http, SITI["nik"], f"guess-number-{n}", f"10.0.1.{n}").status_code == 401
     refused = sign_in(http, SITI["nik"], PASSWORD, "10.0.2.1")
     assert refused.status_code == 429
@@ -171,8 +192,11 @@ def test_a_right_password_does_not_use_up_the_allowance(api):
     sign_up(http)
     for _ in range(5):
         assert sign_in(http, SITI["nik"]).status_code == 201
-    [row] = rows(api, select(FailedSignIns).where(FailedSignIns.key == f"account:{SITI['nik']}"))
-    assert row.failures == 0
+    found = rows(api, select(FailedSignIns).where(FailedSignIns.key.contains(SITI["nik"])))
+    assert {r.key: r.failures for r in found} == {
+        f"account:{SITI['nik']}": 0,
+        f"pair:{SITI['nik']}@10.0.0.1": 0,
+    }
 
 
 def test_one_address_is_throttled_across_accounts(api):
@@ -196,7 +220,7 @@ def test_concurrent_guesses_never_exceed_the_limit(api):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(codes) == [401] * 3 + [429] * 9
+    assert sorted(codes) == [401] * 5 + [429] * 7  # the account's ceiling
 
 
 def test_an_administrator_creates_staff_who_sign_in_with_their_role(api):
