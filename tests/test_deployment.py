@@ -173,3 +173,10 @@ def test_the_gateway_and_licensing_share_the_document_store():
     assert mount("gateway") and mount("gateway") == mount("licensing")
     for name in ("gateway", "licensing"):
         assert COMPOSE[name]["environment"]["DOCUMENT_STORE"] == "var/documents"
+
+
+def test_the_gateway_runs_as_production_with_a_jwt_secret_from_the_environment():
+    environment = COMPOSE["gateway"]["environment"]
+    assert environment["MPP_ENV"] == "production"
+    assert environment["JWT_SECRET"].startswith("${JWT_SECRET:?")  # compose refuses without
+    assert "dev-only" not in (ROOT / "README.md").read_text()
