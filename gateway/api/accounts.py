@@ -281,6 +281,15 @@ def me():
     return jsonify(http.AccountView().dump(account))
 
 
+def agencies_for(role: str | None, agency: str | None) -> accounts.Agencies:
+    """The agencies a staff account may be given, asked of the catalog (503 while it is
+    away) before the transaction, when an agency is given for an agency role."""
+    if not agency or role in accounts.MALL_ROLES:
+        return lambda: []  # nothing to check: the mall's own staff, or no agency given
+    known = [found["code"] for found in call("catalog", "list_agencies")]
+    return lambda: known
+
+
 @bp.post("/staff")
 @signed_in
 def create_staff():
@@ -305,8 +314,9 @@ def create_staff():
     if problems := passwords.weaknesses(data["password"], data["username"], data["full_name"]):
         raise ValidationError({"password": problems})
     password_hash = hasher().hash(data["password"])
+    agencies = agencies_for(data["role"], data.get("agency"))
     with database() as db:
-        account = accounts.add_staff(db, g.actor, data, password_hash, now())
+        account = accounts.add_staff(db, g.actor, data, password_hash, now(), agencies)
     return jsonify(http.AccountView().dump(account)), 201
 
 
@@ -362,6 +372,7 @@ def change_staff(account_id: str):
         if problems := passwords.weaknesses(password):
             raise ValidationError({"password": problems})
         changes["password_hash"] = hasher().hash(password)
+    agencies = agencies_for(changes.get("role"), changes.get("agency"))
     with database() as db:
-        account = accounts.update_staff(db, g.actor, account_id, changes, now())
+        account = accounts.update_staff(db, g.actor, account_id, changes, now(), agencies)
     return jsonify(http.AccountView().dump(account))

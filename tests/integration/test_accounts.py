@@ -11,6 +11,7 @@ from chassis.rpc_client import RpcClient
 from gateway.app import create_app
 from gateway.identity import store
 from gateway.identity.models import Account, AuditEntry, FailedSignIns
+from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from tests.accounts import bearer
 from tests.integration.helpers import rpc_to
@@ -24,8 +25,19 @@ MANAGER = {"id": "manager-1", "role": "mall_manager", "agency": "mpp"}
 
 @pytest.fixture
 def api(container_factory, service_config, database_url_factory):
+    yield from gateway_app(container_factory, service_config, database_url_factory)
+
+
+@pytest.fixture
+def api_without_catalog(container_factory, service_config, database_url_factory):
+    yield from gateway_app(container_factory, service_config, database_url_factory, False)
+
+
+def gateway_app(container_factory, service_config, database_url_factory, catalog=True):
     registry = service_config("civil_registry")
     container_factory(CivilRegistryService, registry).start()
+    if catalog:
+        container_factory(CatalogService, service_config("catalog")).start()
     with rpc_to("civil_registry", registry) as civil:
         people = {
             p["nik"]: civil.register_resident({**p, "sex": s})
@@ -353,3 +365,46 @@ def test_guessing_identities_at_sign_up_is_throttled_per_address(api):
     refused = sign_up(http, SITI, address="10.7.7.7")
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert sign_up(http, SITI, address="10.7.7.8").status_code == 201
+
+
+def new_staff(agency: str, role: str = "counter_officer") -> dict:
+    return {"username": "loket-9", "full_name": "Dewi Lestari", "role": role} | {
+        "agency": agency,
+        "password": PASSWORD,
+    }
+
+
+def test_a_staff_account_cannot_be_given_an_agency_the_mall_does_not_have(api):
+    http = api.test_client()
+    refused = http.post("/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinas-x"))
+    assert refused.status_code == 422
+    [reason] = refused.get_json()["error"]["fields"]["agency"]
+    assert "unknown agency" in reason and "disdukcapil" in reason and "dpmptsp" in reason
+    assert rows(api, select(Account).where(Account.login == "loket-9")) == []
+
+    created = http.post("/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinkes"))
+    assert created.status_code == 201
+    account_id = created.get_json()["id"]
+    moved = http.patch(
+        f"/api/v1/staff/{account_id}", headers=bearer(api, ADMIN), json={"agency": "dinas-x"}
+    )
+    assert moved.status_code == 422 and "agency" in moved.get_json()["error"]["fields"]
+    [kept] = rows(api, select(Account).where(Account.id == account_id))
+    assert kept.agency == "dinkes"
+    again = http.patch(
+        f"/api/v1/staff/{account_id}", headers=bearer(api, ADMIN), json={"agency": "bapenda"}
+    )
+    assert again.status_code == 200 and again.get_json()["agency"] == "bapenda"
+
+
+def test_an_agency_cannot_be_checked_while_the_catalog_is_away(api_without_catalog):
+    api = api_without_catalog
+    response = api.test_client().post(
+        "/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinkes")
+    )
+    assert response.status_code == 503
+    assert rows(api, select(Account).where(Account.login == "loket-9")) == []
+    # the mall's own staff belong to no agency to check
+    manager = new_staff("mpp", role="mall_manager") | {"username": "manajer-2"}
+    created = api.test_client().post("/api/v1/staff", headers=bearer(api, ADMIN), json=manager)
+    assert created.status_code == 201
