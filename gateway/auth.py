@@ -86,6 +86,8 @@ def authenticate():
         return error_response(401, "unauthorized", "use: Authorization: Bearer <token>")
     try:
         g.actor, g.session_id = _actor_of(token.strip())
+    except sessions.AccountClosed as err:
+        return error_response(401, err.code, str(err))
     except (InvalidToken, sessions.SessionEnded) as err:
         return error_response(401, "unauthorized", f"sign in again: {err}")
     return None

@@ -160,6 +160,10 @@ def check_sign_in(data: dict):
         account = accounts.find(db, login)
     stored = account.password_hash if account else _decoy(*cost())
     right = passwords.verify(hasher(), stored, data["password"])
+    if right and account is not None and account.closed_reason is not None:
+        with database() as db:  # told only to whoever knows the password
+            throttle.release(db, found, window)
+        raise sessions.AccountClosed()
     if not (right and account is not None and account.active):
         raise WrongCredentials()
     with database() as db:
@@ -215,6 +219,8 @@ def sign_in():
         account, session, refresh_token = check_sign_in(loaded(http.SignIn()))
     except WrongCredentials:
         return error_response(401, "unauthorized", WRONG_CREDENTIALS)
+    except sessions.AccountClosed as closed:
+        return error_response(403, closed.code, str(closed))
     g.actor = actor_of(account)  # so that a staff sign-in is in the audit log
     return tokens(account, session, refresh_token, 201)
 
@@ -244,7 +250,7 @@ def refresh():
         except sessions.SessionEnded as err:
             ended = err  # leave the block normally: a revocation it made must commit
     if ended is not None:
-        return error_response(401, "unauthorized", str(ended))
+        return error_response(401, ended.code, str(ended))
     return tokens(account, session, refresh_token)
 
 

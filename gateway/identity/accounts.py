@@ -97,6 +97,23 @@ def update_staff(
     return account
 
 
+DECEASED = "deceased"
+
+
+def close_for_death(db: Session, person_id: str, now: datetime) -> Account | None:
+    """The civil registry has recorded this person's death: her account (if she had one)
+    is closed for good and every session of it ends. Her records stay with the services,
+    readable by staff for her family's business."""
+    account = db.scalar(select(Account).where(Account.person_id == person_id))
+    if account is None:
+        return None
+    if account.closed_reason is None:
+        account.closed_reason, account.closed_at = DECEASED, now
+    account.active = False
+    sessions.revoke_all(db, account.id, now)
+    return account
+
+
 def list_staff(db: Session, by: Actor, agency: str | None) -> list[Account]:
     if by.role == AGENCY_ADMIN:
         agency = by.agency
