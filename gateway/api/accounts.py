@@ -200,6 +200,9 @@ def sign_up():
 @bp.post("/sessions")
 def sign_in():
     """Sign in with NIK (citizens) or username (staff) and password: access + refresh token.
+
+    403 `account_holder_deceased`: the account was closed when its holder's death was
+    registered (said only to whoever gives the right password).
     ---
     post:
       requestBody:
@@ -212,6 +215,7 @@ def sign_in():
           content:
             application/json:
               schema: gateway.identity.schemas.Tokens
+        403: Forbidden
         429: TooManyAttempts
       x-gateway-errors: [401, 500]
     """
