@@ -7,6 +7,7 @@ failure. Any hour overlaps at most ``3600 / window + 1`` windows, which bounds t
 an hour can see (the README gives the figures of the default config).
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,10 +24,19 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
+KEY_LENGTH = 120  # FailedSignIns.key
+
+
 @dataclass(frozen=True)
 class Limit:
-    key: str  # "pair:<login>@<ip>", "account:<login>" or "address:<ip>"
+    key: str  # "pair:<login>@<ip>", "account:<login>", "address:<ip>", "verification:<ip>"
     failures: int  # allowed per window
+
+    def __post_init__(self):
+        if len(self.key) > KEY_LENGTH:  # a case-folded login and an IPv6 address may not fit
+            kind, _, _ = self.key.partition(":")
+            digest = hashlib.sha256(self.key.encode()).hexdigest()
+            object.__setattr__(self, "key", f"{kind[:40]}:{digest}")
 
 
 def window_of(now: datetime, seconds: int) -> datetime:
