@@ -5,10 +5,13 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 from sqlalchemy import select
 
+from chassis.config import config_path, load_config
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
+from gateway.identity import __main__ as identity_command
 from gateway.identity import store
 from gateway.identity.models import Account, AuditEntry, FailedSignIns
 from services.catalog.service import CatalogService
@@ -408,3 +411,20 @@ def test_an_agency_cannot_be_checked_while_the_catalog_is_away(api_without_catal
     manager = new_staff("mpp", role="mall_manager") | {"username": "manajer-2"}
     created = api.test_client().post("/api/v1/staff", headers=bearer(api, ADMIN), json=manager)
     assert created.status_code == 201
+
+
+def test_the_create_staff_command_checks_the_agency_against_the_catalog(
+    api, tmp_path, monkeypatch, capsys
+):
+    config = load_config(config_path("gateway"))
+    config |= {"AMQP_URI": api.config["AMQP_URI"], "DATABASE_URL": api.config["DATABASE_URL"]}
+    path = tmp_path / "gateway.yaml"
+    path.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("MPP_PASSWORD", PASSWORD)
+    command = ["create-staff", "--username", "loket-7", "--full-name", "Dewi Lestari"]
+    command += ["--role", "counter_officer", "--config", str(path), "--agency"]
+    with pytest.raises(SystemExit) as refused:
+        identity_command.main([*command, "dinas-x"])
+    assert "unknown agency" in str(refused.value) and "disdukcapil" in str(refused.value)
+    identity_command.main([*command, "dinkes"])
+    assert "created counter_officer loket-7 (dinkes)" in capsys.readouterr().out
