@@ -53,3 +53,11 @@ class ModuleStatus(Schema):
     interval_seconds = fields.Integer()
     first_seen = fields.DateTime()
     last_seen = fields.DateTime()
+
+
+class AgencyEntry(Schema):
+    """An agency of the mall (``catalog.list_agencies``): staff accounts belong to one."""
+
+    code = fields.String()
+    name_id = fields.String()
+    name_en = fields.String()

@@ -16,7 +16,7 @@ from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
 from gateway import idempotency
 from gateway.api.requests import no_nul_in_path
-from gateway.auth import authenticate, warn_about_dev_secret
+from gateway.auth import authenticate, signing_secret
 from gateway.errors import register_error_handlers
 from gateway.identity import passwords
 from gateway.rpc import RpcClient, rpc_client
@@ -50,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(idempotency.claim)  # after authenticate: keys are the caller's own
     app.after_request(idempotency.settle)
     register_error_handlers(app)
-    warn_about_dev_secret(app.config)
+    app.config["JWT_SECRET"] = signing_secret(app.config)  # production: set, long enough
     passwords.hasher(app.config)  # refuse to start with a cost below the floor
     if proxies := int(app.config.get("TRUSTED_PROXIES", 0)):
         # the client's address (throttling, audit), and the scheme and host it asked for

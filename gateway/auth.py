@@ -11,8 +11,12 @@ services check it again.
 import hashlib
 import hmac
 import logging
+import os
+import secrets
+import tempfile
 from datetime import UTC, datetime, timedelta
 from functools import wraps
+from pathlib import Path
 
 import jwt
 from flask import current_app, g, request
@@ -26,7 +30,8 @@ from gateway.identity.accounts import actor_of
 ALGORITHM = "HS256"
 COOKIE = "mpp_token"  # the web pages' copy of the access token
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEV_SECRET = "dev-only-secret-change-me"
+SECRET_FILE = "jwt_secret"  # in the run directory, when JWT_SECRET is not set
+MIN_SECRET_LENGTH = 32
 log = logging.getLogger("mpp.gateway.auth")
 
 
@@ -81,6 +86,8 @@ def authenticate():
         return error_response(401, "unauthorized", "use: Authorization: Bearer <token>")
     try:
         g.actor, g.session_id = _actor_of(token.strip())
+    except sessions.AccountClosed as err:
+        return error_response(401, err.code, str(err))
     except (InvalidToken, sessions.SessionEnded) as err:
         return error_response(401, "unauthorized", f"sign in again: {err}")
     return None
@@ -130,6 +137,56 @@ def signed_in(view):
     return guarded
 
 
-def warn_about_dev_secret(config: dict) -> None:
-    if config["JWT_SECRET"] == DEV_SECRET:
-        log.warning("JWT_SECRET is the development default: set it before going live")
+class UnsafeConfiguration(RuntimeError):
+    """A production gateway was configured without what keeps its tokens unforgeable."""
+
+
+def signing_secret(config: dict) -> str:
+    """The secret that signs access tokens: ``JWT_SECRET``, or else (outside production)
+    one generated on the first run and kept in the run directory for the next ones.
+
+    A secret written anywhere public (a README, a default in a config file) would let
+    anyone forge a token, so there is no default; production refuses to start without a
+    long one of its own.
+    """
+    secret = str(config.get("JWT_SECRET") or "")
+    if str(config.get("ENVIRONMENT") or "").casefold() == "production":
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise UnsafeConfiguration(
+                f"MPP_ENV=production needs JWT_SECRET of at least {MIN_SECRET_LENGTH} "
+                "characters (for example: JWT_SECRET=$(openssl rand -hex 32)); the gateway "
+                "does not start without it"
+            )
+        return secret
+    if secret:
+        if len(secret) < MIN_SECRET_LENGTH:
+            log.warning("JWT_SECRET is shorter than %d characters", MIN_SECRET_LENGTH)
+        return secret
+    return kept_secret(Path(config.get("RUN_DIR") or "var") / SECRET_FILE)
+
+
+def kept_secret(path: Path) -> str:
+    """The secret in ``path`` (mode 0600), made on first use. Several workers start at
+    once: each writes a candidate aside and links it into place, and the first link wins,
+    so all of them read the same complete secret."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, candidate = tempfile.mkstemp(dir=path.parent, prefix=".jwt_secret.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(candidate, path)
+                log.warning("JWT_SECRET is not set: generated one in %s", path)
+            except FileExistsError:
+                pass  # another worker's secret won
+        finally:
+            os.unlink(candidate)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # nobody but the mall's own user reads it
+    secret = path.read_text().strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise UnsafeConfiguration(f"{path} holds no usable secret: remove it to make a new one")
+    return secret

@@ -79,7 +79,11 @@ ERRORS = {
     "Conflict": (409, "Not possible in the current state of the object."),
     "PayloadTooLarge": (413, "The body is larger than the gateway accepts."),
     "InvalidInput": (422, "Invalid input: `error.fields` maps each field to its reasons."),
-    "TooManyAttempts": (429, "Too many failed sign-ins: wait as long as `Retry-After` says."),
+    "TooManyAttempts": (
+        429,
+        "Too many failed sign-ins or checks of unknown documents: wait as long as"
+        " `Retry-After` says.",
+    ),
     "InternalError": (500, "An unexpected fault; the details stay in the log."),
     "ServiceUnavailable": (
         503,

@@ -17,7 +17,13 @@ PROCFILE = dict(
     )
 )
 # the nameko services (core services, the catalog, agency modules) and the outbox relays
-SERVICES = sorted(name for name, command in PROCFILE.items() if command.startswith("nameko run"))
+SERVICES = sorted(
+    name
+    for name, command in PROCFILE.items()
+    if command.startswith("nameko run") and " services." in command
+)
+# the gateway: the HTTP gateway and its accounts listener (a nameko service of its own)
+GATEWAY = {"gateway", "gateway_accounts"}
 RELAYS = sorted(name for name, command in PROCFILE.items() if "chassis.relay" in command)
 PACKAGES = sorted(p.parent.name for p in (ROOT / "services").glob("*/service.py"))
 
@@ -36,7 +42,7 @@ def records_events(service: str) -> bool:
 def test_every_service_package_runs_in_the_procfile_and_nothing_else_does():
     assert {"catalog", "social_aid"} <= set(PACKAGES)
     assert SERVICES == PACKAGES
-    assert set(PROCFILE) == {*SERVICES, *RELAYS, "gateway"}
+    assert set(PROCFILE) == {*SERVICES, *RELAYS, *GATEWAY}
 
 
 @pytest.mark.parametrize("service", PACKAGES)
@@ -142,7 +148,7 @@ def test_the_gateway_waits_for_the_core_services_and_the_catalog_but_not_for_mod
 
 
 def test_the_gateway_keeps_accounts_in_a_postgres_database_of_its_own():
-    for name in ("gateway", "migrate"):
+    for name in ("gateway", "gateway_accounts", "migrate"):
         url = COMPOSE[name]["environment"]["GATEWAY_DATABASE_URL"]
         assert url.startswith("postgresql") and url.endswith("/gateway")
     assert "CREATE DATABASE gateway;" in (ROOT / "deploy" / "postgres-init.sql").read_text()
@@ -173,3 +179,24 @@ def test_the_gateway_and_licensing_share_the_document_store():
     assert mount("gateway") and mount("gateway") == mount("licensing")
     for name in ("gateway", "licensing"):
         assert COMPOSE[name]["environment"]["DOCUMENT_STORE"] == "var/documents"
+
+
+def test_the_gateway_runs_as_production_with_a_jwt_secret_from_the_environment():
+    environment = COMPOSE["gateway"]["environment"]
+    assert environment["MPP_ENV"] == "production"
+    assert environment["JWT_SECRET"].startswith("${JWT_SECRET:?")  # compose refuses without
+    assert "dev-only" not in (ROOT / "README.md").read_text()
+
+
+def test_the_accounts_listener_runs_its_own_class_with_its_own_config_on_the_gateway_database():
+    command = shlex.split(PROCFILE["gateway_accounts"])
+    assert command == [
+        "nameko",
+        "run",
+        "--config",
+        "config/gateway_accounts.yaml",
+        "gateway.identity.listener:AccountsListener",
+    ]
+    environment = COMPOSE["gateway_accounts"]["environment"]
+    gateway = COMPOSE["gateway"]["environment"]
+    assert environment["GATEWAY_DATABASE_URL"] == gateway["GATEWAY_DATABASE_URL"]

@@ -3,6 +3,7 @@ create staff. Sign-up is checked against the civil registry; passwords are argon
 """
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -57,9 +58,16 @@ def _decoy(memory: int, time_cost: int) -> str:
 
 
 def limits(login: str | None = None) -> list[throttle.Limit]:
-    found = [throttle.Limit(f"address:{request.remote_addr}", int(config("ADDRESS_FAILURES")))]
+    """The windows an attempt counts in (OWASP's authentication cheat sheet): its account
+    from its address, its account from anywhere (a much higher ceiling, so that a stranger
+    cannot lock the owner out from elsewhere), and its address across accounts."""
+    address = request.remote_addr
+    found = [throttle.Limit(f"address:{address}", int(config("ADDRESS_FAILURES")))]
     if login is not None:
-        found.insert(0, throttle.Limit(f"account:{login}", int(config("ACCOUNT_FAILURES"))))
+        found[:0] = [
+            throttle.Limit(f"pair:{login}@{address}", int(config("ACCOUNT_FAILURES"))),
+            throttle.Limit(f"account:{login}", int(config("ACCOUNT_CEILING_FAILURES"))),
+        ]
     return found
 
 
@@ -74,6 +82,27 @@ def reserve_failure(found: list[throttle.Limit]) -> datetime:
     """Count this attempt as failed until it succeeds (committed at once)."""
     with database() as db:
         return throttle.reserve(db, found, now(), int(config("SIGN_IN_WINDOW_SECONDS")))
+
+
+def throttled_check(check: Callable[[], dict], found_nothing: Callable[[dict], bool]) -> dict:
+    """A public check of a document (``check()``), refused with 429 once this address has
+    asked after too many documents that do not exist (wrong numbers or check codes), so
+    that codes cannot be guessed at full speed. Like a sign-in, a check reserves a failure
+    first and gives it back when it found the document (or could not answer)."""
+    found = [
+        throttle.Limit(f"verification:{request.remote_addr}", int(config("VERIFICATION_FAILURES")))
+    ]
+    seconds = int(config("VERIFICATION_WINDOW_SECONDS"))
+    with database() as db:
+        window = throttle.reserve(db, found, now(), seconds, "checks of unknown documents")
+    answer = None
+    try:
+        answer = check()
+        return answer
+    finally:
+        if answer is None or not found_nothing(answer):
+            with database() as db:
+                throttle.release(db, found, window)
 
 
 def tokens(account, session, refresh_token: str, status: int = 200):
@@ -131,6 +160,10 @@ def check_sign_in(data: dict):
         account = accounts.find(db, login)
     stored = account.password_hash if account else _decoy(*cost())
     right = passwords.verify(hasher(), stored, data["password"])
+    if right and account is not None and account.closed_reason is not None:
+        with database() as db:  # told only to whoever knows the password
+            throttle.release(db, found, window)
+        raise sessions.AccountClosed()
     if not (right and account is not None and account.active):
         raise WrongCredentials()
     with database() as db:
@@ -167,6 +200,9 @@ def sign_up():
 @bp.post("/sessions")
 def sign_in():
     """Sign in with NIK (citizens) or username (staff) and password: access + refresh token.
+
+    403 `account_holder_deceased`: the account was closed when its holder's death was
+    registered (said only to whoever gives the right password).
     ---
     post:
       requestBody:
@@ -179,6 +215,7 @@ def sign_in():
           content:
             application/json:
               schema: gateway.identity.schemas.Tokens
+        403: Forbidden
         429: TooManyAttempts
       x-gateway-errors: [401, 500]
     """
@@ -186,6 +223,8 @@ def sign_in():
         account, session, refresh_token = check_sign_in(loaded(http.SignIn()))
     except WrongCredentials:
         return error_response(401, "unauthorized", WRONG_CREDENTIALS)
+    except sessions.AccountClosed as closed:
+        return error_response(403, closed.code, str(closed))
     g.actor = actor_of(account)  # so that a staff sign-in is in the audit log
     return tokens(account, session, refresh_token, 201)
 
@@ -215,7 +254,7 @@ def refresh():
         except sessions.SessionEnded as err:
             ended = err  # leave the block normally: a revocation it made must commit
     if ended is not None:
-        return error_response(401, "unauthorized", str(ended))
+        return error_response(401, ended.code, str(ended))
     return tokens(account, session, refresh_token)
 
 
@@ -252,6 +291,15 @@ def me():
     return jsonify(http.AccountView().dump(account))
 
 
+def agencies_for(role: str | None, agency: str | None) -> accounts.Agencies:
+    """The agencies a staff account may be given, asked of the catalog (503 while it is
+    away) before the transaction, when an agency is given for an agency role."""
+    if not agency or role in accounts.MALL_ROLES:
+        return lambda: []  # nothing to check: the mall's own staff, or no agency given
+    known = [found["code"] for found in call("catalog", "list_agencies")]
+    return lambda: known
+
+
 @bp.post("/staff")
 @signed_in
 def create_staff():
@@ -276,8 +324,9 @@ def create_staff():
     if problems := passwords.weaknesses(data["password"], data["username"], data["full_name"]):
         raise ValidationError({"password": problems})
     password_hash = hasher().hash(data["password"])
+    agencies = agencies_for(data["role"], data.get("agency"))
     with database() as db:
-        account = accounts.add_staff(db, g.actor, data, password_hash, now())
+        account = accounts.add_staff(db, g.actor, data, password_hash, now(), agencies)
     return jsonify(http.AccountView().dump(account)), 201
 
 
@@ -333,6 +382,7 @@ def change_staff(account_id: str):
         if problems := passwords.weaknesses(password):
             raise ValidationError({"password": problems})
         changes["password_hash"] = hasher().hash(password)
+    agencies = agencies_for(changes.get("role"), changes.get("agency"))
     with database() as db:
-        account = accounts.update_staff(db, g.actor, account_id, changes, now())
+        account = accounts.update_staff(db, g.actor, account_id, changes, now(), agencies)
     return jsonify(http.AccountView().dump(account))

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 
 from chassis.storage import UnacceptableDocument, document_store
 from contracts import licensing as wire
+from gateway.api.accounts import throttled_check
 from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
@@ -255,8 +256,15 @@ def verify_permit():
           content:
             application/json:
               schema: contracts.licensing.PermitValidity
+        429: TooManyAttempts
     """
-    return jsonify(licensing("verify_permit", query_args(wire.PermitCheck())))
+    query = query_args(wire.PermitCheck())
+    return jsonify(throttled_check(lambda: licensing("verify_permit", query), not_a_permit))
+
+
+def not_a_permit(answer: dict) -> bool:
+    """No permit has this number (an expired or revoked one still has its status)."""
+    return answer.get("status") is None
 
 
 @bp.get("/permits/<permit_id>")

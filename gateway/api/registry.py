@@ -7,6 +7,7 @@ that actor may see or change (registrars, hospital officers, the resident hersel
 from flask import Blueprint, jsonify
 
 from contracts import civil_registry as wire
+from gateway.api.accounts import throttled_check
 from gateway.api.requests import json_body, query_args
 from gateway.app import call
 from gateway.auth import signed_in
@@ -291,5 +292,13 @@ def verify_certificate():
           content:
             application/json:
               schema: contracts.civil_registry.CertificateValidity
+        429: TooManyAttempts
     """
-    return jsonify(registry("verify_certificate", query_args(wire.CertificateCheck())))
+    query = query_args(wire.CertificateCheck())
+    answer = throttled_check(lambda: registry("verify_certificate", query), not_a_certificate)
+    return jsonify(answer)
+
+
+def not_a_certificate(answer: dict) -> bool:
+    """No certificate has this number and check code (the kind of a real one is named)."""
+    return answer.get("kind") is None

@@ -5,6 +5,7 @@
 
 The password is read from MPP_PASSWORD, or asked for twice on the terminal. The first mall
 administrator is made this way; after that, administrators create staff through the API.
+An agency role's agency is checked against the catalog's agencies (the mall must run).
 """
 
 import argparse
@@ -18,6 +19,7 @@ from marshmallow import ValidationError
 from chassis.actor import MALL_ADMIN, Actor
 from chassis.config import config_path, load_config
 from chassis.errors import MallError
+from chassis.rpc_client import RemoteError, RpcClient, RpcTimeout
 from gateway.identity import accounts, passwords, store
 from gateway.identity.schemas import NewStaff
 
@@ -31,6 +33,19 @@ def read_password() -> str:
     if first != getpass.getpass("again: "):
         sys.exit("the two passwords differ")
     return first
+
+
+def catalog_agencies(config: dict) -> accounts.Agencies:
+    """The catalog's agency codes, asked only when an agency role's agency is checked."""
+
+    def ask() -> list[str]:
+        client = RpcClient(config["AMQP_URI"], timeout=float(config["RPC_TIMEOUT"]))
+        try:
+            return [agency["code"] for agency in client.call("catalog", "list_agencies")]
+        finally:
+            client.close()
+
+    return ask
 
 
 def main(argv=None) -> None:
@@ -55,8 +70,13 @@ def main(argv=None) -> None:
         if problems := passwords.weaknesses(data["password"], data["username"]):
             raise ValidationError({"password": problems})
         password_hash = passwords.hasher(config).hash(data["password"])
+        agencies = catalog_agencies(config)
         with store.transaction(config["DATABASE_URL"]) as db:
-            account = accounts.add_staff(db, OPERATOR, data, password_hash, datetime.now(UTC))
+            account = accounts.add_staff(
+                db, OPERATOR, data, password_hash, datetime.now(UTC), agencies
+            )
+    except (RpcTimeout, RemoteError) as err:
+        sys.exit(f"not created: the catalog did not answer ({err}); is the mall running?")
     except ValidationError as err:
         sys.exit(f"not created: {err.messages}")
     except MallError as err:

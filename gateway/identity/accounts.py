@@ -2,6 +2,7 @@
 staff are created by a mall administrator, or by an agency administrator for that agency.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -54,8 +55,13 @@ def add_citizen(
     return _insert(db, account, "an account already exists for this NIK; sign in instead")
 
 
-def add_staff(db: Session, by: Actor, data: dict, password_hash: str, now: datetime) -> Account:
-    role, agency = data["role"], _agency_for(data["role"], data.get("agency"))
+Agencies = Callable[[], list[str]]  # the mall's agency codes (asked of the catalog)
+
+
+def add_staff(
+    db: Session, by: Actor, data: dict, password_hash: str, now: datetime, agencies: Agencies
+) -> Account:
+    role, agency = data["role"], _agency_for(data["role"], data.get("agency"), agencies)
     _may_manage(by, role, agency)
     account = Account(
         login=data["username"].casefold(),
@@ -69,14 +75,17 @@ def add_staff(db: Session, by: Actor, data: dict, password_hash: str, now: datet
     return _insert(db, account, "this username is taken")
 
 
-def update_staff(db: Session, by: Actor, account_id: str, changes: dict, now: datetime) -> Account:
+def update_staff(
+    db: Session, by: Actor, account_id: str, changes: dict, now: datetime, agencies: Agencies
+) -> Account:
     """Change a member of staff's role, agency or standing; any change ends their sessions."""
     account = db.get(Account, account_id)
     if account is None or account.role == CITIZEN:
         raise NotFound(f"no staff account {account_id}")
     _may_manage(by, account.role, account.agency)
     role = changes.get("role", account.role)
-    agency = _agency_for(role, changes.get("agency", account.agency))
+    moved = "agency" in changes  # the agency kept was checked when it was given
+    agency = _agency_for(role, changes.get("agency", account.agency), agencies if moved else None)
     _may_manage(by, role, agency)
     if account.id == by.id and changes.get("active") is False:
         raise Conflict("you cannot disable your own account")
@@ -84,6 +93,23 @@ def update_staff(db: Session, by: Actor, account_id: str, changes: dict, now: da
     account.active = changes.get("active", account.active)
     if "password_hash" in changes:
         account.password_hash = changes["password_hash"]
+    sessions.revoke_all(db, account.id, now)
+    return account
+
+
+DECEASED = "deceased"
+
+
+def close_for_death(db: Session, person_id: str, now: datetime) -> Account | None:
+    """The civil registry has recorded this person's death: her account (if she had one)
+    is closed for good and every session of it ends. Her records stay with the services,
+    readable by staff for her family's business."""
+    account = db.scalar(select(Account).where(Account.person_id == person_id))
+    if account is None:
+        return None
+    if account.closed_reason is None:
+        account.closed_reason, account.closed_at = DECEASED, now
+    account.active = False
     sessions.revoke_all(db, account.id, now)
     return account
 
@@ -99,13 +125,18 @@ def list_staff(db: Session, by: Actor, agency: str | None) -> list[Account]:
     return list(db.scalars(query))
 
 
-def _agency_for(role: str, agency: str | None) -> str:
+def _agency_for(role: str, agency: str | None, agencies: Agencies | None) -> str:
     if role not in ASSIGNABLE_ROLES:
         raise InvalidInput("invalid input", {"role": [f"one of {sorted(ASSIGNABLE_ROLES)}"]})
     if role in MALL_ROLES:
         return MALL
     if not agency or agency == MALL:
         raise InvalidInput("invalid input", {"agency": ["an agency role needs its agency"]})
+    if agencies is not None and agency not in (known := agencies()):
+        raise InvalidInput(
+            f"no agency {agency} in the mall",
+            {"agency": [f"unknown agency; one of: {', '.join(sorted(known))}"]},
+        )
     return agency
 
 

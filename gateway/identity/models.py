@@ -1,5 +1,5 @@
 """The gateway's own tables: accounts, sign-in sessions, failed sign-ins, audit entries,
-and the answers kept for idempotency keys."""
+the answers kept for idempotency keys, and the events its listener has handled."""
 
 import uuid
 from datetime import datetime
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.database import BigId, UTCDateTime, utcnow
+from chassis.database import BigId, InboxMixin, UTCDateTime, utcnow
 
 
 def new_id() -> str:
@@ -33,6 +33,9 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(32))
+    # why and when the account was closed for good (the holder died): no sign-in any more
+    closed_reason: Mapped[str | None] = mapped_column(String(40))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignInSession(Base):
@@ -101,3 +104,7 @@ class IdempotentRequest(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ProcessedEvent(InboxMixin, Base):
+    """Events the accounts listener (``gateway.identity.listener``) has handled."""

@@ -20,6 +20,18 @@ from gateway.identity.models import Account, SignInSession
 class SessionEnded(Exception):
     """The session is unknown, expired, revoked, or its account is disabled."""
 
+    code = "unauthorized"
+
+
+class AccountClosed(SessionEnded):
+    """The account was closed for good: its holder has died."""
+
+    code = "account_holder_deceased"
+    message = "this account is closed: the civil registry has recorded its holder's death"
+
+    def __init__(self):
+        super().__init__(self.message)
+
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -84,11 +96,13 @@ def revoke_all(db: Session, account_id: str, now: datetime) -> None:
 
 
 def _live_account(db: Session, session: SignInSession, now: datetime) -> Account:
+    account = db.get(Account, session.account_id)
+    if account is not None and account.closed_reason is not None:
+        raise AccountClosed()  # said before "signed out": closing it revoked its sessions
     if session.revoked_at is not None:
         raise SessionEnded("signed out")
     if session.expires_at <= now:
         raise SessionEnded("the session has expired; sign in again")
-    account = db.get(Account, session.account_id)
     if account is None or not account.active:
         raise SessionEnded("the account is disabled")
     return account

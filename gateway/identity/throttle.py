@@ -1,4 +1,4 @@
-"""Failed sign-ins are counted per account and per address in fixed windows.
+"""Failed sign-ins (and failed public checks of documents) are counted in fixed windows.
 
 An attempt first reserves a failure in every window it belongs to, with a conditional
 ``UPDATE ... WHERE failures < limit``, and gives it back only when the password was right.
@@ -7,6 +7,7 @@ failure. Any hour overlaps at most ``3600 / window + 1`` windows, which bounds t
 an hour can see (the README gives the figures of the default config).
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,15 +19,24 @@ from gateway.identity.models import FailedSignIns
 
 
 class Throttled(Exception):
-    def __init__(self, retry_after: int):
-        super().__init__(f"too many failed sign-ins; try again in {retry_after} seconds")
+    def __init__(self, retry_after: int, what: str = "failed sign-ins"):
+        super().__init__(f"too many {what}; try again in {retry_after} seconds")
         self.retry_after = retry_after
+
+
+KEY_LENGTH = 120  # FailedSignIns.key
 
 
 @dataclass(frozen=True)
 class Limit:
-    key: str  # "account:<login>" or "address:<ip>"
+    key: str  # "pair:<login>@<ip>", "account:<login>", "address:<ip>", "verification:<ip>"
     failures: int  # allowed per window
+
+    def __post_init__(self):
+        if len(self.key) > KEY_LENGTH:  # a case-folded login and an IPv6 address may not fit
+            kind, _, _ = self.key.partition(":")
+            digest = hashlib.sha256(self.key.encode()).hexdigest()
+            object.__setattr__(self, "key", f"{kind[:40]}:{digest}")
 
 
 def window_of(now: datetime, seconds: int) -> datetime:
@@ -34,13 +44,19 @@ def window_of(now: datetime, seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
-def reserve(db: Session, limits: list[Limit], now: datetime, window_seconds: int) -> datetime:
+def reserve(
+    db: Session,
+    limits: list[Limit],
+    now: datetime,
+    window_seconds: int,
+    what: str = "failed sign-ins",
+) -> datetime:
     """Count one failure against every limit, or raise Throttled (the caller rolls back)."""
     window = window_of(now, window_seconds)
     for limit in limits:
         if not _take(db, limit, window):
             retry_after = int((window + timedelta(seconds=window_seconds) - now).total_seconds())
-            raise Throttled(max(retry_after, 1))
+            raise Throttled(max(retry_after, 1), what)
     return window
 
 

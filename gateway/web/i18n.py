@@ -15,6 +15,9 @@ COOKIE = "lang"
 MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
 # the reasons marshmallow and the services give most often, for citizens reading Indonesian
 REASONS_ID = {
+    "this account is closed: the civil registry has recorded its holder's death": (
+        "Akun ini ditutup: Dukcapil telah mencatat kematian pemiliknya."
+    ),
     "Missing data for required field.": "Wajib diisi.",
     "Not a valid date.": "Tanggal tidak valid.",
     "Not a valid datetime.": "Waktu tidak valid.",

@@ -299,6 +299,8 @@ def sign_in():
             return start_session(account, session)
         except account_api.WrongCredentials:
             message, status = i18n.reason(account_api.WRONG_CREDENTIALS), 401
+        except sessions.AccountClosed as closed:
+            message, status = i18n.reason(str(closed)), 403
         except Refused as err:
             message, errors, status = err.message, err.fields, err.status
         page = render_template("sign_in.html", errors=errors, message=message, form=request.form)

@@ -19,10 +19,12 @@ from contracts import modules as modules_wire
 from contracts import queue as queue_wire
 from contracts.digits import ascii_int
 from gateway.api import accounts as account_api
+from gateway.api import licensing as licensing_api
+from gateway.api import registry as registry_api
 from gateway.api.licensing import attach_upload
 from gateway.api.modules import live_manifest, submit_application
 from gateway.app import call
-from gateway.identity import audit
+from gateway.identity import audit, throttle
 from gateway.identity.models import Account
 from gateway.web.i18n import tr
 from gateway.web.pages import (
@@ -365,16 +367,19 @@ def verify():
     """Public: is this permit or certificate genuine? (the target of the printed QR code)"""
     number = request.args.get("number", "").strip()
     check_code = request.args.get("check_code", "").strip()
-    result, kind, errors = None, None, {}
-    if number:
-        if check_code:  # a civil-registry certificate carries a check code
+    result, kind, errors, status = None, None, {}, 200
+    try:
+        if number and check_code:  # a civil-registry certificate carries a check code
             kind, query = "certificate", {"number": number, "check_code": check_code}
             errors = registry_wire.CertificateCheck().validate(query)
-            result = None if errors else call("civil_registry", "verify_certificate", query)
-        else:
+            result = None if errors else check_certificate(query)
+        elif number:
             kind, query = "permit", {"number": number}
             errors = licensing_wire.PermitCheck().validate(query)
-            result = None if errors else call("licensing", "verify_permit", query)
+            result = None if errors else check_permit(query)
+    except throttle.Throttled as err:  # too many unknown documents from this address
+        wait = tr(f"Coba lagi dalam {err.retry_after} detik.", f"Try again in {err.retry_after} s.")
+        result, errors, status = None, {"number": [wait]}, 429
     page = render_template(
         "portal/verify.html",
         number=number,
@@ -383,4 +388,14 @@ def verify():
         kind=kind,
         errors=errors,
     )
-    return page, 422 if errors else 200
+    return page, status if status != 200 else (422 if errors else 200)
+
+
+def check_certificate(query: dict) -> dict:
+    check = functools.partial(call, "civil_registry", "verify_certificate", query)
+    return account_api.throttled_check(check, registry_api.not_a_certificate)
+
+
+def check_permit(query: dict) -> dict:
+    check = functools.partial(call, "licensing", "verify_permit", query)
+    return account_api.throttled_check(check, licensing_api.not_a_permit)

@@ -98,6 +98,39 @@ REGISTRY_SERVICES = [
     },
 ]
 
+# --- the mall's agencies: those of the core services and counters (modules bring theirs) ---
+
+AGENCIES = [
+    {
+        "code": "disdukcapil",
+        "name_id": "Dinas Kependudukan dan Pencatatan Sipil",
+        "name_en": "Population and civil registration office",
+    },
+    {
+        "code": "dpmptsp",
+        "name_id": "Dinas Penanaman Modal dan PTSP",
+        "name_en": "Investment and one-door licensing office",
+    },
+    {
+        "code": "dpupr",
+        "name_id": "Dinas Pekerjaan Umum dan Penataan Ruang",
+        "name_en": "Public works and spatial planning office",
+    },
+    {"code": "dinkes", "name_id": "Dinas Kesehatan", "name_en": "Health office"},
+    {"code": "bapenda", "name_id": "Badan Pendapatan Daerah", "name_en": "Regional revenue"},
+    {"code": "bpjs", "name_id": "BPJS Kesehatan", "name_en": "National health insurance"},
+]
+
+
+def agencies(module_agencies: list[dict]) -> list[dict]:
+    """Every agency of the mall, by code: the core ones, then those of the modules that
+    have announced themselves (whether alive now or not: their staff still belong)."""
+    found = {agency["code"]: dict(agency) for agency in AGENCIES}
+    for agency in module_agencies:
+        found.setdefault(agency["code"], {k: agency[k] for k in ("code", "name_id", "name_en")})
+    return sorted(found.values(), key=lambda agency: agency["code"])
+
+
 # --- life events of the core services (modules declare their own) -----------------------
 
 PERMIT_LIFE_EVENTS = {

@@ -70,6 +70,14 @@ class CatalogService(MallService):
         return wire.CatalogEntry(many=True).dump(domain.search(entries, **wanted))
 
     @rpc
+    def list_agencies(self) -> list[dict]:
+        """The mall's agencies (code and names): staff accounts must belong to one."""
+        self.db.connection(execution_options={"read_only": True})
+        manifests = self.db.scalars(select(Module.manifest).order_by(Module.name)).all()
+        found = domain.agencies([manifest["agency"] for manifest in manifests])
+        return wire.AgencyEntry(many=True).dump(found)
+
+    @rpc
     def module(self, name: str) -> dict:
         """A plugged-in module's manifest, whether it is alive and when it was last heard."""
         self.db.connection(execution_options={"read_only": True})

@@ -89,7 +89,9 @@ def mall_api(mall):
 @pytest.fixture(scope="module")
 def mall_env(mall_env):
     """Generated sign-ins fail by the hundred: throttling them is tested elsewhere."""
-    return {**mall_env, "ACCOUNT_FAILURES": "1000000", "ADDRESS_FAILURES": "1000000"}
+    limits = ("ACCOUNT_FAILURES", "ACCOUNT_CEILING_FAILURES", "ADDRESS_FAILURES")
+    limits += ("VERIFICATION_FAILURES",)
+    return {**mall_env, **dict.fromkeys(limits, "1000000")}
 
 
 def test_the_served_document_describes_the_operations_tested_here(mall):

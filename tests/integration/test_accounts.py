@@ -5,12 +5,16 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+import yaml
 from sqlalchemy import select
 
+from chassis.config import config_path, load_config
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
+from gateway.identity import __main__ as identity_command
 from gateway.identity import store
 from gateway.identity.models import Account, AuditEntry, FailedSignIns
+from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from tests.accounts import bearer
 from tests.integration.helpers import rpc_to
@@ -24,8 +28,19 @@ MANAGER = {"id": "manager-1", "role": "mall_manager", "agency": "mpp"}
 
 @pytest.fixture
 def api(container_factory, service_config, database_url_factory):
+    yield from gateway_app(container_factory, service_config, database_url_factory)
+
+
+@pytest.fixture
+def api_without_catalog(container_factory, service_config, database_url_factory):
+    yield from gateway_app(container_factory, service_config, database_url_factory, False)
+
+
+def gateway_app(container_factory, service_config, database_url_factory, catalog=True):
     registry = service_config("civil_registry")
     container_factory(CivilRegistryService, registry).start()
+    if catalog:
+        container_factory(CatalogService, service_config("catalog")).start()
     with rpc_to("civil_registry", registry) as civil:
         people = {
             p["nik"]: civil.register_resident({**p, "sex": s})
@@ -36,7 +51,8 @@ def api(container_factory, service_config, database_url_factory):
             "AMQP_URI": registry["AMQP_URI"],
             "JWT_SECRET": "integration-secret-of-32-bytes-at-least",
             "DATABASE_URL": database_url_factory("gateway"),
-            "ACCOUNT_FAILURES": 3,
+            "ACCOUNT_FAILURES": 3,  # per account and address
+            "ACCOUNT_CEILING_FAILURES": 5,
             "ADDRESS_FAILURES": 8,
         }
     )
@@ -152,10 +168,30 @@ def test_a_refresh_token_used_twice_ends_the_session(api):
     assert http.get("/api/v1/me", headers=auth(first.get_json())).status_code == 401
 
 
-def test_an_account_is_throttled_after_repeated_failures_even_with_the_right_password(api):
+def test_an_account_and_address_pair_is_throttled_even_with_the_right_password(api):
     http = api.test_client()
     sign_up(http)
     for n in range(3):
+        assert sign_in(http, SITI["nik"], f"guess-number-{n}", "10.0.6.6").status_code == 401
+    refused = sign_in(http, SITI["nik"], PASSWORD, "10.0.6.6")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    assert refused.get_json()["error"]["code"] == "too_many_attempts"
+
+
+def test_a_stranger_failing_elsewhere_does_not_lock_the_owner_out(api):
+    http = api.test_client()
+    sign_up(http)
+    for n in range(4):  # a stranger, until her own address is refused
+        sign_in(http, SITI["nik"], f"guess-number-{n}", "203.0.113.9")
+    assert sign_in(http, SITI["nik"], "guess-again", "203.0.113.9").status_code == 429
+    assert sign_in(http, SITI["nik"], PASSWORD, "10.0.0.1").status_code == 201
+
+
+def test_an_account_has_a_ceiling_across_addresses(api):
+    http = api.test_client()
+    sign_up(http)
+    for n in range(5):
         assert sign_in(http, SITI["nik"], f"guess-number-{n}", f"10.0.1.{n}").status_code == 401
     refused = sign_in(http, SITI["nik"], PASSWORD, "10.0.2.1")
     assert refused.status_code == 429
@@ -171,8 +207,11 @@ def test_a_right_password_does_not_use_up_the_allowance(api):
     sign_up(http)
     for _ in range(5):
         assert sign_in(http, SITI["nik"]).status_code == 201
-    [row] = rows(api, select(FailedSignIns).where(FailedSignIns.key == f"account:{SITI['nik']}"))
-    assert row.failures == 0
+    found = rows(api, select(FailedSignIns).where(FailedSignIns.key.contains(SITI["nik"])))
+    assert {r.key: r.failures for r in found} == {
+        f"account:{SITI['nik']}": 0,
+        f"pair:{SITI['nik']}@10.0.0.1": 0,
+    }
 
 
 def test_one_address_is_throttled_across_accounts(api):
@@ -196,7 +235,7 @@ def test_concurrent_guesses_never_exceed_the_limit(api):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(codes) == [401] * 3 + [429] * 9
+    assert sorted(codes) == [401] * 5 + [429] * 7  # the account's ceiling
 
 
 def test_an_administrator_creates_staff_who_sign_in_with_their_role(api):
@@ -329,3 +368,63 @@ def test_guessing_identities_at_sign_up_is_throttled_per_address(api):
     refused = sign_up(http, SITI, address="10.7.7.7")
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert sign_up(http, SITI, address="10.7.7.8").status_code == 201
+
+
+def new_staff(agency: str, role: str = "counter_officer") -> dict:
+    return {"username": "loket-9", "full_name": "Dewi Lestari", "role": role} | {
+        "agency": agency,
+        "password": PASSWORD,
+    }
+
+
+def test_a_staff_account_cannot_be_given_an_agency_the_mall_does_not_have(api):
+    http = api.test_client()
+    refused = http.post("/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinas-x"))
+    assert refused.status_code == 422
+    [reason] = refused.get_json()["error"]["fields"]["agency"]
+    assert "unknown agency" in reason and "disdukcapil" in reason and "dpmptsp" in reason
+    assert rows(api, select(Account).where(Account.login == "loket-9")) == []
+
+    created = http.post("/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinkes"))
+    assert created.status_code == 201
+    account_id = created.get_json()["id"]
+    moved = http.patch(
+        f"/api/v1/staff/{account_id}", headers=bearer(api, ADMIN), json={"agency": "dinas-x"}
+    )
+    assert moved.status_code == 422 and "agency" in moved.get_json()["error"]["fields"]
+    [kept] = rows(api, select(Account).where(Account.id == account_id))
+    assert kept.agency == "dinkes"
+    again = http.patch(
+        f"/api/v1/staff/{account_id}", headers=bearer(api, ADMIN), json={"agency": "bapenda"}
+    )
+    assert again.status_code == 200 and again.get_json()["agency"] == "bapenda"
+
+
+def test_an_agency_cannot_be_checked_while_the_catalog_is_away(api_without_catalog):
+    api = api_without_catalog
+    response = api.test_client().post(
+        "/api/v1/staff", headers=bearer(api, ADMIN), json=new_staff("dinkes")
+    )
+    assert response.status_code == 503
+    assert rows(api, select(Account).where(Account.login == "loket-9")) == []
+    # the mall's own staff belong to no agency to check
+    manager = new_staff("mpp", role="mall_manager") | {"username": "manajer-2"}
+    created = api.test_client().post("/api/v1/staff", headers=bearer(api, ADMIN), json=manager)
+    assert created.status_code == 201
+
+
+def test_the_create_staff_command_checks_the_agency_against_the_catalog(
+    api, tmp_path, monkeypatch, capsys
+):
+    config = load_config(config_path("gateway"))
+    config |= {"AMQP_URI": api.config["AMQP_URI"], "DATABASE_URL": api.config["DATABASE_URL"]}
+    path = tmp_path / "gateway.yaml"
+    path.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("MPP_PASSWORD", PASSWORD)
+    command = ["create-staff", "--username", "loket-7", "--full-name", "Dewi Lestari"]
+    command += ["--role", "counter_officer", "--config", str(path), "--agency"]
+    with pytest.raises(SystemExit) as refused:
+        identity_command.main([*command, "dinas-x"])
+    assert "unknown agency" in str(refused.value) and "disdukcapil" in str(refused.value)
+    identity_command.main([*command, "dinkes"])
+    assert "created counter_officer loket-7 (dinkes)" in capsys.readouterr().out

@@ -157,3 +157,23 @@ def test_a_strangers_upload_to_an_application_is_refused_before_the_file_is_kept
     assert refused.status_code == 404
     stored = list((tmp_path / "documents").rglob("*")) if (tmp_path / "documents").exists() else []
     assert [p for p in stored if p.is_file()] == []
+
+
+def test_unknown_permit_numbers_from_one_address_are_throttled(api):
+    app, _ = api
+    app.config["VERIFICATION_FAILURES"] = 3
+    http = app.test_client()
+
+    def check(number: str, address: str):
+        return http.get(
+            "/api/v1/permits/verification",
+            query_string={"number": number},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    for n in range(3):
+        assert check(f"503/NIB/{n:04d}", "10.6.6.6").get_json()["valid"] is False
+    refused = check("503/NIB/9999", "10.6.6.6")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.get_json()["error"]["code"] == "too_many_attempts"
+    assert check("503/NIB/9999", "10.6.6.7").status_code == 200

@@ -240,3 +240,40 @@ def test_life_events_corrections_and_the_audit_trail_over_http(api):
     assert again.status_code == 409
     held = http.get(f"/api/v1/residents/{budi['id']}/certificates", headers=registrar)
     assert sorted(c["kind"] for c in held.get_json()["items"]) == ["death", "marriage"]
+
+
+def test_wrong_check_codes_from_one_address_are_throttled(api):
+    api.config["VERIFICATION_FAILURES"] = 5
+    http, registrar = api.test_client(), bearer(api, id="reg-1", role="registrar")
+    siti_id = http.post("/api/v1/residents", json=SITI, headers=registrar).get_json()["id"]
+    http.post(
+        "/api/v1/family-cards",
+        headers=registrar,
+        json={"number": "3314010101200001", "address": "Jl. Sukowati 1", "head_id": siti_id},
+    )
+    birth = http.post(
+        "/api/v1/births",
+        headers=registrar,
+        json={"full_name": "Ayu", "sex": "F", "birth_date": date.today().isoformat()}
+        | {"birth_place": "Sragen", "mother_id": siti_id},
+    )
+    assert birth.status_code == 201, birth.get_json()
+    certificate = birth.get_json()["certificate"]
+
+    def check(code: str, address: str):
+        return http.get(
+            "/api/v1/certificates/verification",
+            query_string={"number": certificate["number"], "check_code": code},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    for _ in range(8):  # right codes use up nothing
+        assert check(certificate["check_code"], "10.5.5.5").get_json()["valid"]
+    for n in range(5):
+        wrong = check(f"WRONG{n}", "10.5.5.5")
+        assert wrong.status_code == 200 and not wrong.get_json()["valid"]
+    refused = check(certificate["check_code"], "10.5.5.5")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    assert refused.get_json()["error"]["code"] == "too_many_attempts"
+    assert check(certificate["check_code"], "10.5.5.6").get_json()["valid"]  # another address

@@ -46,3 +46,16 @@ def test_a_full_window_refuses_until_it_ends(db_backend, database_url_factory):
     with store.transaction(url) as db:
         throttle.reserve(db, [limit], later, 900)
     store.dispose(url)
+
+
+def test_a_key_too_long_for_its_column_is_counted_by_its_digest(db_backend, database_url_factory):
+    url = database_url_factory("gateway")
+    login, address = "ß" * 64, "2001:0db8:85a3:0000:0000:8a2e:0370:7334%eth0"
+    limit = throttle.Limit(f"pair:{login.casefold()}@{address}", 1)
+    assert len(limit.key) <= 120 and limit.key.startswith("pair:")
+    now = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+    with store.transaction(url) as db:
+        throttle.reserve(db, [limit], now, 900)
+    with pytest.raises(throttle.Throttled), store.transaction(url) as db:
+        throttle.reserve(db, [throttle.Limit(f"pair:{login.casefold()}@{address}", 1)], now, 900)
+    store.dispose(url)

@@ -293,3 +293,19 @@ def test_a_citizen_sees_who_read_her_record(mall):
     assert read.status_code == 200
     page = http.get("/my-record?lang=en").text
     assert "Test reg-1" in page and "DISDUKCAPIL" in page and "/api/v1/residents/" in page
+
+
+def test_the_verification_page_is_throttled_after_unknown_numbers(mall):
+    app, _ = mall
+    app.config["VERIFICATION_FAILURES"] = 2
+    http = app.test_client()
+    address = {"REMOTE_ADDR": "10.8.8.8"}
+    for n in range(2):
+        page = http.get(f"/verify?number=503%2FNIB%2F000{n}", environ_base=address)
+        assert page.status_code == 200 and "TIDAK SAH" in page.text
+    refused = http.get("/verify?number=503%2FNIB%2F0009", environ_base=address)
+    assert refused.status_code == 429 and "Coba lagi dalam" in refused.text
+    elsewhere = http.get(
+        "/verify?number=503%2FNIB%2F0009", environ_base={"REMOTE_ADDR": "10.8.8.9"}
+    )
+    assert elsewhere.status_code == 200

@@ -8,6 +8,7 @@ import pytest
 from contracts import catalog as wire
 from contracts.modules import Manifest
 from services.catalog.domain import (
+    agencies,
     is_available,
     matches,
     module_entries,
@@ -188,3 +189,13 @@ def test_the_search_query_treats_empty_values_as_no_filter_and_checks_life_event
 def test_an_announced_manifest_without_descriptions_loads_again_on_the_consumer_side():
     sent = Manifest().dump(MANIFEST)  # what envelope() puts on the wire
     assert Manifest().load(sent)["services"][1]["code"] == "disability_card"
+
+
+def test_the_mall_agencies_are_the_core_ones_and_those_of_announced_modules():
+    dinsos = {"code": "dinsos", "name_id": "Dinas Sosial", "name_en": "Social affairs office"}
+    renamed = {"code": "dinkes", "name_id": "Lain", "name_en": "Other"}
+    found = agencies([dinsos, renamed, dinsos])
+    codes = [agency["code"] for agency in found]
+    assert codes == sorted(set(codes))  # each once, in order
+    assert {"disdukcapil", "dpmptsp", "dpupr", "dinkes", "bapenda", "bpjs", "dinsos"} == set(codes)
+    assert next(a for a in found if a["code"] == "dinkes")["name_id"] == "Dinas Kesehatan"
