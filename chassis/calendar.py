@@ -29,7 +29,9 @@ from chassis.reconnect import RpcProxy
 
 log = logging.getLogger("mpp.calendar")
 REFRESH_SECONDS = 3600
-REFRESH_TIMEOUT_SECONDS = 30
+# each try waits this long for the catalog; the first is short because, fired as the service
+# starts, its reply may come before the service listens for replies (and be lost)
+REFRESH_TIMEOUTS_SECONDS = (2, 10, 30)
 STATE_FIELDS = ("kind", "name_id", "name_en", "region", "provisional", "removed")
 
 
@@ -99,13 +101,24 @@ class CalendarReplica:
     def refresh_calendar(self) -> None:
         """Apply the catalog's whole calendar (removed days included), so that a replica
         that missed an event heals; a catalog that does not answer is tried next time."""
-        try:  # before the transaction: none waits on a remote call
-            reply = self.catalog.list_calendar_days.call_async({"include_removed": True})
-            with eventlet.Timeout(REFRESH_TIMEOUT_SECONDS):
-                days = reply.result()
-        except (Exception, eventlet.Timeout) as exc:
-            log.warning("calendar not refreshed: %s: %s", type(exc).__name__, exc)
+        days = self._catalog_calendar()
+        if days is None:
             return
         changed = sum(apply_day(self.db, self.calendar_model, state) for state in days)
         if changed:
             log.info("calendar refresh applied %d changed days", changed)
+
+    def _catalog_calendar(self) -> list[dict] | None:
+        """The catalog's whole calendar, tombstones included; None if it does not answer."""
+        for timeout in REFRESH_TIMEOUTS_SECONDS:
+            try:  # before any transaction: none waits on a remote call
+                reply = self.catalog.list_calendar_days.call_async({"include_removed": True})
+                with eventlet.Timeout(timeout):
+                    return reply.result()
+            except eventlet.Timeout:
+                log.info("the catalog did not send the calendar within %ss", timeout)
+            except Exception as exc:  # UnknownService: no catalog runs yet
+                log.warning("calendar not refreshed: %s: %s", type(exc).__name__, exc)
+                return None
+        log.warning("calendar not refreshed: the catalog does not answer")
+        return None
