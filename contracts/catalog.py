@@ -74,7 +74,10 @@ class CalendarDayChange(Schema):
         metadata={"description": "province or regency code (Kemendagri): regional holidays only"},
     )
     provisional = fields.Boolean(
-        load_default=False, metadata={"description": "an estimate the decree may still move"}
+        truthy={True},  # JSON true or false, not "yes"
+        falsy={False},
+        load_default=False,
+        metadata={"description": "an estimate the decree may still move"},
     )
 
     @validates_schema

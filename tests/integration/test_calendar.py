@@ -290,6 +290,16 @@ def test_anyone_reads_the_calendar_and_only_a_mall_admin_changes_it_over_http(ap
         delete = http.delete("/api/v1/calendar/2026-12-25", headers=headers)
         assert (put.status_code, delete.status_code) == (403, 403), actor["role"]
     assert rows(catalog["DATABASE_URL"], select(OutboxEvent)) == []
+    manager = bearer(api, Actor(**NOT_ADMINS[-1]))
+    for actor in NOT_ADMINS[1:]:
+        logged = http.get(
+            "/api/v1/audit-entries", headers=manager, query_string={"actor_id": actor["id"]}
+        ).get_json()["items"]
+        tried = [e for e in logged if "/calendar/" in e["action"]]
+        assert sorted((e["action"], e["target"], e["allowed"]) for e in tried) == [
+            ("DELETE /api/v1/calendar/<day>", "2026-12-25", False),
+            ("PUT /api/v1/calendar/<day>", "2026-12-31", False),
+        ], actor["role"]
 
     admin = bearer(api, Actor(**MALL_ADMIN))
     bad = http.put("/api/v1/calendar/2026-12-31", json={"kind": "party"}, headers=admin)
