@@ -315,3 +315,34 @@ def test_anyone_reads_the_calendar_and_only_a_mall_admin_changes_it_over_http(ap
     [event_1, event_2] = rows(catalog["DATABASE_URL"], select(OutboxEvent).order_by(OutboxEvent.id))
     assert (event_1.event_type, event_1.payload["data"]["version"]) == ("calendar_changed", 1)
     assert event_2.payload["data"]["removed"] is True
+
+
+def test_the_mall_admin_keeps_the_calendar_on_its_page(api, catalog):
+    http = api.test_client()
+    admin = bearer(api, Actor(**MALL_ADMIN))
+    manager = bearer(api, Actor(**NOT_ADMINS[-1]))
+    page = http.get("/manager/calendar?year=2026", headers=admin)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Kelahiran Yesus Kristus" in text and text.count("<tr data-day=") == 25
+    form = {"day": "2026-12-31", **SEDEKAH_BUMI}
+    saved = http.post("/manager/calendar", data=form, headers=admin)
+    assert saved.status_code == 303
+    assert "Hari Jadi Kabupaten Sragen" in http.get(saved.location, headers=admin).get_data(
+        as_text=True
+    )
+    refused = http.post("/manager/calendar", data={**form, "region": ""}, headers=admin)
+    assert refused.status_code == 422 and 'id="e-region"' in refused.get_data(as_text=True)
+
+    assert http.get("/manager/calendar", headers=manager).status_code == 200  # reads only
+    assert "Simpan" not in http.get("/manager/calendar", headers=manager).get_data(as_text=True)
+    removal = {"day": "2026-12-31"}
+    assert http.post("/manager/calendar/removal", data=removal, headers=manager).status_code == 403
+    desk = bearer(api, Actor(**NOT_ADMINS[2]))
+    assert http.get("/manager/calendar", headers=desk).status_code == 403
+    removed = http.post("/manager/calendar/removal", data=removal, headers=admin)
+    assert removed.status_code == 303
+    versions = [
+        e.payload["data"]["version"] for e in rows(catalog["DATABASE_URL"], select(OutboxEvent))
+    ]
+    assert versions == [1, 2]
