@@ -18,11 +18,12 @@ from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from chassis.actor import MALL_ADMIN
 from chassis.calendar import apply_day
 from chassis.database import Database, utcnow
-from chassis.errors import InvalidInput, NotFound, load
+from chassis.errors import Conflict, InvalidInput, NotFound, load
 from chassis.events import event_handler
 from chassis.reconnect import RpcProxy
 from chassis.service import MallService, rpc
@@ -140,7 +141,14 @@ class CatalogService(MallService):
         """Store the day's next version, its audit row and its event, in one transaction."""
         found = self.db.get(CalendarDay, day, with_for_update=True)
         state = {**state, "day": day, "version": (found.version if found else 0) + 1}
-        apply_day(self.db, CalendarDay, state)
+        try:
+            with self.db.begin_nested():
+                apply_day(self.db, CalendarDay, state)
+        except IntegrityError:  # another administrator added the same new day just now
+            raise Conflict(
+                f"{day} was changed at the same time: reload and try again",
+                {"day": ["changed at the same time"]},
+            ) from None
         reply = wire.CalendarDay().dump(state)
         self.db.add(
             CalendarChange(
