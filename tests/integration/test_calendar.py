@@ -346,3 +346,29 @@ def test_the_mall_admin_keeps_the_calendar_on_its_page(api, catalog):
         e.payload["data"]["version"] for e in rows(catalog["DATABASE_URL"], select(OutboxEvent))
     ]
     assert versions == [1, 2]
+
+
+def test_the_queue_keeps_its_own_holidays_when_it_becomes_a_replica(database_url_factory):
+    from alembic import command
+    from sqlalchemy import text
+
+    from chassis.database import make_engine
+    from chassis.migrate import alembic_config, upgrade
+
+    url = database_url_factory("queue")
+    command.downgrade(alembic_config("queue", url), "0005")
+    engine = make_engine(url)
+    with engine.begin() as conn:  # the 0005 schema: a day and a name
+        conn.execute(text("DELETE FROM holidays"))  # the downgrade kept the shipped days
+        for day, name in ((date(2026, 12, 25), "Natal"), (date(2026, 11, 30), "Hari lokal")):
+            conn.execute(
+                text("INSERT INTO holidays (day, name) VALUES (:d, :n)"), {"d": day, "n": name}
+            )
+    engine.dispose()
+    upgrade("queue", url)
+    with session_for(url) as session:
+        kept = {h.day: (h.name_id, h.kind, h.version) for h in session.scalars(select(Holiday))}
+    assert kept[date(2026, 12, 25)] == ("Natal", "national_holiday", 1)
+    assert kept[date(2026, 11, 30)] == ("Hari lokal", "national_holiday", 1)
+    assert kept[date(2027, 1, 1)] == ("Tahun Baru 2027 Masehi", "national_holiday", 1)
+    assert len(kept) == len(SHIPPED) + 1
