@@ -241,7 +241,7 @@ class Seats:
                 self.hours = {
                     h.weekday: (h.opens, h.closes) for h in db.scalars(select(OpeningHours))
                 }
-                self.holidays = set(db.scalars(select(Holiday.day)))
+                self.holidays = set(db.scalars(select(Holiday.day).where(~Holiday.removed)))
         finally:
             engine.dispose()
         if not self.lines or not self.hours:

@@ -112,6 +112,22 @@ def drop_recorded_replies_v1() -> None:
     op.drop_table("recorded_replies")
 
 
+def calendar_day_columns_v1() -> list[sa.Column]:
+    """The columns of a calendar table (``chassis.calendar.CalendarDayMixin``), as first
+    released: the catalog's and every replica's. Never edit (see above)."""
+    return [
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("name_id", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("region", sa.String(length=20), nullable=True),
+        sa.Column("provisional", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("day"),
+    ]
+
+
 def config_of(name: str) -> str:
     """``config/<name>.yaml``, or the ``config.yaml`` a module made elsewhere carries."""
     path = Path(config_path(name))

@@ -6,17 +6,19 @@ of every agency. Charts are bars drawn by the stylesheet; no script is needed.
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from chassis.actor import MALL_ADMIN, MALL_MANAGER
 from chassis.clock import today
+from contracts import catalog as catalog_wire
 from contracts import queue as queue_wire
 from gateway.api.requests import query_args
 from gateway.app import call, call_together
 from gateway.rpc import RemoteError, RpcTimeout
 from gateway.web.i18n import tr
-from gateway.web.pages import signed_in_as
+from gateway.web.office import checked
+from gateway.web.pages import Refused, attempt, form_of, signed_in_as
 
 bp = Blueprint("manager", __name__)
 GRADES = {
@@ -187,3 +189,62 @@ def skm(ratings: list[dict]) -> list[dict]:
 @bp.app_template_filter("minutes")
 def minutes(value) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+# --- the mall's calendar (kept by mall administrators) -------------------------------------
+
+KIND_NAMES = {
+    "national_holiday": ("Libur nasional", "National holiday"),
+    "regional_holiday": ("Libur daerah", "Regional holiday"),
+    "collective_leave": ("Cuti bersama", "Collective leave"),
+}
+
+
+@bp.get("/manager/calendar")
+@signed_in_as(MALL_MANAGER, MALL_ADMIN)
+def calendar():
+    return calendar_page()
+
+
+@bp.post("/manager/calendar")
+@signed_in_as(MALL_ADMIN)
+def set_calendar_day():
+    """Close the mall on a day (or rename it); the catalog checks the role again."""
+    form = form_of(catalog_wire.CalendarDayChange(), ["kind", "name_id", "name_en", "region"])
+    form["provisional"] = request.form.get("provisional") == "on"
+    day = request.form.get("day", "").strip()
+    try:
+        attempt(checked, catalog_wire.CalendarDayChange(), form)
+        attempt(call, "catalog", "set_calendar_day", day, form)
+    except Refused as err:
+        return calendar_page(err.fields, err.message, err.status, form | {"day": day})
+    return redirect(url_for("manager.calendar", year=day[:4], done="set"), 303)
+
+
+@bp.post("/manager/calendar/removal")
+@signed_in_as(MALL_ADMIN)
+def remove_calendar_day():
+    day = request.form.get("day", "").strip()
+    try:
+        attempt(call, "catalog", "remove_calendar_day", day)
+    except Refused as err:
+        return calendar_page(err.fields, err.message, err.status)
+    return redirect(url_for("manager.calendar", year=day[:4], done="removed"), 303)
+
+
+def calendar_page(errors=None, message=None, status=200, form=None):
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else today().year
+    days = call("catalog", "list_calendar_days", {"year": year})
+    page = render_template(
+        "manager/calendar.html",
+        year=year,
+        days=days,
+        kinds=KIND_NAMES,
+        errors=errors or {},
+        message=message,
+        form=form or {},
+        done=request.args.get("done"),
+        may_change=g.actor.role == MALL_ADMIN,
+    )
+    return page, status

@@ -11,22 +11,33 @@ services are a curated list in ``domain``.
 
 import logging
 import time
+from datetime import date
 
 import eventlet
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
+from chassis.actor import MALL_ADMIN
+from chassis.calendar import apply_day
 from chassis.database import Database, utcnow
-from chassis.errors import NotFound, load
+from chassis.errors import Conflict, InvalidInput, NotFound, load
 from chassis.events import event_handler
 from chassis.reconnect import RpcProxy
 from chassis.service import MallService, rpc
 from contracts import catalog as wire
 from contracts import modules
 from services.catalog import domain
-from services.catalog.models import Module
+from services.catalog.models import (
+    CalendarChange,
+    CalendarDay,
+    Module,
+    OutboxEvent,
+    ProcessedEvent,
+    RecordedReply,
+)
 
 log = logging.getLogger(__name__)
 DEFAULT_CORE_TIMEOUT_SECONDS = 2.0
@@ -36,7 +47,7 @@ CORE_LISTS = (("licensing", "list_permit_types"), ("queue", "list_service_lines"
 
 class CatalogService(MallService):
     name = "catalog"
-    db = Database()
+    db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     config = Config()
     licensing = RpcProxy("licensing")
     queue = RpcProxy("queue")
@@ -94,6 +105,73 @@ class CatalogService(MallService):
             }
         )
 
+    # --- the mall's calendar ---------------------------------------------------------------
+
+    @rpc
+    def list_calendar_days(self, query: dict | None = None) -> list[dict]:
+        """The days the mall is closed, of a year or from/to (anyone may read them);
+        with ``include_removed``, the tombstones too (for replicas healing)."""
+        wanted = load(wire.CalendarQuery(), query or {})
+        self.db.connection(execution_options={"read_only": True})
+        found = select(CalendarDay).order_by(CalendarDay.day)
+        if wanted["year"] is not None:
+            found = found.where(
+                CalendarDay.day >= date(wanted["year"], 1, 1),
+                CalendarDay.day <= date(wanted["year"], 12, 31),
+            )
+        if wanted["start"] is not None:
+            found = found.where(CalendarDay.day >= wanted["start"])
+        if wanted["end"] is not None:
+            found = found.where(CalendarDay.day <= wanted["end"])
+        if not wanted["include_removed"]:
+            found = found.where(CalendarDay.removed.is_(False))
+        return wire.CalendarDay(many=True).dump(self.db.scalars(found))
+
+    @rpc
+    def set_calendar_day(self, day: str, payload: dict) -> dict:
+        """Close the mall on ``day`` (a new day, or a changed name or kind): mall
+        administrators only; audited, and announced as ``calendar_changed``."""
+        self.actor.require(MALL_ADMIN)
+        change = load(wire.CalendarDayChange(), payload)
+        return self._change_day(_day(day), "set", {**change, "removed": False})
+
+    @rpc
+    def remove_calendar_day(self, day: str) -> dict:
+        """Open the mall again on ``day``: mall administrators only; audited, announced."""
+        self.actor.require(MALL_ADMIN)
+        found = self.db.get(CalendarDay, _day(day))
+        if found is None or found.removed:
+            raise NotFound(f"{day} is not in the calendar", {"day": ["not in the calendar"]})
+        state = wire.CalendarDay().dump(found)
+        return self._change_day(found.day, "remove", {**state, "removed": True})
+
+    def _change_day(self, day: date, action: str, state: dict) -> dict:
+        """Store the day's next version, its audit row and its event, in one transaction."""
+        found = self.db.get(CalendarDay, day, with_for_update=True)
+        state = {**state, "day": day, "version": (found.version if found else 0) + 1}
+        try:
+            with self.db.begin_nested():
+                apply_day(self.db, CalendarDay, state)
+        except IntegrityError:  # another administrator added the same new day just now
+            raise Conflict(
+                f"{day} was changed at the same time: reload and try again",
+                {"day": ["changed at the same time"]},
+            ) from None
+        reply = wire.CalendarDay().dump(state)
+        self.db.add(
+            CalendarChange(
+                day=day,
+                version=state["version"],
+                action=action,
+                actor_id=self.actor.id,
+                actor_role=self.actor.role,
+                state=reply,
+            )
+        )
+        self.db.record_event("calendar_changed", reply)
+        log.info("calendar %s %s (version %s) by %s", action, day, state["version"], self.actor.id)
+        return reply
+
     def _core_lists(self) -> dict[str, list[dict]]:
         """Ask the core services at once; leave out (and warn about) any that does not answer."""
         timeout = float(self.config.get("CORE_TIMEOUT_SECONDS", DEFAULT_CORE_TIMEOUT_SECONDS))
@@ -134,6 +212,14 @@ def _upsert(dialect: str, manifest: dict, announced: dict, seen):
         set_={column: statement.excluded[column] for column in changed},
         where=Module.last_seen < statement.excluded.last_seen,
     )
+
+
+def _day(value) -> date:
+    """A calendar day from the wire (an ISO date), 422 when it is not one."""
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput("not a date", {"day": ["a date: YYYY-MM-DD"]}) from None
 
 
 def _reason(exc: Exception) -> str:

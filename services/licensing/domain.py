@@ -84,56 +84,15 @@ def missing_documents(required: list[str], attached: list[str]) -> list[str]:
 
 # --- working days ---------------------------------------------------------------------
 
-# National public holidays and collective leave (cuti bersama) are set each year by joint
-# ministerial decree; these are the expected dates and must be checked against the decree
-# and extended yearly. Years not in the table count weekends only.
-HOLIDAYS: frozenset[date] = frozenset(
-    date.fromisoformat(day)
-    for day in (
-        "2026-01-01",
-        "2026-01-16",
-        "2026-02-17",
-        "2026-03-19",
-        "2026-03-20",
-        "2026-03-21",
-        "2026-03-23",
-        "2026-03-24",
-        "2026-04-03",
-        "2026-04-05",
-        "2026-05-01",
-        "2026-05-14",
-        "2026-05-27",
-        "2026-05-31",
-        "2026-06-01",
-        "2026-06-16",
-        "2026-08-17",
-        "2026-08-25",
-        "2026-12-24",
-        "2026-12-25",
-        "2027-01-01",
-        "2027-02-06",
-        "2027-03-09",
-        "2027-03-10",
-        "2027-03-11",
-        "2027-03-26",
-        "2027-05-01",
-        "2027-05-06",
-        "2027-05-16",
-        "2027-05-20",
-        "2027-06-01",
-        "2027-06-06",
-        "2027-08-14",
-        "2027-08-17",
-        "2027-12-25",
-    )
-)
+# The days off (national and regional holidays, collective leave) are the mall's calendar,
+# owned by the catalog; the service passes its replica's days in (``holidays``).
 
 
-def is_working_day(day: date, holidays: frozenset[date] = HOLIDAYS) -> bool:
+def is_working_day(day: date, holidays: frozenset[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: datetime, days: int, holidays: frozenset[date] = HOLIDAYS) -> datetime:
+def add_working_days(start: datetime, days: int, holidays: frozenset[date]) -> datetime:
     """The deadline ``days`` working days after ``start``: the end of that day, mall time.
 
     The day of submission does not count, so a promise of 1 working day made on a Friday
@@ -148,9 +107,7 @@ def add_working_days(start: datetime, days: int, holidays: frozenset[date] = HOL
     return datetime.combine(day, time(23, 59, 59), MALL_TIME)
 
 
-def working_days_left(
-    now: datetime, deadline: datetime, holidays: frozenset[date] = HOLIDAYS
-) -> int:
+def working_days_left(now: datetime, deadline: datetime, holidays: frozenset[date]) -> int:
     """Working days from today to the deadline's day: 0 on the day itself, negative once
     it has passed (at least -1, even on the weekend after a Friday deadline)."""
     today, due = now.astimezone(MALL_TIME).date(), deadline.astimezone(MALL_TIME).date()

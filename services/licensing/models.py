@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.calendar import CalendarDayMixin
 from chassis.database import BigId, InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
 
@@ -121,3 +122,9 @@ class Permit(Base):
     status_reason: Mapped[str | None] = mapped_column(String(300))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarDay(CalendarDayMixin, Base):
+    """Licensing's replica of the mall's calendar: these days are not working days."""
+
+    __tablename__ = "calendar_days"

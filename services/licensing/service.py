@@ -20,6 +20,7 @@ from chassis.actor import (
     SYSTEM,
     VERIFIER,
 )
+from chassis.calendar import CalendarReplica, closed_days
 from chassis.clock import today
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
@@ -33,6 +34,7 @@ from contracts.privacy import mask_name
 from services.licensing import domain
 from services.licensing.models import (
     Application,
+    CalendarDay,
     Document,
     OutboxEvent,
     Payment,
@@ -48,8 +50,9 @@ REMIND_BEFORE = timedelta(days=30)
 STAFF_OF_AGENCY = (VERIFIER, CASHIER, "agency_admin")
 
 
-class LicensingService(MallService):
+class LicensingService(CalendarReplica, MallService):
     name = "licensing"
+    calendar_model = CalendarDay  # the days off of working-day deadlines
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     civil_registry = RpcProxy("civil_registry")
     config = Config()
@@ -199,11 +202,13 @@ class LicensingService(MallService):
             .where(Application.agency == self.actor.agency, Application.status.in_(statuses))
             .order_by(Application.submitted_at, Application.id)
         )
-        now = utcnow()
+        now, waiting = utcnow(), list(waiting)
+        dues = [a.due_at for a in waiting if a.due_at is not None]
+        days_off = self._days_off(min([now, *dues]), max([now, *dues]))
         return [
             {
                 **wire.WorklistItem(exclude=("working_days_left",)).dump(application),
-                "working_days_left": domain.working_days_left(now, application.due_at),
+                "working_days_left": domain.working_days_left(now, application.due_at, days_off),
             }
             for application in waiting
         ]
@@ -424,6 +429,11 @@ class LicensingService(MallService):
         if self.actor.role != role or self.actor.agency != application.agency:
             raise Forbidden(f"only a {role} of {application.agency} may do this")
 
+    def _days_off(self, start, end) -> frozenset:
+        """The mall's closed days between two moments (their days in mall time)."""
+        first, last = (moment.astimezone(domain.MALL_TIME).date() for moment in (start, end))
+        return closed_days(self.db, CalendarDay, first, last)
+
     def _type(self, application: Application) -> PermitType:
         return self.db.get(PermitType, application.permit_type)
 
@@ -448,7 +458,10 @@ class LicensingService(MallService):
     def _start_clock(self, application: Application) -> None:
         now = utcnow()
         application.submitted_at = application.submitted_at or now
-        application.due_at = domain.add_working_days(now, self._type(application).sla_working_days)
+        promised = self._type(application).sla_working_days
+        # a generous window: weekends and every holiday of the stretch fit in it
+        days_off = self._days_off(now, now + timedelta(days=promised * 2 + 60))
+        application.due_at = domain.add_working_days(now, promised, days_off)
         application.overdue_flagged_at = None
         self.db.record_event(
             "application_submitted",

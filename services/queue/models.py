@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
 
@@ -87,11 +88,10 @@ class OpeningHours(Base):
     closes: Mapped[time] = mapped_column(Time)
 
 
-class Holiday(Base):
-    __tablename__ = "holidays"
+class Holiday(CalendarDayMixin, Base):
+    """The queue's replica of the mall's calendar: no bookings on these days."""
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    __tablename__ = "holidays"
 
 
 class Ticket(Base):

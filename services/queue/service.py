@@ -16,7 +16,9 @@ from nameko.timer import timer
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from chassis import calendar
 from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
+from chassis.calendar import CalendarReplica, closed_day
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -48,8 +50,9 @@ ACTIVE = ("called", "serving")
 MODULE_SETUP_ATTEMPTS = 3
 
 
-class QueueService(MallService):
+class QueueService(CalendarReplica, MallService):
     name = "queue"
+    calendar_model = Holiday  # no bookings on the mall's closed days
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     config = Config()
 
@@ -321,7 +324,7 @@ class QueueService(MallService):
         line = self._line(data["service_code"])
         day = data["day"]
         hours = self.db.get(OpeningHours, day.weekday())
-        if hours is None or self.db.get(Holiday, day) is not None:
+        if hours is None or closed_day(self.db, Holiday, day) is not None:
             return []
         starts = domain.slot_starts(day, (hours.opens, hours.closes), line.slot_minutes)
         now = utcnow()
@@ -639,12 +642,12 @@ class QueueService(MallService):
         """Book one seat of the slot in one conditional update; 409 when it is full."""
         local = starts_at.astimezone(domain.MALL_TIME)
         hours = self.db.get(OpeningHours, local.weekday())
-        holiday = self.db.get(Holiday, local.date())
+        holiday = closed_day(self.db, Holiday, local.date())
         if problem := domain.slot_problem(
             starts_at,
             utcnow(),
             (hours.opens, hours.closes) if hours else None,
-            holiday.name if holiday else None,
+            calendar.names(holiday) if holiday else None,
             line.slot_minutes,
         ):
             raise InvalidInput(problem, {"starts_at": [problem]})

@@ -1,6 +1,6 @@
 """Online bookings of counter slots (SQLite, PostgreSQL)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_waiter
@@ -9,12 +9,14 @@ from sqlalchemy import select, update
 from chassis.clock import MALL_TIME, today
 from chassis.database import utcnow
 from chassis.errors import Conflict, InvalidInput, NotFound
+from contracts.calendar_2026_2027 import DAYS as CALENDAR_DAYS
 from contracts.events import envelope
 from scripts.demo_data import QUEUE_SETUP, seed
 from services.queue.models import Booking, Holiday, OutboxEvent, PickupInvitation, ServiceLine
 from services.queue.service import QueueService
 from tests.integration.helpers import publish_event, rows, rpc_to, session_for
 
+SHIPPED_CLOSED_DAYS = frozenset(date.fromisoformat(day) for day, *_ in CALENDAR_DAYS)
 DESK = {"id": "desk-1", "role": "counter_officer", "agency": "disdukcapil"}
 
 
@@ -24,7 +26,8 @@ def citizen(n: int = 1) -> dict:
 
 def next_working_day_at(hour: int, minute: int = 0) -> datetime:
     day = today() + timedelta(days=1)
-    while day.weekday() >= 4:  # Monday to Thursday: open until 15:00 in the demo
+    # Monday to Thursday (open until 15:00 in the demo), and not a day the calendar closes
+    while day.weekday() >= 4 or day in SHIPPED_CLOSED_DAYS:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), MALL_TIME)
 
@@ -77,7 +80,7 @@ def test_slots_outside_the_rules_are_refused_with_the_reason(queue, when, reason
 def test_a_holiday_is_closed(queue):
     slot = next_working_day_at(9)
     with session_for(queue["DATABASE_URL"]) as session, session.begin():
-        session.add(Holiday(day=slot.date(), name="Hari Raya"))
+        session.add(Holiday(day=slot.date(), name_id="Hari Raya"))
     with pytest.raises(InvalidInput, match="Hari Raya"):
         book(queue, citizen(), slot)
 

@@ -15,6 +15,7 @@ from chassis.rpc_client import RpcClient
 from gateway.app import create_app
 from gateway.openapi import build_spec
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
+from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
 from services.queue.service import QueueService
@@ -38,6 +39,7 @@ def api(container_factory, service_config, database_url_factory, tmp_path):
     container_factory(CivilRegistryService, registry).start()
     container_factory(LicensingService, licensing).start()
     container_factory(QueueService, queue).start()
+    container_factory(CatalogService, service_config("catalog")).start()  # the calendar
     app = create_app(
         {
             "AMQP_URI": registry["AMQP_URI"],

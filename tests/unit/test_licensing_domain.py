@@ -7,26 +7,40 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from chassis.clock import MALL_TIME
+from contracts.calendar_2026_2027 import DAYS
+from services.licensing import domain
 from services.licensing.domain import (
     APPLICANT,
     CASHIER,
     FINAL_STATES,
-    HOLIDAYS,
     OFFICER,
     TRANSITIONS,
     IllegalTransition,
     Validity,
-    add_working_days,
     allowed_actions,
     is_open,
-    is_working_day,
     missing_documents,
     next_state,
     party_of,
     permit_number,
     validity,
-    working_days_left,
 )
+
+# the mall's calendar as shipped (the service passes its replica's days in)
+HOLIDAYS = frozenset(date.fromisoformat(day) for day, *_ in DAYS)
+
+
+def is_working_day(day, holidays=HOLIDAYS):
+    return domain.is_working_day(day, holidays)
+
+
+def add_working_days(start, days, holidays=HOLIDAYS):
+    return domain.add_working_days(start, days, holidays)
+
+
+def working_days_left(now, deadline, holidays=HOLIDAYS):
+    return domain.working_days_left(now, deadline, holidays)
+
 
 ALL_ACTIONS = list(TRANSITIONS)
 ALL_STATES = sorted(
@@ -349,12 +363,13 @@ def test_a_utc_moment_still_on_the_same_day_in_jakarta_keeps_its_day():
 
 
 def test_the_2026_lebaran_collective_leave_week_delays_a_deadline():
-    # 19, 20, 23 and 24 March 2026 are Eid holidays and collective leave (21-22 a weekend).
-    for day in (19, 20, 23, 24):
+    # 18 (Nyepi leave), 19 (Nyepi), 20, 23 and 24 March 2026 (Eid holidays and collective
+    # leave) are closed; 21-22 are Eid and a weekend.
+    for day in (18, 19, 20, 21, 22, 23, 24):
         assert date(2026, 3, day) in HOLIDAYS
     assert add_working_days(wib(2026, 3, 18), 1) == end_of(2026, 3, 25)
-    # Monday 16 March + 5: Tue 17, Wed 18, then Wed 25, Thu 26, Fri 27.
-    assert add_working_days(wib(2026, 3, 16), 5) == end_of(2026, 3, 27)
+    # Monday 16 March + 5: Tue 17, then Wed 25, Thu 26, Fri 27, Mon 30.
+    assert add_working_days(wib(2026, 3, 16), 5) == end_of(2026, 3, 30)
     assert add_working_days(wib(2026, 3, 16), 5, holidays=frozenset()) == end_of(2026, 3, 23)
 
 
