@@ -15,9 +15,9 @@ from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
 from gateway import idempotency
-from gateway.api.requests import no_nul_in_path
+from gateway.api.requests import no_bad_text_in_path, refuse_bad_text
 from gateway.auth import authenticate, warn_about_dev_secret
-from gateway.errors import register_error_handlers
+from gateway.errors import MallJSONProvider, register_error_handlers
 from gateway.identity import passwords
 from gateway.rpc import RpcClient, rpc_client
 
@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # the pages bring their own (gateway/web)
     app.config.update(load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway"))))
     app.config.update(config or {})
-    app.json.ensure_ascii = False
+    app.json = MallJSONProvider(app)
     logging.getLogger("mpp").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
     @app.before_request
@@ -45,7 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers[REQUEST_ID_HEADER] = g.get("correlation_id", "")
         return response
 
-    app.url_value_preprocessor(no_nul_in_path)  # a NUL in a path names nothing: 404
+    app.url_value_preprocessor(no_bad_text_in_path)  # a NUL in a path names nothing: 404
+    app.before_request(refuse_bad_text)  # query strings and forms, before anyone reads them
     app.before_request(authenticate)
     app.before_request(idempotency.claim)  # after authenticate: keys are the caller's own
     app.after_request(idempotency.settle)
