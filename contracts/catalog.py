@@ -19,7 +19,12 @@ class SearchQuery(Schema):
         metadata={"description": "words found in the names or descriptions, any case"},
     )
     agency = fields.String(load_default=None, validate=validate.Length(max=40))
-    life_event = fields.String(load_default=None, validate=validate.OneOf(LIFE_EVENTS))
+    life_event = fields.String(
+        load_default=None,
+        validate=validate.OneOf(LIFE_EVENTS),
+        # as documented: empty (a form's blank choice) is no filter, like the others
+        metadata={"enum": [*LIFE_EVENTS, ""]},
+    )
 
     @pre_load
     def drop_empty(self, data, **kwargs):

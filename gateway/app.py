@@ -15,9 +15,10 @@ from chassis import logs
 from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
 from gateway import idempotency
-from gateway.api.requests import no_nul_in_path
+from gateway.api.requests import no_bad_text_in_path, refuse_bad_text
 from gateway.auth import authenticate, signing_secret
-from gateway.errors import register_error_handlers
+from gateway.bodies import DrainUnreadBody, max_body_bytes, refuse_oversized_body
+from gateway.errors import MallJSONProvider, register_error_handlers
 from gateway.identity import passwords
 from gateway.rpc import RpcClient, rpc_client
 
@@ -28,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # the pages bring their own (gateway/web)
     app.config.update(load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway"))))
     app.config.update(config or {})
-    app.json.ensure_ascii = False
+    app.json = MallJSONProvider(app)
     logging.getLogger("mpp").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
     @app.before_request
@@ -45,7 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
         response.headers[REQUEST_ID_HEADER] = g.get("correlation_id", "")
         return response
 
-    app.url_value_preprocessor(no_nul_in_path)  # a NUL in a path names nothing: 404
+    app.url_value_preprocessor(no_bad_text_in_path)  # a NUL in a path names nothing: 404
+    app.before_request(refuse_oversized_body)  # 413 on any route, before a byte is read
+    app.before_request(refuse_bad_text)  # query strings and forms, before anyone reads them
     app.before_request(authenticate)
     app.before_request(idempotency.claim)  # after authenticate: keys are the caller's own
     app.after_request(idempotency.settle)
@@ -57,7 +60,10 @@ def create_app(config: dict | None = None) -> Flask:
         # (secure cookies, same-origin forms), are the ones the trusted proxy saw
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     # uploads larger than a document may be are refused before they are read (413)
-    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_DOCUMENT_BYTES"]) + 64 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes(app.config)
+    # what a route left unread of a body is drained, so the next request on a kept-alive
+    # connection is answered (gateway.bodies)
+    app.wsgi_app = DrainUnreadBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
     from gateway.api import (
         accounts,
         audit,

@@ -7,10 +7,11 @@ that is not in the table becomes a plain 500 and its details stay in the log.
 import logging
 
 from flask import Flask, jsonify
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from chassis.errors import MallError
+from chassis.errors import MallError, showable
 from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 
 log = logging.getLogger("mpp.gateway")
@@ -27,6 +28,26 @@ REMOTE_ERRORS = {
     "MethodNotFound": (501, "not_implemented"),
     "IncorrectSignature": (400, "bad_request"),
 }
+
+
+class MallJSONProvider(DefaultJSONProvider):
+    """JSON as the mall answers it: UTF-8 text as it is (not ``\\u`` escapes), and never a
+    crash on a lone UTF-16 surrogate a client sent (an error body may name the field it was
+    in): one can't be written as UTF-8, so it is shown as U+FFFD."""
+
+    ensure_ascii = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        return _lone_surrogates_shown(super().dumps(obj, **kwargs))
+
+
+def _lone_surrogates_shown(text: str) -> str:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        # json.dumps escapes the control characters itself, so only surrogates are left
+        return showable(text)
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):

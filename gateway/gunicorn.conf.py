@@ -1,7 +1,9 @@
 """gunicorn settings for the gateway, read from config/gateway.yaml.
 
-gthread workers: gunicorn 23+ has no eventlet worker. The RPC client is created per
-worker process on first use, never in the master, so nothing crosses a fork.
+gthread workers (gunicorn 23+ has no eventlet worker), as ``gateway.worker.MallWorker``: it
+answers gunicorn's own refusals (414, 431, 400) with the mall's JSON error body. The RPC
+client is created per worker process on first use, never in the master, so nothing crosses
+a fork.
 """
 
 import os
@@ -12,7 +14,7 @@ from chassis.logs import configure
 _config = load_config(os.environ.get("GATEWAY_CONFIG", config_path("gateway")))
 
 bind = f"{_config['HOST']}:{_config['PORT']}"
-worker_class = "gthread"
+worker_class = "gateway.worker.MallWorker"
 workers = int(_config["WORKERS"])
 threads = int(_config["THREADS"])
 timeout = 30

@@ -25,9 +25,10 @@ operation keyed by HTTP method, naming schemas by their import path::
 What all routes share is added here, so a docstring says only what is its own: the
 operation id and tag (the blueprint), path parameters, bearer security on ``@signed_in``
 views, a description for each answer, and the errors the gateway itself gives in its one
-error body: 400 (not a JSON object), 401, 404 (a path naming nothing), 413, 422 (field
-errors), 500, 503 and 504. An operation that calls no service says which of these apply
-with ``x-gateway-errors``. Routes are found by walking ``app.url_map``, so a new blueprint
+error body: 400 (not a JSON object), 401, 404 (a path naming nothing), 413, 414 (the URL
+too long), 422 (field errors), 431 (headers too large), 500, 503 and 504. An operation
+that calls no service says which of these apply with ``x-gateway-errors`` (414 and 431,
+the HTTP server's, apply to all). Routes are found by walking ``app.url_map``, so a new blueprint
 is described as soon as it is registered.
 """
 
@@ -78,12 +79,14 @@ ERRORS = {
     "NotFound": (404, "Nothing here, or nothing this actor may know of."),
     "Conflict": (409, "Not possible in the current state of the object."),
     "PayloadTooLarge": (413, "The body is larger than the gateway accepts."),
+    "UriTooLong": (414, "The request line (method, path and query) is over 4094 bytes."),
     "InvalidInput": (422, "Invalid input: `error.fields` maps each field to its reasons."),
     "TooManyAttempts": (
         429,
         "Too many failed sign-ins or checks of unknown documents: wait as long as"
         " `Retry-After` says.",
     ),
+    "HeadersTooLarge": (431, "More than 100 headers, or one over 8190 bytes."),
     "InternalError": (500, "An unexpected fault; the details stay in the log."),
     "ServiceUnavailable": (
         503,
@@ -94,6 +97,8 @@ ERRORS = {
 }
 UNDESCRIBED = "Any other answer: its view's docstring does not describe it yet."
 EVERY_ROUTE = (401, 500)
+# answered by the HTTP server (gateway.worker) before any route is known: on every route
+FROM_THE_SERVER = (414, 431)
 CALLING_A_SERVICE = (*EVERY_ROUTE, 503, 504)
 IDEMPOTENCY_KEY = {
     "in": "header",
@@ -230,7 +235,7 @@ class GatewayConventions(BasePlugin):
     @staticmethod
     def _responses(operation: dict) -> None:
         responses = operation.setdefault("responses", {})
-        shared = list(operation.pop("x-gateway-errors", CALLING_A_SERVICE))
+        shared = [*operation.pop("x-gateway-errors", CALLING_A_SERVICE), *FROM_THE_SERVER]
         body = operation.get("requestBody", {}).get("content", {})
         if JSON in body:
             shared.append(400)

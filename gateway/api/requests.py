@@ -1,26 +1,32 @@
-"""Reading requests: JSON bodies, query strings and path segments, checked before any service
-sees them.
+"""Reading requests: JSON bodies, query strings, form posts and path segments, checked
+before any service sees them.
 
-Text never carries a NUL character: no name, address or id has one, and PostgreSQL can't
-store one, so it is refused here (422 in a body or a query, 404 in a path) instead of
-failing in a service's database.
+Text follows the mall's one rule (``chassis.errors.input_problems``: no NUL, no lone
+UTF-16 surrogate, no control character but tab, line feed and carriage return, no nesting
+deeper than ``MAX_NESTING``), refused with the field and the reason: 422 in a body, a query
+or a form, 404 in a path (a segment like that names nothing). The services check the same
+rule again on what they are sent.
 """
 
 from flask import request
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import BadRequest, NotFound
 
-NUL = "\x00"
-NO_NUL = "must not contain a NUL character"
+from chassis.errors import TOO_DEEP, input_problems, text_problem
+
+NOT_AN_OBJECT = "request body must be a JSON object"
 
 
 def json_body(schema: Schema | None = None) -> dict:
     """The request's JSON object; with ``schema``, 422 with field errors when it is invalid."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: far beyond MAX_NESTING
+        raise ValidationError({"_schema": [TOO_DEEP]}) from None
     if not isinstance(body, dict):
-        raise BadRequest("request body must be a JSON object")
-    if poisoned := {name: [NO_NUL] for name, value in body.items() if _has_nul(name, value)}:
-        raise ValidationError(poisoned)
+        raise BadRequest(NOT_AN_OBJECT)
+    if problems := input_problems(body):
+        raise ValidationError(problems)
     if schema is not None and (errors := schema.validate(body)):
         raise ValidationError(errors)
     return body
@@ -31,7 +37,6 @@ def query_args(schema: Schema) -> dict:
     one is given twice: which one was meant?)."""
     args = {name: request.args.getlist(name) for name in schema.fields if name in request.args}
     refused = {name: ["give this parameter once"] for name, given in args.items() if len(given) > 1}
-    refused |= {name: [NO_NUL] for name, given in args.items() if _has_nul(name, given)}
     if refused:
         raise ValidationError(refused)
     args = {name: given[0] for name, given in args.items()}
@@ -40,19 +45,20 @@ def query_args(schema: Schema) -> dict:
     return args
 
 
-def no_nul_in_path(endpoint: str | None, values: dict | None) -> None:
-    """``url_value_preprocessor``: a path segment with a NUL character names nothing."""
-    if values and any(_has_nul("", value) for value in values.values()):
+def refuse_bad_text() -> None:
+    """``before_request``: a query string or a posted form (of a page or the API) whose
+    names or values break the text rule is refused, whatever the route does with it."""
+    given = {name: request.args.getlist(name) for name in request.args}
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name in request.form:
+            given.setdefault(name, []).extend(request.form.getlist(name))
+    if problems := input_problems(given):
+        # a parameter is named, not its place in the list of values given for it
+        raise ValidationError({name.split(".", 1)[0]: why for name, why in problems.items()})
+
+
+def no_bad_text_in_path(endpoint: str | None, values: dict | None) -> None:
+    """``url_value_preprocessor``: a path segment with a NUL or control character names
+    nothing."""
+    if values and any(isinstance(v, str) and text_problem(v) for v in values.values()):
         raise NotFound()
-
-
-def _has_nul(key: str, value) -> bool:
-    if NUL in key:
-        return True
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(_has_nul(k, v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul("", v) for v in value)
-    return False

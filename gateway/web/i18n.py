@@ -53,6 +53,14 @@ REASONS_ID = {
     "applicant not found in the civil registry": "Pemohon tidak ditemukan di data kependudukan.",
     "does not match a registered resident": "Tidak cocok dengan penduduk yang terdaftar.",
     "wrong NIK/username or password": "NIK/nama pengguna atau kata sandi salah.",
+    "must not contain a NUL character": "Tidak boleh berisi karakter NUL.",
+    "must be Unicode text (a lone UTF-16 surrogate is not)": (
+        "Harus berupa teks Unicode (surrogate UTF-16 tunggal bukan teks)."
+    ),
+    "must not contain control characters (only tab, line feed and carriage return)": (
+        "Tidak boleh berisi karakter kontrol (selain tab dan baris baru)."
+    ),
+    "must not be nested more than 20 levels deep": "Tidak boleh bersarang lebih dari 20 tingkat.",
     "NIK, full name and birth date do not match the civil registry": (
         "NIK, nama lengkap dan tanggal lahir tidak cocok dengan data kependudukan."
     ),

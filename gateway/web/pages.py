@@ -239,6 +239,10 @@ def install_error_pages(area: Blueprint) -> None:
     def timeout(err: RpcTimeout):
         return refusal(504, tr("Layanan sedang sibuk. Coba lagi.", "A service is busy. Retry."))
 
+    @area.errorhandler(ValidationError)
+    def bad_text(err: ValidationError):  # a query string or a form the mall does not take
+        return refusal(422, tr("Periksa isian yang ditandai.", "Check the marked fields."))
+
     @area.errorhandler(MallError)
     def denied(err: MallError):
         return refusal(REFUSALS.get(type(err).__name__, 403), i18n.reason(err.message))

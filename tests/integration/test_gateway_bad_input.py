@@ -1,16 +1,19 @@
 """Every write route of the gateway against bad input, with the real services behind it
 (SQLite, PostgreSQL): a body that is not JSON, a JSON array, missing fields, a field of the
-wrong type, text with a NUL character. Each is refused with 400 or 422 and the error body
-naming the fields, never a 500.
+wrong type, text with a NUL character, a lone UTF-16 surrogate or a control character,
+JSON nested deeper than any form of the mall. Each is refused with 400 or 422 and the
+error body naming the fields, never a 500.
 
 The routes are read from the OpenAPI document the gateway builds from its url_map, so a
 route added later is checked here without being listed.
 """
 
+import json
+
 import pytest
 
 from chassis.actor import Actor
-from chassis.errors import InvalidInput
+from chassis.errors import NO_CONTROL, NOT_UNICODE, TOO_DEEP, InvalidInput
 from chassis.rpc_client import RpcClient
 from gateway.app import create_app
 from gateway.openapi import build_spec
@@ -257,3 +260,103 @@ def test_a_search_page_beyond_any_result_is_refused_before_the_database_sees_it(
     assert "page" in refusal(answer)["fields"]
     last = http.get("/api/v1/residents?page=10000&per_page=100", headers=registrar)
     assert last.status_code == 200 and last.get_json()["items"] == []
+
+
+def as_json(body) -> dict:
+    """A request sending ``body`` as the JSON text a client writes (``\\ud800`` escapes: the
+    test client's own encoder would not send a lone surrogate)."""
+    return {"data": json.dumps(body), "content_type": JSON}
+
+
+def nested(depth: int):
+    value = "Sragen"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def nested_json(name: str, depth: int) -> dict:
+    """A request with ``name`` nested ``depth`` lists deep, written out (json.dumps, like
+    any recursive encoder, gives up long before a client must)."""
+    text = json.dumps({name: "Sragen"}).replace('"Sragen"', "[" * depth + '"S"' + "]" * depth)
+    return {"data": text, "content_type": JSON}
+
+
+@pytest.mark.parametrize(
+    ("poison", "reason"), [("Sragen\ud800", NOT_UNICODE), ("Sragen\x1b[2J", NO_CONTROL)]
+)
+def test_text_that_is_not_unicode_or_has_a_control_character_is_refused_with_its_field(
+    api, poison, reason
+):
+    app, _ = api
+    http = app.test_client()
+    checked = 0
+    for method, path, operation in write_operations(app):
+        headers = signed_in_as(app, id="registrar-1", role="registrar", agency="disdukcapil")
+        for body in json_bodies(operation):
+            valid = sample(body) or {}
+            for name in body.get("properties", {}):
+                poisoned = as_json({**valid, name: poison})
+                refused = refusals(http, method, path, operation, headers, **poisoned)
+                assert any(e["fields"].get(name) == [reason] for e in refused), (path, name)
+                checked += 1
+            # a field name of the same kind: refused, and its error body still encodes
+            refused = refusals(http, method, path, operation, headers, **as_json({poison: 1}))
+            assert refused, f"{method} {path}"
+    assert checked >= 40
+
+
+def test_json_nested_beyond_any_form_is_refused_at_any_depth(api):
+    app, _ = api
+    http = app.test_client()
+    checked = 0
+    for method, path, operation in write_operations(app):
+        headers = signed_in_as(app, **CITIZEN)  # a session of its own: one route signs out
+        for body in json_bodies(operation):
+            for name in body.get("properties", {}):
+                for depth in (25, 900, 100_000):  # the last is beyond Python's json parser
+                    deep = nested_json(name, depth)
+                    refused = refusals(http, method, path, operation, headers, **deep)
+                    assert refused and all(e["code"] == "invalid_input" for e in refused), path
+                    assert any(TOO_DEEP in sum(e["fields"].values(), []) for e in refused)
+                checked += 1
+        deep = {"data": "[" * 100_000 + "]" * 100_000, "content_type": JSON}
+        assert all(e["fields"] for e in refusals(http, method, path, operation, headers, **deep))
+    assert checked >= 40
+
+
+def test_the_anonymous_routes_refuse_hostile_bodies_and_nobody_is_signed_in(api):
+    app, _ = api
+    http = app.test_client()
+    for path in ("/api/v1/tickets", "/api/v1/sessions", "/api/v1/sessions/refresh"):
+        for body in (
+            {"data": "[" * 5000 + "]" * 5000, "content_type": JSON},
+            as_json({"login": "\ud800", "password": "\ud800", "service_code": "\ud800"}),
+            as_json({"\ud800": 1, "refresh_token": "x" * 40 + "\udfff"}),
+        ):
+            refused = refusal(http.post(path, **body))
+            assert refused["code"] == "invalid_input", path
+
+
+def test_each_service_refuses_the_same_text_on_its_own(api):
+    _, queue_config = api
+    with rpc_to("queue", queue_config, actor=CITIZEN) as queue:
+        for poison, reason in (("tax\ud800", NOT_UNICODE), ("tax\x07", NO_CONTROL)):
+            with pytest.raises(InvalidInput) as refused:
+                queue.issue_ticket({"service_code": poison})
+            assert refused.value.fields == {"service_code": [reason]}
+        with pytest.raises(InvalidInput) as refused:
+            queue.issue_ticket({"service_code": "tax", "note": nested(50)})
+        assert refused.value.fields == {"note": [TOO_DEEP]}
+
+
+def test_query_strings_and_page_forms_with_control_characters_are_refused(api):
+    app, _ = api
+    http = app.test_client()
+    registrar = signed_in_as(app, id="registrar-1", role="registrar", agency="disdukcapil")
+    search = http.get("/api/v1/residents", query_string={"name": "Siti\x01"}, headers=registrar)
+    assert refusal(search)["fields"] == {"name": [NO_CONTROL]}
+    anywhere = http.get("/api/v1/service-lines", query_string={"unused\x7f": "1"})
+    assert "unused\ufffd" in refusal(anywhere)["fields"]
+    page = http.post("/sign-in", data={"login": "siti\x08", "password": "x"})
+    assert page.status_code == 422 and page.mimetype == "text/html"

@@ -5,7 +5,20 @@ from datetime import date
 import pytest
 from marshmallow import Schema, fields, validate
 
-from chassis.errors import Conflict, Forbidden, InvalidInput, MallError, NotFound, load
+from chassis.errors import (
+    MAX_REPORTED,
+    NO_CONTROL,
+    NO_NUL,
+    NOT_UNICODE,
+    TOO_DEEP,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MallError,
+    NotFound,
+    input_problems,
+    load,
+)
 
 
 class Registration(Schema):
@@ -87,3 +100,38 @@ def test_an_event_that_cannot_load_is_poison_with_its_reason():
     assert reason.startswith("poison: does not load") and "person_id" in reason
     newer = {**good, "data": {**good["data"], "cause": "added by a newer registry"}}
     assert poison_reason("civil_registry", "person_died", newer) is None
+
+
+def test_load_refuses_text_no_service_can_store_with_the_field_and_the_reason():
+    poisoned = {"name": "Siti\x00", "birth_date": "1990-05-17", "note": "a\x07", "x": "\ud800"}
+    with pytest.raises(InvalidInput) as caught:
+        load(Registration(), poisoned)
+    assert caught.value.fields == {
+        "name": [NO_NUL],
+        "note": [NO_CONTROL],
+        "x": [NOT_UNICODE],
+    }
+
+
+def test_tab_line_feed_and_carriage_return_are_text():
+    assert input_problems({"address": "Jl. Mawar 1\r\n\tRT 02"}) == {}
+
+
+def test_bad_text_is_named_by_its_path_and_a_bad_field_name_is_shown_safely():
+    problems = input_problems({"changes": {"full_name": ["Siti", "\x1b[31m"]}, "\ud800": 1})
+    assert problems == {"changes.full_name.1": [NO_CONTROL], "\ufffd": [NOT_UNICODE]}
+
+
+def test_a_payload_nested_deeper_than_the_limit_is_refused_at_its_field_at_any_depth():
+    deep = {"ok": [[1]], "elements": 1}
+    for _ in range(100_000):  # far beyond Python's recursion limit
+        deep["elements"] = [deep["elements"]]
+    assert input_problems(deep) == {"elements": [TOO_DEEP]}
+    with pytest.raises(InvalidInput):
+        load(Registration(), deep)
+    assert input_problems({"a": [[1]]}, max_nesting=3) == {}  # the payload is level 1
+    assert input_problems({"a": [[[]]]}, max_nesting=3) == {"a": [TOO_DEEP]}
+
+
+def test_a_payload_with_many_bad_strings_is_answered_with_the_first_few():
+    assert len(input_problems({f"f{i}": "\x00" for i in range(10_000)})) == MAX_REPORTED

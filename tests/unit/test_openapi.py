@@ -258,3 +258,10 @@ def test_swagger_ui_loads_only_files_the_gateway_serves(app):
         assert served.content_length or served.get_data(), reference
         served.close()
     assert "http://" not in html and "https://" not in html
+
+
+def test_every_operation_documents_the_refusals_of_the_http_server():
+    spec = build_spec(create_app())
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            assert {"414", "431"} <= set(operation["responses"]), f"{method} {path}"
