@@ -38,6 +38,10 @@ REASONS_ID = {
         "Anak dengan nama ini yang lahir pada hari itu sudah tercatat."
     ),
     "only PDF, JPEG and PNG files are accepted": "Hanya berkas PDF, JPEG dan PNG yang diterima.",
+    "this permit does not take a document of that kind": (
+        "Izin ini tidak memerlukan dokumen jenis itu."
+    ),
+    "must not contain control characters": "Tidak boleh berisi karakter kontrol.",
     "the fee is already paid": "Biaya sudah dibayar.",
     "this permit has no fee": "Izin ini tanpa biaya.",
     "receipt already used": "Nomor kuitansi sudah dipakai.",

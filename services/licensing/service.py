@@ -120,6 +120,12 @@ class LicensingService(MallService):
         """Attach an uploaded file (by reference) while the applicant may still edit."""
         data = load(wire.DocumentReference(), payload)
         application = self._owned(application_id)
+        required = self._type(application).required_documents
+        if data["kind"] not in required:
+            raise InvalidInput(
+                "this permit does not take a document of that kind",
+                {"kind": [f"must be one of: {', '.join(required)}"]},
+            )
         if application.status not in ("draft", "revision_requested"):
             raise Conflict(
                 f"documents can't be added while the application is {application.status}"

@@ -130,6 +130,20 @@ def test_too_large_or_incomplete_uploads_are_refused_and_nothing_is_attached(api
     assert [p for p in stored if p.is_file()] == []  # nothing half-stored
 
 
+def test_a_kind_the_permit_does_not_list_is_refused_with_the_allowed_kinds(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    unknown = upload(http, citizen, application, PDF, "passport.pdf", kind="passport")
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["fields"] == {"kind": ["must be one of: ktp"]}
+    nul = upload(http, citizen, application, PDF, "ktp.pdf", kind="ktp\x00")
+    assert nul.status_code == 422
+    assert nul.get_json()["error"]["fields"] == {"kind": ["must not contain control characters"]}
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
+
+
 def test_illegal_steps_and_strangers_get_the_matching_status(api):
     app, citizen = api
     http = app.test_client()

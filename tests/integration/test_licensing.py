@@ -188,6 +188,19 @@ def test_a_document_must_be_in_the_store_before_it_is_attached(mall):
     assert "sha256" in err.value.fields
 
 
+def test_only_the_kinds_the_permit_type_lists_are_attached_and_never_a_control_character(mall):
+    application = draft(mall, "NIB")["id"]
+    with pytest.raises(InvalidInput) as unknown:
+        attach(mall, application, "passport")
+    assert unknown.value.fields == {"kind": ["must be one of: ktp"]}
+    for hidden in ("ktp\x00", "ktp\n", "k\u202etp"):
+        with pytest.raises(InvalidInput) as refused:
+            attach(mall, application, hidden)
+        assert refused.value.fields == {"kind": ["must not contain control characters"]}
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        assert licensing.get_application(application)["documents"] == []
+
+
 def test_the_worklist_shows_the_agencys_waiting_applications_oldest_first(mall):
     first, second = draft(mall, "PBG")["id"], draft(mall, "PBG")["id"]
     for application in (first, second):
