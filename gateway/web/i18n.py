@@ -42,6 +42,9 @@ REASONS_ID = {
         "Izin ini tidak memerlukan dokumen jenis itu."
     ),
     "must not contain control characters": "Tidak boleh berisi karakter kontrol.",
+    "this file is already attached to this application": (
+        "Berkas ini sudah dilampirkan pada permohonan ini."
+    ),
     "the fee is already paid": "Biaya sudah dibayar.",
     "this permit has no fee": "Izin ini tanpa biaya.",
     "receipt already used": "Nomor kuitansi sudah dipakai.",

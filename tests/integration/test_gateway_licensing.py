@@ -144,6 +144,18 @@ def test_a_kind_the_permit_does_not_list_is_refused_with_the_allowed_kinds(api):
     assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
 
 
+def test_one_uploaded_file_is_not_attached_as_two_required_documents(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen, permit_type="PBG")
+    assert upload(http, citizen, application, PDF, "scan.pdf", kind="ktp").status_code == 201
+    twice = upload(http, citizen, application, PDF, "scan.pdf", kind="land_certificate")
+    assert twice.status_code == 409
+    assert twice.get_json()["error"]["fields"] == {"file": ["already attached as ktp"]}
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert [d["kind"] for d in state["documents"]] == ["ktp"]
+
+
 def test_illegal_steps_and_strangers_get_the_matching_status(api):
     app, citizen = api
     http = app.test_client()

@@ -63,10 +63,11 @@ def draft(mall, permit_type: str) -> dict:
         )
 
 
-def attach(mall, application_id: str, *kinds: str, content: bytes = PDF) -> None:
-    stored = mall["store"].put(content)
+def attach(mall, application_id: str, *kinds: str, content: bytes | None = None) -> None:
+    """Attach a file for each kind: by default a different one each (one file, one kind)."""
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         for kind in kinds:
+            stored = mall["store"].put(content or PDF + kind.encode())
             licensing.attach_document(
                 application_id,
                 {
@@ -199,6 +200,20 @@ def test_only_the_kinds_the_permit_type_lists_are_attached_and_never_a_control_c
         assert refused.value.fields == {"kind": ["must not contain control characters"]}
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         assert licensing.get_application(application)["documents"] == []
+
+
+def test_one_file_serves_one_requirement_of_an_application(mall):
+    application = draft(mall, "PBG")["id"]
+    attach(mall, application, "ktp", content=PDF)
+    for kind in ("land_certificate", "ktp"):
+        with pytest.raises(Conflict, match="already attached") as err:
+            attach(mall, application, kind, content=PDF)
+        assert err.value.fields == {"file": ["already attached as ktp"]}
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        state = licensing.get_application(application)
+    assert [d["kind"] for d in state["documents"]] == ["ktp"]
+    assert state["missing_documents"] == ["land_certificate", "building_plan"]
+    attach(mall, draft(mall, "NIB")["id"], "ktp", content=PDF)  # another application may
 
 
 def test_the_worklist_shows_the_agencys_waiting_applications_oldest_first(mall):
