@@ -66,7 +66,12 @@ class DocumentReference(Schema):
     content_type = fields.String(
         required=True, validate=validate.OneOf(["application/pdf", "image/jpeg", "image/png"])
     )
-    filename = fields.String(load_default="document", validate=validate.Length(max=200))
+    filename = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "as the browser sent it; kept as a clean display name"},
+    )
 
 
 class Document(DocumentReference, Reply):

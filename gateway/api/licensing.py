@@ -144,7 +144,8 @@ def attach_upload(application_id: str, upload, kind: str) -> dict:
         "sha256": stored.sha256,
         "size": stored.size,
         "content_type": stored.content_type,
-        "filename": (upload.filename or "document")[:200],
+        # the name's end is what is kept (licensing cleans it into a display name)
+        "filename": (upload.filename or "")[-1000:],
     }
     return licensing("attach_document", application_id, reference)
 

@@ -146,6 +146,7 @@ class LicensingService(MallService):
                 "this file is already attached to this application",
                 {"file": [f"already attached as {served}"]},
             )
+        data["filename"] = domain.display_name(data["filename"], data["content_type"])
         document = Document(application_id=application.id, **data)
         self.db.add(document)
         self.db.flush()

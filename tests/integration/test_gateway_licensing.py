@@ -156,6 +156,14 @@ def test_one_uploaded_file_is_not_attached_as_two_required_documents(api):
     assert [d["kind"] for d in state["documents"]] == ["ktp"]
 
 
+def test_an_uploads_name_is_kept_without_the_senders_folders(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    uploaded = upload(http, citizen, application, PDF, "C:\\fakepath\\..\\/tmp/ktp.pdf")
+    assert uploaded.status_code == 201 and uploaded.get_json()["filename"] == "ktp.pdf"
+
+
 def test_illegal_steps_and_strangers_get_the_matching_status(api):
     app, citizen = api
     http = app.test_client()

@@ -216,6 +216,29 @@ def test_one_file_serves_one_requirement_of_an_application(mall):
     attach(mall, draft(mall, "NIB")["id"], "ktp", content=PDF)  # another application may
 
 
+def test_a_document_keeps_a_clean_display_name_not_the_path_it_was_sent_with(mall):
+    application = draft(mall, "PBG")["id"]
+    sent = {
+        "ktp": "C:\\Users\\siti\\..\\ktp\x00 scan.pdf",
+        "land_certificate": "../../etc/passwd",
+        "building_plan": "\u202e\x07",
+    }
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        for kind, filename in sent.items():
+            stored = mall["store"].put(PDF + kind.encode())
+            reference = {"kind": kind, "sha256": stored.sha256, "size": stored.size}
+            licensing.attach_document(
+                application,
+                {**reference, "content_type": stored.content_type, "filename": filename},
+            )
+        shown = licensing.get_application(application)["documents"]
+    assert {d["kind"]: d["filename"] for d in shown} == {
+        "ktp": "ktp scan.pdf",
+        "land_certificate": "passwd",
+        "building_plan": "document.pdf",
+    }
+
+
 def test_the_worklist_shows_the_agencys_waiting_applications_oldest_first(mall):
     first, second = draft(mall, "PBG")["id"], draft(mall, "PBG")["id"]
     for application in (first, second):
