@@ -112,7 +112,9 @@ def upload_document(application_id: str):
                 file:
                   type: string
                   format: binary
-                  description: the file; its type is read from its first bytes
+                  description: >-
+                    the file; its type is read from its first bytes, and it is kept only
+                    if it opens (a PDF with a page, a PNG or JPEG that decodes)
       responses:
         201:
           content:

@@ -18,11 +18,11 @@ from playwright.sync_api import Page, expect
 
 from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
 from tests.browser import screenshot, sign_in
+from tests.documents import pdf
 from tests.e2e.conftest import bearer_headers
 
 SITI = RESIDENTS[0]
-# a tiny PDF (the store accepts what starts with %PDF-)
-PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+PDF = pdf("office")  # a real one-page PDF: the store keeps only files that open
 DINKES_VERIFIER = {
     "username": "verifikator-dinkes",
     "full_name": "Verifikator Dinas Kesehatan",
@@ -61,7 +61,7 @@ def submitted_application(base_url: str, citizen: dict) -> str:
             f"{api}/applications/{application}/documents",
             headers=citizen,
             data={"kind": kind},
-            files={"file": (f"{kind}.pdf", PDF + f"% {kind}\n".encode(), "application/pdf")},
+            files={"file": (f"{kind}.pdf", pdf(kind), "application/pdf")},
             timeout=30,
         )
         assert uploaded.status_code == 201, uploaded.text
@@ -128,7 +128,7 @@ def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_ve
     assert shown.headers["content-disposition"].startswith("inline")
     assert shown.headers["x-content-type-options"] == "nosniff"
     assert shown.headers["content-security-policy"] == "sandbox"
-    assert shown.body().startswith(b"%PDF-1.4")
+    assert shown.body() == PDF
     stranger = requests.get(f"{base_url}{href}", timeout=30, allow_redirects=False)
     assert stranger.status_code == 302  # without the cookie: the sign-in page, no file
 

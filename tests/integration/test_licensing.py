@@ -15,6 +15,7 @@ from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application, OutboxEvent, Permit
 from services.licensing.service import LicensingService
+from tests.documents import pdf
 from tests.integration.helpers import FRONT_DESK, publish_event, rows, rpc_to, session_for
 
 SITI = {
@@ -23,7 +24,7 @@ SITI = {
     "birth_date": "1990-08-17",
     "sex": "F",
 }
-PDF = b"%PDF-1.7\n" + b"x" * 2000
+PDF = pdf("a scan")
 DPUPR = {"id": "dpupr-verifier-1", "role": "verifier", "agency": "dpupr"}
 DPUPR_CASHIER = {"id": "dpupr-cashier-1", "role": "cashier", "agency": "dpupr"}
 DINKES = {"id": "dinkes-verifier-1", "role": "verifier", "agency": "dinkes"}
@@ -67,7 +68,7 @@ def attach(mall, application_id: str, *kinds: str, content: bytes | None = None)
     """Attach a file for each kind: by default a different one each (one file, one kind)."""
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         for kind in kinds:
-            stored = mall["store"].put(content or PDF + kind.encode())
+            stored = mall["store"].put(content or pdf(kind))
             licensing.attach_document(
                 application_id,
                 {
@@ -134,9 +135,9 @@ def test_a_paid_permit_goes_through_verification_revision_and_the_cashier(mall):
     assert submitted["status"] == "submitted" and submitted["due_at"]
     act(mall, DPUPR, application, "start_verification")
     act(mall, DPUPR, application, "request_revision", "the plan lacks a scale")
-    attach(mall, application, "building_plan", content=PDF + b"with a scale")
+    attach(mall, application, "building_plan", content=pdf("the plan with a scale"))
     with pytest.raises(Conflict, match="already attached"):
-        attach(mall, application, "building_plan", content=PDF + b"with a scale")
+        attach(mall, application, "building_plan", content=pdf("the plan with a scale"))
     act(mall, mall["citizen"], application, "resubmit")
     act(mall, DPUPR, application, "start_verification")
     approved = act(mall, DPUPR, application, "approve", "meets the zoning plan")
@@ -225,7 +226,7 @@ def test_a_document_keeps_a_clean_display_name_not_the_path_it_was_sent_with(mal
     }
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         for kind, filename in sent.items():
-            stored = mall["store"].put(PDF + kind.encode())
+            stored = mall["store"].put(pdf(kind))
             reference = {"kind": kind, "sha256": stored.sha256, "size": stored.size}
             licensing.attach_document(
                 application,

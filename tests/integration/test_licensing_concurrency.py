@@ -7,6 +7,7 @@ from chassis.rpc_client import RemoteError, RpcClient, RpcTimeout
 from chassis.storage import LocalDocumentStore
 from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
+from tests.documents import pdf
 from tests.integration.helpers import rpc_to
 from tests.polling import eventually
 
@@ -31,12 +32,12 @@ def test_concurrent_issuance_numbers_permits_without_gaps_or_twins(
     )
     seed(config["DATABASE_URL"], PERMIT_TYPES)
     service_processes("licensing", "LicensingService", config, count=3)
-    pdf = LocalDocumentStore(config["DOCUMENT_STORE"], 100_000).put(b"%PDF-1.7\nktp")
+    stored = LocalDocumentStore(config["DOCUMENT_STORE"], 100_000).put(pdf("ktp"))
     reference = {
         "kind": "ktp",
-        "sha256": pdf.sha256,
-        "size": pdf.size,
-        "content_type": pdf.content_type,
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "content_type": stored.content_type,
     }
     client = RpcClient(config["AMQP_URI"], timeout=30)
     context = {"actor": {"id": "c-siti", "role": "citizen", "person_id": siti["id"]}}
