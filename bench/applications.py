@@ -9,8 +9,8 @@ gateway with the citizen's bearer token:
     submit      POST /api/v1/applications/<id>/actions     submit       expect 200, "issued"
 
 (one upload step per document the permit type requires; the NIB needs only the KTP). Each
-upload is a fresh ``--document-kb`` PDF (``%PDF-1.7`` and random bytes, made before the
-clock starts), so every file is new to the store. The flow runs ``--applications`` times
+upload is a fresh ``--document-kb`` PDF (one page and an attached file of random bytes, made
+before the clock starts), so every file is new to the store. The flow runs ``--applications`` times
 one after another (sequential, one thread) and ``--concurrent-applications`` times over
 ``--concurrency`` threads (concurrent), each thread with its own ``requests.Session`` (a
 kept-alive connection). Step latencies are per request; "whole flow" is the time from the
@@ -63,7 +63,6 @@ SIGTERM. Run from the project root: ``.venv/bin/python -m bench.applications``.
 """
 
 import argparse
-import os
 import random
 import re
 import sys
@@ -76,6 +75,7 @@ from typing import Any
 
 import requests
 
+from bench.documents import fresh_pdf
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
@@ -111,7 +111,6 @@ APPLICANT = {
     "sex": "F",
 }
 SERVICES = ("civil_registry", "licensing")
-PDF_HEADER = b"%PDF-1.7\n"
 SAMPLE_PERMITS = 20  # permits read one by one at the end
 EVENTS_PER_APPLICATION = 7  # created, submitted, 4 status changes, permit issued
 
@@ -302,10 +301,7 @@ def apply(http: requests.Session, base: str, documents: dict[str, bytes], n: int
 
 def make_documents(size: int) -> dict[str, bytes]:
     """A fresh PDF of ``size`` bytes for each required document: no two uploads alike."""
-    return {
-        kind: PDF_HEADER + os.urandom(size - len(PDF_HEADER))
-        for kind in PERMIT_TYPE.required_documents
-    }
+    return {kind: fresh_pdf(size) for kind in PERMIT_TYPE.required_documents}
 
 
 def applications(

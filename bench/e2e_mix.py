@@ -25,8 +25,8 @@ Visits are handed out in order: visit k is citizen k mod C (C citizen accounts) 
 seat k of the bookable seats (from tomorrow, day by day, slot by slot, every service line's
 seats of the slot, as the queue's opening hours, holidays, slot length and capacity say);
 its ticket is for the same service line. As C is at least a day's seats, a citizen never
-books one service twice in a day. The upload is a fresh ``--document-kb`` PDF (random
-bytes after ``%PDF-1.7``) each time, so every file is new to the document store.
+books one service twice in a day. The upload is a fresh ``--document-kb`` PDF (one page
+and an attached file of random bytes) each time, so every file is new to the document store.
 
 The phases, in one run:
 
@@ -79,7 +79,6 @@ Run from the project root:
 """
 
 import argparse
-import os
 import statistics
 import sys
 import threading
@@ -96,6 +95,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy import text as sql
 
 from bench import rpc_roundtrip
+from bench.documents import fresh_pdf
 from bench.harness import summarise
 from bench.mall import (
     REQUEST_TIMEOUT,
@@ -149,7 +149,6 @@ RPC_HOPS = {  # RabbitMQ round trips behind each operation
 SERVICES = ("civil_registry", "licensing", "queue")
 PERMIT_TYPE = next(t for t in PERMIT_TYPES if t.code == "NIB")
 DOCUMENT_KIND = "ktp"
-PDF_HEADER = b"%PDF-1.7\n"
 ADULT_AGE = 17  # who gets a citizen account
 RPC_ROWS = (  # (client, server) of the baseline shown, in order
     ("raw kombu", "raw kombu"),
@@ -570,7 +569,7 @@ def make_visit(
         ) is None:
             return visit
         path = f"/api/v1/applications/{application['id']}"
-        document = PDF_HEADER + os.urandom(document_size - len(PDF_HEADER))
+        document = fresh_pdf(document_size)
         upload = {"file": (f"{DOCUMENT_KIND}-{plan.k}.pdf", document, "application/pdf")}
         if (
             step("upload", "POST", f"{path}/documents", files=upload, data={"kind": DOCUMENT_KIND})

@@ -4,14 +4,23 @@ Files never travel over RabbitMQ; the gateway stores the bytes and services rece
 reference (SHA-256, size, content type). ``LocalDocumentStore`` keeps them on disk under
 ``var/documents`` by default; another store (object storage) needs only ``put``,
 ``exists`` and ``read``.
+
+A file is kept only if it opens as what its first bytes say: a PDF with at least one page
+(pypdf), a PNG or JPEG that Pillow verifies and decodes. A few bytes of a magic number are
+not a document.
 """
 
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError
 
 # Leading bytes of the types the mall accepts; the name a client gives proves nothing.
 SIGNATURES = {
@@ -21,8 +30,13 @@ SIGNATURES = {
 }
 
 
+# Pillow's names of the image types; a scan of an A4 page at 600 dpi is some 35 megapixels
+IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+MAX_IMAGE_PIXELS = 50_000_000
+
+
 class UnacceptableDocument(Exception):
-    """The upload is of a type the mall does not take, or too large."""
+    """The upload is of a type the mall does not take, too large, or does not open."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,44 @@ def sniff_content_type(head: bytes) -> str | None:
         if head.startswith(signature):
             return content_type
     return None
+
+
+def check_opens(content: bytes, content_type: str) -> None:
+    """UnacceptableDocument unless ``content`` opens as ``content_type``."""
+    if content_type == "application/pdf":
+        _check_pdf(content)
+    else:
+        _check_image(content, IMAGE_FORMATS[content_type])
+
+
+def _check_pdf(content: bytes) -> None:
+    try:
+        pages = len(PdfReader(io.BytesIO(content)).pages)
+    except FileNotDecryptedError:
+        raise UnacceptableDocument(
+            "the PDF is password-protected: upload it without a password"
+        ) from None
+    except Exception:  # pypdf raises many kinds of error on a broken file
+        raise UnacceptableDocument("the PDF does not open: it is damaged or cut off") from None
+    if pages < 1:
+        raise UnacceptableDocument("the PDF has no pages")
+
+
+def _check_image(content: bytes, image_format: str) -> None:
+    try:
+        with Image.open(io.BytesIO(content), formats=[image_format]) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise UnacceptableDocument(
+                    f"the image is too large: at most {MAX_IMAGE_PIXELS // 10**6} megapixels"
+                )
+            image.verify()
+        # verify() checks a PNG's chunks but not a JPEG's data: decode it all once
+        with Image.open(io.BytesIO(content), formats=[image_format]) as image:
+            image.load()
+    except UnacceptableDocument:
+        raise
+    except Exception:  # Pillow raises OSError, SyntaxError, ValueError... on a broken file
+        raise UnacceptableDocument("the image does not open: it is damaged or cut off") from None
 
 
 class DocumentStore(Protocol):
@@ -62,6 +114,7 @@ class LocalDocumentStore:
         content_type = sniff_content_type(content[:16])
         if content_type is None:
             raise UnacceptableDocument("only PDF, JPEG and PNG files are accepted")
+        check_opens(content, content_type)
         sha256 = hashlib.sha256(content).hexdigest()
         path = self._path(sha256)
         if not path.exists():

@@ -1,6 +1,8 @@
 """Wire schemas of the licensing service."""
 
-from marshmallow import Schema, fields, validate
+import unicodedata
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from contracts.civil_registry import nik_field
 from contracts.digits import Integer
@@ -18,6 +20,14 @@ ACTIONS = [
     "withdraw",
 ]
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a SHA-256 hex digest")
+# control (Cc), format (Cf: bidi overrides, zero widths) and surrogate (Cs) characters
+INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+
+
+def no_control_characters(value: str) -> None:
+    """A name shown to people and compared by staff holds only visible characters."""
+    if any(unicodedata.category(char) in INVISIBLE for char in value):
+        raise ValidationError("must not contain control characters")
 
 
 class PermitType(Reply):
@@ -46,13 +56,22 @@ class ApplicationDraft(Schema):
 class DocumentReference(Schema):
     """An uploaded file, by reference: the bytes stay in the document store."""
 
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    kind = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=60), no_control_characters],
+        metadata={"description": "one of the permit type's required documents, e.g. ktp"},
+    )
     sha256 = fields.String(required=True, validate=SHA256)
     size = Integer(required=True, validate=validate.Range(min=1))
     content_type = fields.String(
         required=True, validate=validate.OneOf(["application/pdf", "image/jpeg", "image/png"])
     )
-    filename = fields.String(load_default="document", validate=validate.Length(max=200))
+    filename = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "as the browser sent it; kept as a clean display name"},
+    )
 
 
 class Document(DocumentReference, Reply):

@@ -113,7 +113,9 @@ def upload_document(application_id: str):
                 file:
                   type: string
                   format: binary
-                  description: the file; its type is read from its first bytes
+                  description: >-
+                    the file; its type is read from its first bytes, and it is kept only
+                    if it opens (a PDF with a page, a PNG or JPEG that decodes)
       responses:
         201:
           content:
@@ -145,7 +147,8 @@ def attach_upload(application_id: str, upload, kind: str) -> dict:
         "sha256": stored.sha256,
         "size": stored.size,
         "content_type": stored.content_type,
-        "filename": (upload.filename or "document")[:200],
+        # the name's end is what is kept (licensing cleans it into a display name)
+        "filename": (upload.filename or "")[-1000:],
     }
     return licensing("attach_document", application_id, reference)
 

@@ -41,6 +41,26 @@ REASONS_ID = {
         "Anak dengan nama ini yang lahir pada hari itu sudah tercatat."
     ),
     "only PDF, JPEG and PNG files are accepted": "Hanya berkas PDF, JPEG dan PNG yang diterima.",
+    "this permit does not take a document of that kind": (
+        "Izin ini tidak memerlukan dokumen jenis itu."
+    ),
+    "must not contain control characters": "Tidak boleh berisi karakter kontrol.",
+    "the PDF does not open: it is damaged or cut off": (
+        "Berkas PDF tidak dapat dibuka: rusak atau terpotong."
+    ),
+    "the PDF has no pages": "Berkas PDF tidak memiliki halaman.",
+    "the PDF is password-protected: upload it without a password": (
+        "Berkas PDF dilindungi kata sandi: unggah tanpa kata sandi."
+    ),
+    "the image does not open: it is damaged or cut off": (
+        "Gambar tidak dapat dibuka: rusak atau terpotong."
+    ),
+    "the image is too large: at most 50 megapixels": (
+        "Gambar terlalu besar: paling banyak 50 megapiksel."
+    ),
+    "this file is already attached to this application": (
+        "Berkas ini sudah dilampirkan pada permohonan ini."
+    ),
     "the fee is already paid": "Biaya sudah dibayar.",
     "this permit has no fee": "Izin ini tanpa biaya.",
     "receipt already used": "Nomor kuitansi sudah dipakai.",

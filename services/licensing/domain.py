@@ -6,6 +6,8 @@ levels in working days, permit numbers and validity.
           -resubmit-> resubmitted -start_verification-> in_verification; reject; withdraw
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -80,6 +82,35 @@ def is_open(status: str) -> bool:
 def missing_documents(required: list[str], attached: list[str]) -> list[str]:
     """Required document kinds not yet attached, in the checklist's order."""
     return [kind for kind in required if kind not in set(attached)]
+
+
+# --- documents ------------------------------------------------------------------------
+
+MAX_DISPLAY_NAME = 120
+FALLBACK_NAMES = {
+    "application/pdf": "document.pdf",
+    "image/jpeg": "document.jpg",
+    "image/png": "document.png",
+}
+# control (Cc), format (Cf: bidi overrides, zero widths) and surrogate (Cs) characters
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
+
+
+def display_name(given: str | None, content_type: str) -> str:
+    """The name a document is shown by: the last part of what the browser sent (after ``/``
+    and ``\\``, so no client's folders are kept), visible characters only, at most
+    MAX_DISPLAY_NAME long (the extension kept), never empty."""
+    name = re.split(r"[/\\]", given or "")[-1]
+    name = "".join(" " if c.isspace() else c for c in name)  # tabs, newlines: spaces
+    name = "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE)
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_DISPLAY_NAME:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 10:
+            name = stem[: MAX_DISPLAY_NAME - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            name = name[:MAX_DISPLAY_NAME].rstrip(" .")
+    return name or FALLBACK_NAMES.get(content_type, "document")
 
 
 # --- working days ---------------------------------------------------------------------

@@ -122,20 +122,34 @@ class LicensingService(CalendarReplica, MallService):
     def attach_document(self, application_id: str, payload: dict) -> dict:
         """Attach an uploaded file (by reference) while the applicant may still edit."""
         data = load(wire.DocumentReference(), payload)
-        application = self._owned(application_id)
+        # locked: two uploads of one file at once must not both pass the check below
+        application = self._owned(application_id, for_update=True)
+        required = self._type(application).required_documents
+        if data["kind"] not in required:
+            raise InvalidInput(
+                "this permit does not take a document of that kind",
+                {"kind": [f"must be one of: {', '.join(required)}"]},
+            )
         if application.status not in ("draft", "revision_requested"):
             raise Conflict(
                 f"documents can't be added while the application is {application.status}"
             )
         if not self._store().exists(data["sha256"]):
             raise InvalidInput("upload the file first", {"sha256": ["not in the document store"]})
-        attached = select(Document.id).where(
-            Document.application_id == application.id,
-            Document.kind == data["kind"],
-            Document.sha256 == data["sha256"],
+        # One file serves one requirement: the same content (by SHA-256) can't stand for
+        # a KTP and a land certificate of one application at once.
+        served = self.db.scalar(
+            select(Document.kind).where(
+                Document.application_id == application.id,
+                Document.sha256 == data["sha256"],
+            )
         )
-        if self.db.scalar(attached):
-            raise Conflict(f"this file is already attached as {data['kind']}")
+        if served is not None:
+            raise Conflict(
+                "this file is already attached to this application",
+                {"file": [f"already attached as {served}"]},
+            )
+        data["filename"] = domain.display_name(data["filename"], data["content_type"])
         document = Document(application_id=application.id, **data)
         self.db.add(document)
         self.db.flush()
@@ -408,8 +422,8 @@ class LicensingService(CalendarReplica, MallService):
             raise NotFound(f"no application {application_id}")
         return application
 
-    def _owned(self, application_id: str) -> Application:
-        application = self._application(application_id)
+    def _owned(self, application_id: str, for_update: bool = False) -> Application:
+        application = self._application(application_id, for_update)
         self._require_applicant(application)
         return application
 

@@ -18,11 +18,10 @@ from playwright.sync_api import Page, expect
 
 from scripts.demo_data import DEMO_PASSWORD, RESIDENTS
 from tests.browser import screenshot, sign_in
+from tests.documents import pdf
 from tests.e2e.conftest import bearer_headers
 
 SITI = RESIDENTS[0]
-# a tiny PDF (the store accepts what starts with %PDF-)
-PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
 DINKES_VERIFIER = {
     "username": "verifikator-dinkes",
     "full_name": "Verifikator Dinas Kesehatan",
@@ -61,7 +60,7 @@ def submitted_application(base_url: str, citizen: dict) -> str:
             f"{api}/applications/{application}/documents",
             headers=citizen,
             data={"kind": kind},
-            files={"file": (f"{kind}.pdf", PDF + f"% {kind}\n".encode(), "application/pdf")},
+            files={"file": (f"{kind}.pdf", pdf(kind), "application/pdf")},
             timeout=30,
         )
         assert uploaded.status_code == 201, uploaded.text
@@ -90,7 +89,7 @@ def submitted_in_the_portal(citizen: Page) -> str:
     for kind in ("ktp", "str", "diploma"):
         citizen.get_by_label("Jenis dokumen").select_option(kind)
         citizen.get_by_label("Berkas (PDF, JPG atau PNG)").set_input_files(
-            {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF}
+            {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": pdf(kind)}
         )
         citizen.get_by_role("button", name="Unggah").click()
         expect(citizen.locator("main")).to_contain_text(f"{kind}.pdf")
@@ -128,7 +127,7 @@ def test_a_citizen_applies_and_a_verifier_approves(base_url, new_page, dinkes_ve
     assert shown.headers["content-disposition"].startswith("inline")
     assert shown.headers["x-content-type-options"] == "nosniff"
     assert shown.headers["content-security-policy"] == "sandbox"
-    assert shown.body().startswith(b"%PDF-1.4")
+    assert shown.body() == pdf("ktp")  # the first uploaded
     stranger = requests.get(f"{base_url}{href}", timeout=30, allow_redirects=False)
     assert stranger.status_code == 302  # without the cookie: the sign-in page, no file
 

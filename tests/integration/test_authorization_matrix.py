@@ -29,6 +29,7 @@ from services.queue.models import Rating, Ticket
 from services.queue.service import QueueService
 from services.social_aid.service import SocialAidService
 from tests.accounts import bearer
+from tests.documents import pdf
 from tests.integration.helpers import rows, rpc_to, session_for
 from tests.integration.test_bookings import next_working_day_at
 from tests.polling import eventually
@@ -54,7 +55,7 @@ BUDI = {  # the intruding citizen
 }
 SITI_CARD = {"number": "3314010101200001", "address": "Jl. Sukowati 17, Kalijambe"}
 BUDI_CARD = {"number": "3314010101200002", "address": "Jl. Plupuh 2, Kalijambe"}
-PDF = b"%PDF-1.7\n" + b"0" * 500
+PDF = pdf("ktp")
 REFUSED = {403, 404}
 # counter actions the view dispatches by name besides COUNTER_ACTIONS
 COUNTER_ACTIONS_WITH_BODY = {"finish", "transfer"}

@@ -12,6 +12,7 @@ from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
 from tests.accounts import bearer
+from tests.documents import pdf, png
 from tests.integration.helpers import rpc_to
 
 SITI = {
@@ -20,8 +21,8 @@ SITI = {
     "birth_date": "1990-08-17",
     "sex": "F",
 }
-PDF = b"%PDF-1.7\n" + b"0" * 500
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 500
+PDF = pdf("ktp")
+PNG = png("photo")
 LIMIT = 4096
 
 
@@ -128,6 +129,58 @@ def test_too_large_or_incomplete_uploads_are_refused_and_nothing_is_attached(api
     assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
     stored = list((tmp_path / "documents").rglob("*")) if (tmp_path / "documents").exists() else []
     assert [p for p in stored if p.is_file()] == []  # nothing half-stored
+
+
+def test_a_kind_the_permit_does_not_list_is_refused_with_the_allowed_kinds(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    unknown = upload(http, citizen, application, PDF, "passport.pdf", kind="passport")
+    assert unknown.status_code == 422
+    assert unknown.get_json()["error"]["fields"] == {"kind": ["must be one of: ktp"]}
+    nul = upload(http, citizen, application, PDF, "ktp.pdf", kind="ktp\x00")
+    assert nul.status_code == 422
+    assert nul.get_json()["error"]["fields"] == {"kind": ["must not contain control characters"]}
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
+
+
+def test_one_uploaded_file_is_not_attached_as_two_required_documents(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen, permit_type="PBG")
+    assert upload(http, citizen, application, PDF, "scan.pdf", kind="ktp").status_code == 201
+    twice = upload(http, citizen, application, PDF, "scan.pdf", kind="land_certificate")
+    assert twice.status_code == 409
+    assert twice.get_json()["error"]["fields"] == {"file": ["already attached as ktp"]}
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert [d["kind"] for d in state["documents"]] == ["ktp"]
+
+
+def test_an_uploads_name_is_kept_without_the_senders_folders(api):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    uploaded = upload(http, citizen, application, PDF, "C:\\fakepath\\..\\/tmp/ktp.pdf")
+    assert uploaded.status_code == 201 and uploaded.get_json()["filename"] == "ktp.pdf"
+
+
+def test_a_file_that_is_only_a_magic_number_is_refused_and_nothing_is_kept(api, tmp_path):
+    app, citizen = api
+    http = app.test_client()
+    application = new_application(http, citizen)
+    for head, reason in (
+        (b"%PDF-1.7\n", "the PDF does not open: it is damaged or cut off"),
+        (b"\x89PNG\r\n\x1a\n", "the image does not open: it is damaged or cut off"),
+        (b"\xff\xd8\xff\xe0", "the image does not open: it is damaged or cut off"),
+    ):
+        refused = upload(http, citizen, application, head + b"0" * 500, "ktp.pdf")
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["fields"] == {"file": [reason]}
+    state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
+    assert state["documents"] == []
+    stored = list((tmp_path / "documents").rglob("*")) if (tmp_path / "documents").exists() else []
+    assert [p for p in stored if p.is_file()] == []
 
 
 def test_illegal_steps_and_strangers_get_the_matching_status(api):

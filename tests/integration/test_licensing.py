@@ -15,6 +15,7 @@ from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application, OutboxEvent, Permit
 from services.licensing.service import LicensingService
+from tests.documents import pdf
 from tests.integration.helpers import FRONT_DESK, publish_event, rows, rpc_to, session_for
 
 SITI = {
@@ -23,7 +24,7 @@ SITI = {
     "birth_date": "1990-08-17",
     "sex": "F",
 }
-PDF = b"%PDF-1.7\n" + b"x" * 2000
+PDF = pdf("a scan")
 DPUPR = {"id": "dpupr-verifier-1", "role": "verifier", "agency": "dpupr"}
 DPUPR_CASHIER = {"id": "dpupr-cashier-1", "role": "cashier", "agency": "dpupr"}
 DINKES = {"id": "dinkes-verifier-1", "role": "verifier", "agency": "dinkes"}
@@ -63,10 +64,11 @@ def draft(mall, permit_type: str) -> dict:
         )
 
 
-def attach(mall, application_id: str, *kinds: str, content: bytes = PDF) -> None:
-    stored = mall["store"].put(content)
+def attach(mall, application_id: str, *kinds: str, content: bytes | None = None) -> None:
+    """Attach a file for each kind: by default a different one each (one file, one kind)."""
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         for kind in kinds:
+            stored = mall["store"].put(content or pdf(kind))
             licensing.attach_document(
                 application_id,
                 {
@@ -133,9 +135,9 @@ def test_a_paid_permit_goes_through_verification_revision_and_the_cashier(mall):
     assert submitted["status"] == "submitted" and submitted["due_at"]
     act(mall, DPUPR, application, "start_verification")
     act(mall, DPUPR, application, "request_revision", "the plan lacks a scale")
-    attach(mall, application, "building_plan", content=PDF + b"with a scale")
+    attach(mall, application, "building_plan", content=pdf("the plan with a scale"))
     with pytest.raises(Conflict, match="already attached"):
-        attach(mall, application, "building_plan", content=PDF + b"with a scale")
+        attach(mall, application, "building_plan", content=pdf("the plan with a scale"))
     act(mall, mall["citizen"], application, "resubmit")
     act(mall, DPUPR, application, "start_verification")
     approved = act(mall, DPUPR, application, "approve", "meets the zoning plan")
@@ -186,6 +188,56 @@ def test_a_document_must_be_in_the_store_before_it_is_attached(mall):
                 {"kind": "ktp", "sha256": "0" * 64, "size": 10, "content_type": "application/pdf"},
             )
     assert "sha256" in err.value.fields
+
+
+def test_only_the_kinds_the_permit_type_lists_are_attached_and_never_a_control_character(mall):
+    application = draft(mall, "NIB")["id"]
+    with pytest.raises(InvalidInput) as unknown:
+        attach(mall, application, "passport")
+    assert unknown.value.fields == {"kind": ["must be one of: ktp"]}
+    for hidden in ("ktp\x00", "ktp\n", "k\u202etp"):
+        with pytest.raises(InvalidInput) as refused:
+            attach(mall, application, hidden)
+        assert refused.value.fields == {"kind": ["must not contain control characters"]}
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        assert licensing.get_application(application)["documents"] == []
+
+
+def test_one_file_serves_one_requirement_of_an_application(mall):
+    application = draft(mall, "PBG")["id"]
+    attach(mall, application, "ktp", content=PDF)
+    for kind in ("land_certificate", "ktp"):
+        with pytest.raises(Conflict, match="already attached") as err:
+            attach(mall, application, kind, content=PDF)
+        assert err.value.fields == {"file": ["already attached as ktp"]}
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        state = licensing.get_application(application)
+    assert [d["kind"] for d in state["documents"]] == ["ktp"]
+    assert state["missing_documents"] == ["land_certificate", "building_plan"]
+    attach(mall, draft(mall, "NIB")["id"], "ktp", content=PDF)  # another application may
+
+
+def test_a_document_keeps_a_clean_display_name_not_the_path_it_was_sent_with(mall):
+    application = draft(mall, "PBG")["id"]
+    sent = {
+        "ktp": "C:\\Users\\siti\\..\\ktp\x00 scan.pdf",
+        "land_certificate": "../../etc/passwd",
+        "building_plan": "\u202e\x07",
+    }
+    with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
+        for kind, filename in sent.items():
+            stored = mall["store"].put(pdf(kind))
+            reference = {"kind": kind, "sha256": stored.sha256, "size": stored.size}
+            licensing.attach_document(
+                application,
+                {**reference, "content_type": stored.content_type, "filename": filename},
+            )
+        shown = licensing.get_application(application)["documents"]
+    assert {d["kind"]: d["filename"] for d in shown} == {
+        "ktp": "ktp scan.pdf",
+        "land_certificate": "passwd",
+        "building_plan": "document.pdf",
+    }
 
 
 def test_the_worklist_shows_the_agencys_waiting_applications_oldest_first(mall):

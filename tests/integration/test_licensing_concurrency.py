@@ -1,5 +1,5 @@
-"""Permits issued at the same moment by three licensing instances never share a number
-(SQLite and PostgreSQL)."""
+"""Three licensing instances at the same moment (SQLite and PostgreSQL): permits never share
+a number, and one file never serves two documents of an application."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -7,6 +7,7 @@ from chassis.rpc_client import RemoteError, RpcClient, RpcTimeout
 from chassis.storage import LocalDocumentStore
 from scripts.demo_data import PERMIT_TYPES, seed
 from services.civil_registry.service import CivilRegistryService
+from tests.documents import pdf
 from tests.integration.helpers import rpc_to
 from tests.polling import eventually
 
@@ -31,12 +32,12 @@ def test_concurrent_issuance_numbers_permits_without_gaps_or_twins(
     )
     seed(config["DATABASE_URL"], PERMIT_TYPES)
     service_processes("licensing", "LicensingService", config, count=3)
-    pdf = LocalDocumentStore(config["DOCUMENT_STORE"], 100_000).put(b"%PDF-1.7\nktp")
+    stored = LocalDocumentStore(config["DOCUMENT_STORE"], 100_000).put(pdf("ktp"))
     reference = {
         "kind": "ktp",
-        "sha256": pdf.sha256,
-        "size": pdf.size,
-        "content_type": pdf.content_type,
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "content_type": stored.content_type,
     }
     client = RpcClient(config["AMQP_URI"], timeout=30)
     context = {"actor": {"id": "c-siti", "role": "citizen", "person_id": siti["id"]}}
@@ -75,3 +76,64 @@ def test_concurrent_issuance_numbers_permits_without_gaps_or_twins(
     assert {application["status"] for application in issued} == {"issued"}
     serials = sorted(int(permit["number"].rsplit("/", 1)[1]) for permit in permits)
     assert serials == list(range(1, APPLICATIONS + 1))
+
+
+def test_one_file_sent_at_once_as_three_documents_serves_only_one(
+    container_factory, service_config, service_processes, tmp_path
+):
+    """Three instances take the same file as the three documents of one application at the
+    same moment: the application row's lock lets exactly one of them attach it."""
+    registry = service_config("civil_registry")
+    container_factory(CivilRegistryService, registry).start()
+    with rpc_to("civil_registry", registry) as civil:
+        siti = civil.register_resident(SITI)
+    config = service_config(
+        "licensing", DOCUMENT_STORE=str(tmp_path / "documents"), MAX_DOCUMENT_BYTES=100_000
+    )
+    seed(config["DATABASE_URL"], PERMIT_TYPES)
+    service_processes("licensing", "LicensingService", config, count=3)
+    stored = LocalDocumentStore(config["DOCUMENT_STORE"], 100_000).put(pdf("one scan"))
+    reference = {"sha256": stored.sha256, "size": stored.size, "content_type": "application/pdf"}
+    client = RpcClient(config["AMQP_URI"], timeout=30)
+    context = {"actor": {"id": "c-siti", "role": "citizen", "person_id": siti["id"]}}
+    draft = {
+        "permit_type": "PBG",
+        "applicant_nik": SITI["nik"],
+        "applicant_name": SITI["full_name"],
+        "applicant_birth_date": SITI["birth_date"],
+    }
+
+    def up():
+        try:
+            return client.call("licensing", "health", timeout=1)
+        except (RpcTimeout, RemoteError):
+            return None
+
+    def attach(application_id: str, kind: str) -> str:
+        try:
+            client.call(
+                "licensing",
+                "attach_document",
+                application_id,
+                {**reference, "kind": kind},
+                context=context,
+            )
+            return "attached"
+        except RemoteError as refused:
+            return refused.exc_type
+
+    try:
+        eventually(up, timeout=30)
+        outcomes = []
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            for _ in range(8):
+                application = client.call("licensing", "create_application", draft, context=context)
+                kinds = ["ktp", "land_certificate", "building_plan"]
+                outcomes.append(sorted(pool.map(attach, [application["id"]] * 3, kinds)))
+                shown = client.call(
+                    "licensing", "get_application", application["id"], context=context
+                )
+                assert len(shown["documents"]) == 1
+    finally:
+        client.close()
+    assert outcomes == [["Conflict", "Conflict", "attached"]] * 8

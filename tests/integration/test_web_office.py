@@ -22,11 +22,11 @@ from services.licensing.service import LicensingService
 from services.queue.service import QueueService
 from services.social_aid.service import SocialAidService
 from tests.accounts import bearer
+from tests.documents import pdf
 from tests.integration.helpers import rpc_to, session_for
 from tests.polling import eventually
 
 SITI = {"nik": "3314015708900001", "full_name": "Siti Rahayu", "birth_date": "1990-08-17"}
-PDF = b"%PDF-1.4\n%office test\n" + b"0" * 200
 DINKES_VERIFIER = Actor(id="dinkes-verifier", role="verifier", agency="dinkes")
 DPUPR_VERIFIER = Actor(id="dpupr-verifier", role="verifier", agency="dpupr")
 DPUPR_CASHIER = Actor(id="dpupr-cashier", role="cashier", agency="dpupr")
@@ -114,7 +114,7 @@ def submitted(mall, permit_type: str, documents: list[str]) -> str:
         uploaded = http.post(
             f"/api/v1/applications/{application}/documents",
             headers=mine,
-            data={"kind": kind, "file": (io.BytesIO(PDF + kind.encode()), f"{kind}.pdf")},
+            data={"kind": kind, "file": (io.BytesIO(pdf(kind)), f"{kind}.pdf")},
             content_type="multipart/form-data",
         )
         assert uploaded.status_code == 201, uploaded.get_data(as_text=True)
@@ -219,7 +219,7 @@ def test_the_verifier_reviews_reads_the_document_and_decides(mall):
     assert file.content_type == "application/pdf"
     assert file.headers["Content-Disposition"].startswith("inline")
     assert file.headers["X-Content-Type-Options"] == "nosniff"
-    assert file.get_data() == PDF + b"ktp"
+    assert file.get_data() == pdf("ktp")
     missing = verifier.get(f"/office/applications/{application}/documents/nope")
     assert missing.status_code == 404
 

@@ -218,7 +218,8 @@ def test_the_upload_is_described_as_multipart_with_a_binary_file(spec):
     assert form["properties"]["file"] == {
         "type": "string",
         "format": "binary",
-        "description": "the file; its type is read from its first bytes",
+        "description": "the file; its type is read from its first bytes, and it is kept only"
+        " if it opens (a PDF with a page, a PNG or JPEG that decodes)",
     }
     assert {"413", "422"} <= set(upload["responses"])
 
