@@ -1,7 +1,7 @@
 """documents keep a clean display name, not the path a browser sent
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 14:10:00
 """
 
@@ -11,8 +11,8 @@ import unicodedata
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
