@@ -140,7 +140,7 @@ def test_a_kind_the_permit_does_not_list_is_refused_with_the_allowed_kinds(api):
     assert unknown.get_json()["error"]["fields"] == {"kind": ["must be one of: ktp"]}
     nul = upload(http, citizen, application, PDF, "ktp.pdf", kind="ktp\x00")
     assert nul.status_code == 422
-    assert nul.get_json()["error"]["fields"] == {"kind": ["must not contain control characters"]}
+    assert nul.get_json()["error"]["fields"] == {"kind": ["must not contain a NUL character"]}
     state = http.get(f"/api/v1/applications/{application}", headers=citizen).get_json()
     assert state["documents"] == [] and state["missing_documents"] == ["ktp"]
 

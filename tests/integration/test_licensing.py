@@ -198,7 +198,8 @@ def test_only_the_kinds_the_permit_type_lists_are_attached_and_never_a_control_c
     for hidden in ("ktp\x00", "ktp\n", "k\u202etp"):
         with pytest.raises(InvalidInput) as refused:
             attach(mall, application, hidden)
-        assert refused.value.fields == {"kind": ["must not contain control characters"]}
+        # the mall's text rule (NUL, control characters) or licensing's own (bidi, zero-width)
+        assert refused.value.fields["kind"][0].startswith("must not contain")
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         assert licensing.get_application(application)["documents"] == []
 
@@ -220,9 +221,11 @@ def test_one_file_serves_one_requirement_of_an_application(mall):
 def test_a_document_keeps_a_clean_display_name_not_the_path_it_was_sent_with(mall):
     application = draft(mall, "PBG")["id"]
     sent = {
-        "ktp": "C:\\Users\\siti\\..\\ktp\x00 scan.pdf",
+        # control characters never get this far (the mall's text rule refuses them);
+        # format characters (bidi, zero-width) and folders are cleaned away here
+        "ktp": "C:\\Users\\siti\\..\\ktp\u200b scan.pdf",
         "land_certificate": "../../etc/passwd",
-        "building_plan": "\u202e\x07",
+        "building_plan": "\u202e\u200f",
     }
     with rpc_to("licensing", mall["config"], actor=mall["citizen"]) as licensing:
         for kind, filename in sent.items():
