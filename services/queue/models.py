@@ -20,6 +20,7 @@ from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, n
 from chassis.sequences import SequenceMixin
 
 ACTIVE = "status IN ('called', 'serving')"
+OPEN_COUNTER = "status = 'open'"
 
 
 class Base(DeclarativeBase):
@@ -69,6 +70,16 @@ class Counter(Base):
     """A loket: serves a set of services, opened by one officer at a time."""
 
     __tablename__ = "counters"
+    __table_args__ = (
+        # an officer works one counter at a time, whatever the code above gets wrong
+        Index(
+            "one_open_counter_per_officer",
+            "officer_id",
+            unique=True,
+            postgresql_where=text(OPEN_COUNTER),
+            sqlite_where=text(OPEN_COUNTER),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)  # what the board shows

@@ -139,7 +139,23 @@ class QueueService(MallService):
         counter = self._counter(counter_id, officer_only=False)
         if counter.status == "open" and counter.officer_id != self.actor.id:
             raise Conflict(f"counter {counter.number} is open under another officer")
+        if counter.status == "open":
+            return self._present_counter(counter)
+        held = self._open_counter_of(self.actor.id)
+        if held is not None:
+            raise Conflict(
+                f"you have counter {held.number} open: close it first",
+                {"counter_id": ["one open counter per officer"]},
+            )
         counter.status, counter.officer_id = "open", self.actor.id
+        try:
+            with self.db.begin_nested():
+                self.db.flush()
+        except IntegrityError:  # a concurrent opening by the same officer won the index
+            raise Conflict(
+                "you have another counter open: close it first",
+                {"counter_id": ["one open counter per officer"]},
+            ) from None
         return self._present_counter(counter)
 
     @rpc
@@ -713,6 +729,11 @@ class QueueService(MallService):
         if officer_only and (counter.status != "open" or counter.officer_id != self.actor.id):
             raise Conflict(f"counter {counter.number} is not open under this officer")
         return counter
+
+    def _open_counter_of(self, officer_id: str) -> Counter | None:
+        return self.db.scalar(
+            select(Counter).where(Counter.status == "open", Counter.officer_id == officer_id)
+        )
 
     def _current(self, counter: Counter) -> Ticket | None:
         """The ticket called to or being served at the counter, if any."""

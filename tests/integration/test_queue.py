@@ -1,13 +1,14 @@
 """The counter queue over the real RabbitMQ, on SQLite and PostgreSQL."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import OutboxEvent
+from services.queue.models import Counter, OutboxEvent
 from services.queue.service import QueueService
-from tests.integration.helpers import rows, rpc_to
+from tests.integration.helpers import rows, rpc_to, session_for
 
 OFFICER_1 = {"id": "officer-1", "role": "counter_officer", "agency": "disdukcapil"}
 OFFICER_2 = {"id": "officer-2", "role": "counter_officer", "agency": "disdukcapil"}
@@ -174,3 +175,21 @@ def test_priority_is_marked_at_the_desk_not_by_the_citizen(queue):
     citizen = {"id": "c-1", "role": "citizen", "person_id": "p-1"}
     with rpc_to("queue", queue, actor=citizen) as phone:
         assert phone.issue_ticket({"service_code": "population"})["person_id"] == "p-1"
+
+
+def test_an_officer_holds_one_counter_open_at_a_time(queue):
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.open_counter("loket-1")["status"] == "open"  # again: no change
+        with pytest.raises(Conflict, match="you have counter 1 open: close it first"):
+            counter.open_counter("loket-2")
+        counter.close_counter("loket-1")
+        assert counter.open_counter("loket-2")["officer_id"] == OFFICER_1["id"]
+    # the database holds the rule too, whatever the service gets wrong
+    with session_for(queue["DATABASE_URL"]) as session, pytest.raises(IntegrityError):
+        with session.begin():
+            session.execute(
+                update(Counter)
+                .where(Counter.id == "loket-1")
+                .values(status="open", officer_id=OFFICER_1["id"])
+            )

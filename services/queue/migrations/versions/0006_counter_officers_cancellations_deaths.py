@@ -1,0 +1,50 @@
+"""one open counter per officer
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-03 14:05:00.000000
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # a counter open under an officer who also has a lower-numbered one open (allowed
+    # before this rule) is closed, its ticket put back in line at its place
+    duplicate = (
+        "SELECT id FROM counters WHERE status = 'open' AND EXISTS (SELECT 1 FROM counters"
+        " AS other WHERE other.status = 'open' AND other.officer_id = counters.officer_id"
+        " AND other.number < counters.number)"
+    )
+    op.execute(
+        "UPDATE tickets SET status = 'waiting', counter_id = NULL, called_at = NULL,"
+        " serving_started_at = NULL WHERE status IN ('called', 'serving')"
+        f" AND counter_id IN ({duplicate})"
+    )
+    op.execute(
+        "UPDATE counters SET status = 'closed', officer_id = NULL, priority_streak = 0"
+        f" WHERE id IN (SELECT id FROM ({duplicate}) AS duplicates)"
+    )
+    op.create_index(
+        "one_open_counter_per_officer",
+        "counters",
+        ["officer_id"],
+        unique=True,
+        postgresql_where=sa.text("status = 'open'"),
+        sqlite_where=sa.text("status = 'open'"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(
+        "one_open_counter_per_officer",
+        table_name="counters",
+        postgresql_where=sa.text("status = 'open'"),
+        sqlite_where=sa.text("status = 'open'"),
+    )
