@@ -81,6 +81,31 @@ class Counter(Reply):
     current_ticket = fields.Nested(Ticket, allow_none=True)
 
 
+class CounterReleaseRequest(Schema):
+    """Why an agency administrator or the mall manager closes a counter open under an
+    officer (required: it is kept with who and when)."""
+
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=500),
+            validate.Regexp(r"[\s\S]*\S", error="give a reason"),
+        ],
+        metadata={"example": "officer's account disabled; counter left open"},
+    )
+
+
+class CounterReleased(Reply):
+    """The closed counter and the tickets it held, back in line at their place."""
+
+    counter = fields.Nested(Counter)
+    officer_id = fields.String(allow_none=True)
+    released_by = fields.String()
+    reason = fields.String()
+    requeued_ticket_ids = fields.List(fields.String())
+    released_at = fields.DateTime()
+
+
 class Transfer(Schema):
     to_service = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     to_counter = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
@@ -251,6 +276,26 @@ class TicketCompleted(Schema):
 @event_schema(SOURCE, "ticket_cancelled")
 class TicketCancelled(Schema):
     ticket_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "counter_released")
+class CounterReleasedEvent(Schema):
+    counter_id = fields.String(required=True)
+    counter_number = fields.Integer(required=True)
+    officer_id = fields.String(allow_none=True)
+    released_by = fields.String(required=True)
+    released_by_role = fields.String(required=True)
+    reason = fields.String(required=True)
+    ticket_ids = fields.List(fields.String(), required=True)
+
+
+@event_schema(SOURCE, "ticket_requeued")
+class TicketRequeued(Schema):
+    """A ticket called to a counter that was released goes back in line, at its place."""
+
+    ticket_id = fields.String(required=True)
+    counter_id = fields.String(required=True)
     reason = fields.String(required=True)
 
 

@@ -90,6 +90,23 @@ class Counter(Base):
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CounterRelease(Base):
+    """A counter closed by an agency administrator or the mall manager while open under an
+    officer (her account disabled, moved, or away): who, when, why, and the tickets it held,
+    which went back in line."""
+
+    __tablename__ = "counter_releases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    officer_id: Mapped[str | None] = mapped_column(String(100))
+    released_by: Mapped[str] = mapped_column(String(100))
+    released_by_role: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(500))
+    ticket_ids: Mapped[list] = mapped_column(JSON, default=list)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class OpeningHours(Base):
     __tablename__ = "opening_hours"
 

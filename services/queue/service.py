@@ -16,7 +16,7 @@ from nameko.timer import timer
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
+from chassis.actor import AGENCY_ADMIN, CITIZEN, COUNTER_OFFICER, MALL_MANAGER
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -29,6 +29,7 @@ from services.queue.models import (
     Agency,
     Booking,
     Counter,
+    CounterRelease,
     Holiday,
     OpeningHours,
     OutboxEvent,
@@ -165,6 +166,70 @@ class QueueService(MallService):
             raise Conflict("finish, transfer or mark no-show the current ticket first")
         counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
         return self._present_counter(counter)
+
+    @rpc
+    def release_counter(self, counter_id: str, payload: dict) -> dict:
+        """An agency administrator (of the counter's agency) or the mall manager closes a
+        counter open under an officer who can't (her account disabled, her role or agency
+        changed, gone home). The tickets it held go back in line at their place (they keep
+        their arrival time); who, when and why are kept, and an officer opens it again."""
+        reason = load(wire.CounterReleaseRequest(), payload)["reason"].strip()
+        self.actor.require(AGENCY_ADMIN, MALL_MANAGER)
+        counter = self.db.scalar(select(Counter).where(Counter.id == counter_id).with_for_update())
+        if counter is None:
+            raise NotFound(f"no counter {counter_id}")
+        if self.actor.role == AGENCY_ADMIN and self.actor.agency != counter.agency:
+            raise Forbidden(f"counter {counter.number} belongs to {counter.agency}")
+        if counter.status != "open":
+            raise Conflict(f"counter {counter.number} is not open")
+        held = self.db.scalars(
+            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE))
+        ).all()
+        for ticket in held:
+            ticket.status, ticket.counter_id = "waiting", None
+            ticket.called_at = ticket.serving_started_at = None
+            self.db.record_event(
+                "ticket_requeued",
+                {"ticket_id": ticket.id, "counter_id": counter.id, "reason": reason},
+            )
+        release = CounterRelease(
+            counter_id=counter.id,
+            officer_id=counter.officer_id,
+            released_by=self.actor.id,
+            released_by_role=self.actor.role,
+            reason=reason,
+            ticket_ids=[t.id for t in held],
+            released_at=utcnow(),
+        )
+        self.db.add(release)
+        counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
+        self.db.flush()
+        self.db.record_event(
+            "counter_released",
+            {
+                "counter_id": counter.id,
+                "counter_number": counter.number,
+                "officer_id": release.officer_id,
+                "released_by": release.released_by,
+                "released_by_role": release.released_by_role,
+                "reason": reason,
+                "ticket_ids": release.ticket_ids,
+            },
+        )
+        log.info("counter %s released by %s: %s", counter.number, self.actor.id, reason)
+        return wire.CounterReleased().dump(
+            {
+                "counter": {
+                    **wire.Counter(exclude=("current_ticket",)).dump(counter),
+                    "current_ticket": None,
+                },
+                "officer_id": release.officer_id,
+                "released_by": release.released_by,
+                "reason": reason,
+                "requeued_ticket_ids": release.ticket_ids,
+                "released_at": release.released_at,
+            }
+        )
 
     @rpc
     def call_next(self, counter_id: str) -> dict:

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import Counter, OutboxEvent
+from services.queue.models import Counter, CounterRelease, OutboxEvent
 from services.queue.service import QueueService
 from tests.integration.helpers import rows, rpc_to, session_for
 
@@ -193,3 +193,53 @@ def test_an_officer_holds_one_counter_open_at_a_time(queue):
                 .where(Counter.id == "loket-1")
                 .values(status="open", officer_id=OFFICER_1["id"])
             )
+
+
+AGENCY_ADMIN = {"id": "admin-1", "role": "agency_admin", "agency": "disdukcapil"}
+TAX_ADMIN = {"id": "admin-2", "role": "agency_admin", "agency": "bapenda"}
+MANAGER = {"id": "manager-1", "role": "mall_manager", "agency": "mpp"}
+
+
+def test_an_admin_releases_a_counter_left_open_and_its_ticket_goes_back_in_line(queue):
+    first, second, third = issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        counter.start_service("loket-1")  # then her account is disabled: she is gone
+    for stranger in (OFFICER_2, TAX_ADMIN, None):
+        with rpc_to("queue", queue, actor=stranger) as other, pytest.raises(Forbidden):
+            other.release_counter("loket-1", {"reason": "not mine to close"})
+    with rpc_to("queue", queue, actor=AGENCY_ADMIN) as admin:
+        for blank in ({}, {"reason": "   "}):
+            with pytest.raises(InvalidInput) as refused:
+                admin.release_counter("loket-1", blank)
+            assert "reason" in refused.value.fields
+        released = admin.release_counter("loket-1", {"reason": "officer-1's account disabled"})
+        with pytest.raises(Conflict, match="counter 1 is not open"):
+            admin.release_counter("loket-1", {"reason": "again"})
+    assert released["counter"]["status"] == "closed" and released["counter"]["officer_id"] is None
+    assert (released["officer_id"], released["released_by"]) == ("officer-1", "admin-1")
+    assert released["requeued_ticket_ids"] == [first["id"]]
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        place = kiosk.get_ticket(first["id"])
+        assert (place["ticket"]["status"], place["position"]) == ("waiting", 1)
+        assert place["ticket"]["arrived_at"] == first["arrived_at"]
+        assert kiosk.get_ticket(third["id"])["position"] == 3
+    with rpc_to("queue", queue, actor=OFFICER_2) as counter:  # another officer takes over
+        assert counter.open_counter("loket-1")["officer_id"] == "officer-2"
+        assert counter.call_next("loket-1")["id"] == first["id"]  # at its original place
+    with rpc_to("queue", queue, actor=MANAGER) as manager:  # the manager may, any agency
+        manager.release_counter("loket-1", {"reason": "end of day"})
+    events = [e.payload for e in rows(queue["DATABASE_URL"], select(OutboxEvent))]
+    releases = [e["data"] for e in events if e["event_type"] == "counter_released"]
+    assert [(r["released_by"], r["reason"], r["ticket_ids"]) for r in releases] == [
+        ("admin-1", "officer-1's account disabled", [first["id"]]),
+        ("manager-1", "end of day", [first["id"]]),
+    ]
+    requeued = [e["data"]["ticket_id"] for e in events if e["event_type"] == "ticket_requeued"]
+    assert requeued == [first["id"], first["id"]] and second["id"] not in requeued
+    kept = rows(queue["DATABASE_URL"], select(CounterRelease).order_by(CounterRelease.released_at))
+    assert [(k.released_by_role, k.officer_id) for k in kept] == [
+        ("agency_admin", "officer-1"),
+        ("mall_manager", "officer-2"),
+    ]

@@ -1,4 +1,4 @@
-"""one open counter per officer
+"""one open counter per officer, counter releases
 
 Revision ID: 0006
 Revises: 0005
@@ -7,6 +7,8 @@ Create Date: 2026-12-03 14:05:00.000000
 
 import sqlalchemy as sa
 from alembic import op
+
+import chassis.database
 
 revision = "0006"
 down_revision = "0005"
@@ -40,8 +42,27 @@ def upgrade() -> None:
         sqlite_where=sa.text("status = 'open'"),
     )
 
+    op.create_table(
+        "counter_releases",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("counter_id", sa.String(length=40), nullable=False),
+        sa.Column("officer_id", sa.String(length=100), nullable=True),
+        sa.Column("released_by", sa.String(length=100), nullable=False),
+        sa.Column("released_by_role", sa.String(length=40), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("ticket_ids", sa.JSON(), nullable=False),
+        sa.Column("released_at", chassis.database.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["counter_id"], ["counters.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        op.f("ix_counter_releases_counter_id"), "counter_releases", ["counter_id"], unique=False
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_counter_releases_counter_id"), table_name="counter_releases")
+    op.drop_table("counter_releases")
     op.drop_index(
         "one_open_counter_per_officer",
         table_name="counters",
