@@ -54,6 +54,24 @@ class Ticket(Reply):
     outcome = fields.String(allow_none=True)
 
 
+class IssuedTicket(Ticket):
+    """A ticket as issued: with the code that gives it up (shown this once, printed)."""
+
+    cancel_code = fields.String()
+
+
+class TicketCancellation(Schema):
+    """Giving up a waiting ticket: its holder signed in needs no code; anyone else gives
+    the ticket's cancel code."""
+
+    cancel_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"example": "F3EK3FTJ2Q"},
+    )
+
+
 class TicketPlace(Reply):
     """Where a waiting ticket stands: position 1 is next."""
 

@@ -4,7 +4,7 @@ import os
 import threading
 
 import segno
-from flask import Blueprint, Response, current_app, jsonify, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from contracts import queue as wire
 from gateway.api.requests import json_body, query_args
@@ -41,10 +41,10 @@ def issue_ticket():
             schema: contracts.queue.TicketRequest
       responses:
         201:
-          description: The ticket, waiting.
+          description: The ticket, waiting, with the code that gives it up.
           content:
             application/json:
-              schema: contracts.queue.Ticket
+              schema: contracts.queue.IssuedTicket
         403: Forbidden
         404: NotFound
         409: Conflict
@@ -64,6 +64,32 @@ def get_ticket(ticket_id: str):
               schema: contracts.queue.TicketPlace
     """
     return jsonify(queue("get_ticket", ticket_id))
+
+
+@bp.post("/tickets/<ticket_id>/cancellation")
+def cancel_ticket(ticket_id: str):
+    """Give up a waiting ticket: its citizen signed in (no body needed), or anyone with the
+    cancel code printed on it (given once, when the ticket is taken).
+
+    403 when the code does not match; 409 once the ticket is called (or done).
+    ---
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: contracts.queue.TicketCancellation
+      responses:
+        200:
+          description: The ticket, cancelled; it is never called.
+          content:
+            application/json:
+              schema: contracts.queue.Ticket
+        403: Forbidden
+        404: NotFound
+        409: Conflict
+    """
+    body = json_body(wire.TicketCancellation()) if request.get_data() else {}
+    return jsonify(queue("cancel_ticket", ticket_id, body))
 
 
 @bp.post("/tickets/<ticket_id>/rating")

@@ -7,6 +7,8 @@ longest-waiting regular ticket, if there is one, so regular tickets are never st
 A transferred ticket keeps its original arrival time.
 """
 
+import hashlib
+import hmac
 import secrets
 import statistics
 from datetime import date, datetime, time, timedelta
@@ -80,6 +82,26 @@ def estimated_wait_minutes(
         else DEFAULT_SERVICE_MINUTES
     )
     return round((position - 1) * per_ticket / max(open_counters, 1), 1)
+
+
+# --- giving up a ticket ---------------------------------------------------------------
+
+CANCEL_CODE_LENGTH = 10  # 50 bits: not guessed through the API
+
+
+def new_cancel_code() -> str:
+    """The code printed on a walk-in ticket (and given in the reply that issues it) with
+    which whoever took it can give it up; its id alone does not do, since ids show on the
+    display board once called."""
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(CANCEL_CODE_LENGTH))
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def code_matches(code: str | None, stored_hash: str | None) -> bool:
+    return bool(code and stored_hash) and hmac.compare_digest(code_hash(code), stored_hash)
 
 
 # --- online bookings ------------------------------------------------------------------

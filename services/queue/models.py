@@ -155,6 +155,8 @@ class Ticket(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(200))
     transferred_from: Mapped[str | None] = mapped_column(String(36))
+    # sha-256 of the code that lets whoever took the ticket give it up (printed on it)
+    cancel_code_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Rating(Base):

@@ -103,8 +103,48 @@ class QueueService(MallService):
                     f"today's {line.walk_in_quota} walk-in tickets are all taken",
                     {"service_code": ["quota reached"]},
                 )
-        ticket = self._new_ticket(line, now, data["priority"], data["person_id"])
+        cancel_code = domain.new_cancel_code()
+        ticket = self._new_ticket(
+            line,
+            now,
+            data["priority"],
+            data["person_id"],
+            cancel_code_hash=domain.code_hash(cancel_code),
+        )
         log.info("issued %s for %s", ticket.label, line.code)
+        return {
+            **wire.IssuedTicket(exclude=("cancel_code",)).dump(ticket),
+            "cancel_code": cancel_code,
+        }
+
+    @rpc
+    def cancel_ticket(self, ticket_id: str, payload: dict) -> dict:
+        """Give up a waiting ticket: its citizen, signed in, or whoever gives its cancel
+        code. A cancelled ticket is never called."""
+        code = load(wire.TicketCancellation(), payload)["cancel_code"]
+        ticket = self.db.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}")
+        holder = ticket.person_id is not None and self.actor.is_person(ticket.person_id)
+        if not holder and not domain.code_matches(code, ticket.cancel_code_hash):
+            if ticket.person_id is not None:  # someone else's: not even its existence
+                raise NotFound(f"no ticket {ticket_id}")
+            raise Forbidden(
+                "the cancel code does not match this ticket",
+                {"cancel_code": ["give the code printed on the ticket"]},
+            )
+        if ticket.status != "waiting":
+            raise Conflict("only a waiting ticket can be given up", {"status": [ticket.status]})
+        reason = "given up by its holder"
+        cancelled = self.db.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == "waiting")
+            .values(status="cancelled", finished_at=utcnow(), outcome=reason)
+        ).rowcount
+        if cancelled != 1:  # cannot happen under the row lock; never cancel a called ticket
+            raise Conflict("the ticket was just called; go to the counter")
+        self.db.refresh(ticket)
+        self.db.record_event("ticket_cancelled", {"ticket_id": ticket.id, "reason": reason})
         return wire.Ticket().dump(ticket)
 
     @rpc
@@ -322,6 +362,7 @@ class QueueService(MallService):
             ticket.person_id,
             arrived_at=ticket.arrived_at,
             transferred_from=ticket.id,
+            cancel_code_hash=ticket.cancel_code_hash,  # the paper she holds still works
             reserved_counter_id=target.id if target else None,
         )
         return wire.Ticket().dump(moved)

@@ -334,6 +334,7 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
         ],
         ("GET", f"{v1}/bookings/<booking_id>/qr.svg"): [({"booking_id": siti.booking}, {})],
         ("GET", f"{v1}/tickets/<ticket_id>"): [({"ticket_id": siti.ticket}, {})],
+        ("POST", f"{v1}/tickets/<ticket_id>/cancellation"): [({"ticket_id": siti.ticket}, {})],
         ("POST", f"{v1}/tickets/<ticket_id>/rating"): [
             ({"ticket_id": siti.ticket}, {"json": {"elements": [4] * 9}})
         ],

@@ -243,3 +243,45 @@ def test_an_admin_releases_a_counter_left_open_and_its_ticket_goes_back_in_line(
         ("agency_admin", "officer-1"),
         ("mall_manager", "officer-2"),
     ]
+
+
+SITI = {"id": "c-siti", "role": "citizen", "person_id": "person-siti"}
+BUDI = {"id": "c-budi", "role": "citizen", "person_id": "person-budi"}
+
+
+def test_a_citizen_gives_up_a_waiting_ticket_and_it_is_never_called(queue):
+    walk_in, kept = issue(queue, None, None)
+    assert len(walk_in["cancel_code"]) == 10
+    with rpc_to("queue", queue, actor=SITI) as phone:
+        hers = phone.issue_ticket({"service_code": "population"})
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        with pytest.raises(Forbidden, match="cancel code does not match") as refused:
+            kiosk.cancel_ticket(walk_in["id"], {})  # the id alone (shown on boards) won't do
+        assert "cancel_code" in refused.value.fields
+        with pytest.raises(Forbidden):
+            kiosk.cancel_ticket(walk_in["id"], {"cancel_code": kept["cancel_code"]})
+        with pytest.raises(NotFound):  # a signed-in citizen's ticket: not even its existence
+            kiosk.cancel_ticket(hers["id"], {})
+        given_up = kiosk.cancel_ticket(walk_in["id"], {"cancel_code": walk_in["cancel_code"]})
+        assert given_up["status"] == "cancelled"
+        with pytest.raises(Conflict, match="only a waiting ticket"):
+            kiosk.cancel_ticket(walk_in["id"], {"cancel_code": walk_in["cancel_code"]})
+        assert kiosk.get_ticket(kept["id"])["position"] == 1  # the line moved up
+    with rpc_to("queue", queue, actor=BUDI) as other, pytest.raises(NotFound):
+        other.cancel_ticket(hers["id"], {})
+    with rpc_to("queue", queue, actor=SITI) as phone:
+        assert phone.cancel_ticket(hers["id"], {})["status"] == "cancelled"  # hers: no code
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.call_next("loket-1")["id"] == kept["id"]
+        counter.finish("loket-1", {"outcome": "done"})
+        with pytest.raises(NotFound, match="nobody is waiting"):
+            counter.call_next("loket-1")  # the cancelled tickets are never called
+    with rpc_to("queue", queue, actor=None) as kiosk, pytest.raises(Conflict):
+        kiosk.cancel_ticket(kept["id"], {"cancel_code": kept["cancel_code"]})  # served
+    cancelled = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "ticket_cancelled"
+    ]
+    assert [c["ticket_id"] for c in cancelled] == [walk_in["id"], hers["id"]]

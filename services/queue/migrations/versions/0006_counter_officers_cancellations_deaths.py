@@ -1,4 +1,4 @@
-"""one open counter per officer, counter releases
+"""one open counter per officer, counter releases, ticket cancel codes
 
 Revision ID: 0006
 Revises: 0005
@@ -58,9 +58,12 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_counter_releases_counter_id"), "counter_releases", ["counter_id"], unique=False
     )
+    op.add_column("tickets", sa.Column("cancel_code_hash", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("cancel_code_hash")
     op.drop_index(op.f("ix_counter_releases_counter_id"), table_name="counter_releases")
     op.drop_table("counter_releases")
     op.drop_index(
