@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from marshmallow import Schema, fields, validate
 
+from chassis.clock import MALL_TIME
 from contracts.events import event_schema
 from contracts.replies import Reply
 
@@ -18,6 +19,19 @@ PLAUSIBLE_SLOT = validate.Range(
 PLAUSIBLE_DAY = validate.Range(
     min=date(2000, 1, 1), max=date(2099, 12, 31), error="must be a day between 2000 and 2099"
 )
+
+
+class MallDateTime(fields.DateTime):
+    """A moment in a reply, always with the mall's offset (WIB, +07:00), whatever zone it
+    was stored or given in: SQLite gives it back in UTC, PostgreSQL in the session's zone,
+    and a value just loaded from a request keeps the caller's."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime):
+            if value.tzinfo is None:  # stored naive means UTC (chassis.database.UTCDateTime)
+                value = value.replace(tzinfo=UTC)
+            value = value.astimezone(MALL_TIME)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class TicketRequest(Schema):
@@ -46,11 +60,11 @@ class Ticket(Reply):
     status = fields.String()
     priority = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
-    issued_at = fields.DateTime()
-    arrived_at = fields.DateTime()
+    issued_at = MallDateTime()
+    arrived_at = MallDateTime()
     counter_id = fields.String(allow_none=True)
-    called_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    called_at = MallDateTime(allow_none=True)
+    finished_at = MallDateTime(allow_none=True)
     outcome = fields.String(allow_none=True)
 
 
@@ -121,7 +135,7 @@ class CounterReleased(Reply):
     released_by = fields.String()
     reason = fields.String()
     requeued_ticket_ids = fields.List(fields.String())
-    released_at = fields.DateTime()
+    released_at = MallDateTime()
 
 
 class Transfer(Schema):
@@ -196,7 +210,7 @@ class Call(Reply):
     label = fields.String()
     counter_number = fields.Integer()
     service_code = fields.String()
-    called_at = fields.DateTime()
+    called_at = MallDateTime()
     recall = fields.Boolean()
 
 
@@ -217,7 +231,7 @@ class SlotQuery(Schema):
 
 
 class Slot(Reply):
-    starts_at = fields.DateTime()
+    starts_at = MallDateTime()
     seats_left = fields.Integer()
 
 
@@ -240,7 +254,7 @@ class Booking(Reply):
     code = fields.String()
     service_code = fields.String()
     day = fields.Date()
-    starts_at = fields.DateTime()
+    starts_at = MallDateTime()
     status = fields.String()
     ticket_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)

@@ -1,6 +1,6 @@
 """Online bookings of counter slots (SQLite, PostgreSQL)."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_waiter
@@ -185,3 +185,42 @@ def test_events_cancel_a_deceased_persons_bookings_and_invite_permit_pickups(que
     assert [i.permit_number for i in invitations] == ["PBG/2026/000001"]
     kinds = [e.event_type for e in rows(queue["DATABASE_URL"], select(OutboxEvent))]
     assert kinds.count("booking_cancelled") == 1 and kinds.count("pickup_invited") == 1
+
+
+WIB = "+07:00"
+
+
+def test_every_time_in_the_queues_replies_carries_the_mall_offset(queue):
+    """SQLite gives moments back in UTC, PostgreSQL in its session's zone: a reply says WIB."""
+    slot = next_working_day_at(9, 30)
+    booked = book(queue, citizen(1), slot.astimezone(UTC))  # asked for in UTC, even
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        [listed] = phone.my_bookings()
+        moved = phone.reschedule(
+            booked["id"], {"starts_at": (slot + timedelta(hours=1)).isoformat()}
+        )
+        [relisted] = phone.my_bookings()
+        slots = phone.open_slots({"service_code": "population", "day": slot.date().isoformat()})
+    assert booked["starts_at"] == listed["starts_at"] == slot.isoformat()
+    assert moved["starts_at"] == relisted["starts_at"] == (slot + timedelta(hours=1)).isoformat()
+    assert slots and {s["starts_at"][-6:] for s in slots} == {WIB}
+    with rpc_to("queue", queue, actor=DESK) as desk:
+        issued = desk.issue_ticket({"service_code": "population"})
+        desk.open_counter("loket-1")
+        called = desk.call_next("loket-1")
+        [counter] = [c for c in desk.list_counters() if c["id"] == "loket-1"]
+        [call] = desk.recent_calls(10)
+        place = desk.get_ticket(issued["id"])
+    moments = [
+        issued["issued_at"],
+        issued["arrived_at"],
+        called["called_at"],
+        counter["current_ticket"]["issued_at"],
+        counter["current_ticket"]["called_at"],
+        call["called_at"],
+        place["ticket"]["issued_at"],
+        place["ticket"]["called_at"],
+    ]
+    assert {m[-6:] for m in moments} == {WIB}, moments
+    assert issued["issued_at"] == place["ticket"]["issued_at"]
+    assert datetime.fromisoformat(issued["issued_at"]) <= datetime.fromisoformat(call["called_at"])
