@@ -91,7 +91,16 @@ class TicketPlace(Reply):
 
     ticket = fields.Nested(Ticket)
     position = fields.Integer(allow_none=True)
-    estimated_wait_minutes = fields.Float(allow_none=True)
+    estimated_wait_minutes = fields.Float(
+        allow_none=True, metadata={"description": "null when not waiting or no counter is open"}
+    )
+    no_counter_open = fields.Boolean(
+        metadata={"description": "waiting, and no counter of its line is open: no estimate"}
+    )
+    opens_at = MallDateTime(
+        allow_none=True,
+        metadata={"description": "when the mall opens next, if it is closed now (WIB)"},
+    )
 
 
 class ServiceLine(Reply):

@@ -154,16 +154,23 @@ class QueueService(MallService):
         A walk-in ticket's id is its claim (it is printed on the paper); a ticket taken
         by a signed-in citizen is hers, and her agency's staff's, alone."""
         ticket = self._visible_ticket(ticket_id)
-        place = {"ticket": ticket, "position": None, "estimated_wait_minutes": None}
+        place = {
+            "ticket": ticket,
+            "position": None,
+            "estimated_wait_minutes": None,
+            "no_counter_open": False,
+            "opens_at": None,
+        }
         if ticket.status == "waiting":
             position = self._position(ticket)
+            open_counters = self._open_counters(ticket.service_code)
             place.update(
                 position=position,
                 estimated_wait_minutes=domain.estimated_wait_minutes(
-                    position,
-                    self._recent_service_minutes(ticket.service_code),
-                    self._open_counters(ticket.service_code),
+                    position, self._recent_service_minutes(ticket.service_code), open_counters
                 ),
+                no_counter_open=open_counters == 0,
+                opens_at=self._next_opening() if open_counters == 0 else None,
             )
         return wire.TicketPlace().dump(place)
 
@@ -938,6 +945,14 @@ class QueueService(MallService):
     def _open_counters(self, service_code: str) -> int:
         counters = self.db.scalars(select(Counter).where(Counter.status == "open")).all()
         return sum(service_code in c.services for c in counters)
+
+    def _next_opening(self):
+        now = utcnow()
+        hours = {h.weekday: (h.opens, h.closes) for h in self.db.scalars(select(OpeningHours))}
+        first = domain.service_day(now)
+        last = first + timedelta(days=domain.OPENING_HORIZON_DAYS)
+        closed = set(self.db.scalars(select(Holiday.day).where(Holiday.day.between(first, last))))
+        return domain.next_opening(now, hours, closed)
 
     def _present_counter(self, counter: Counter) -> dict:
         current = self.db.scalar(

@@ -1,12 +1,15 @@
 """The counter queue over the real RabbitMQ, on SQLite and PostgreSQL."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from chassis.clock import MALL_TIME, today
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import Counter, CounterRelease, OutboxEvent
+from services.queue.models import Counter, CounterRelease, OpeningHours, OutboxEvent
 from services.queue.service import QueueService
 from tests.integration.helpers import rows, rpc_to, session_for
 
@@ -107,11 +110,31 @@ def test_counters_are_worked_by_their_agencys_officer_only(queue):
 
 def test_position_and_wait_estimate_follow_the_line(queue):
     tickets = issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
     with rpc_to("queue", queue, actor=None) as kiosk:
         places = [kiosk.get_ticket(t["id"]) for t in tickets]
     assert [p["position"] for p in places] == [1, 2, 3]
     assert places[0]["estimated_wait_minutes"] == 0
     assert places[2]["estimated_wait_minutes"] > places[1]["estimated_wait_minutes"]
+    assert {(p["no_counter_open"], p["opens_at"]) for p in places} == {(False, None)}
+
+
+def test_no_wait_is_estimated_while_no_counter_of_the_line_is_open(queue):
+    tomorrow = today() + timedelta(days=1)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.execute(delete(OpeningHours))  # the mall opens tomorrow only, at 08:00
+        session.add(OpeningHours(weekday=tomorrow.weekday(), opens=time(8), closes=time(15)))
+    first, second = issue(queue, None, None)
+    with rpc_to("queue", queue, actor=TAX_OFFICER) as tax:
+        tax.open_counter("loket-4")  # another line's counter is no help
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        places = [kiosk.get_ticket(t["id"]) for t in (first, second)]
+    assert [p["estimated_wait_minutes"] for p in places] == [None, None]  # never "0 minutes"
+    assert {p["no_counter_open"] for p in places} == {True}
+    assert {p["opens_at"] for p in places} == {
+        datetime.combine(tomorrow, time(8), MALL_TIME).isoformat()
+    }
 
 
 def test_the_satisfaction_survey_rates_a_finished_service_once(queue):

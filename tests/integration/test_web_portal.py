@@ -163,6 +163,14 @@ def test_a_walk_in_ticket_page_shows_the_place_in_line(mall):
     assert first.status_code == 303 and first.headers["Location"].startswith("/tickets/")
     assert "A-002" in second.text
     assert re.search(r'id="position">2<', second.text)
+    # no counter of the line is open: no number of minutes, but the plain fact
+    assert "Belum ada loket yang buka" in second.text and 'id="wait"' not in second.text
+    english = http.get(first.headers["Location"] + "?lang=en").text
+    assert "No counter is open" in english
+    desk = bearer(app, Actor(id="desk-1", role="counter_officer", agency="disdukcapil"))
+    assert http.post("/api/v1/counters/loket-1/open", headers=desk).status_code == 200
+    estimated = http.get(first.headers["Location"]).text
+    assert "Belum ada loket yang buka" not in estimated and 'id="wait">0<' in estimated
     unknown = http.post("/tickets", data={"service_code": "nothing"})
     assert unknown.status_code == 404 and "no service nothing" in unknown.text
 
