@@ -215,6 +215,17 @@ class Booking(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
 
 
+class DeceasedPerson(Base):
+    """A person whose death the civil registry announced (``person_died``): the queue books
+    nothing and issues no ticket in her name any more."""
+
+    __tablename__ = "deceased_persons"
+
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    died_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class PickupInvitation(Base):
     """A holder invited to book a slot to collect a permit in person."""
 

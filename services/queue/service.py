@@ -8,7 +8,7 @@ partial unique index allows one active ticket per counter.
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
@@ -30,6 +30,7 @@ from services.queue.models import (
     Booking,
     Counter,
     CounterRelease,
+    DeceasedPerson,
     Holiday,
     OpeningHours,
     OutboxEvent,
@@ -88,6 +89,7 @@ class QueueService(MallService):
         line = self.db.get(ServiceLine, data["service_code"])
         if line is None:
             raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
+        self._refuse_the_deceased(data["person_id"])
         now = utcnow()
         day = domain.service_day(now)
         if line.walk_in_quota is not None:
@@ -406,6 +408,7 @@ class QueueService(MallService):
         self.actor.require(CITIZEN)
         data = load(wire.BookingRequest(), payload)
         line = self._line(data["service_code"])
+        self._refuse_the_deceased(self.actor.person_id)
         day = domain.service_day(data["starts_at"])
         mine = select(Booking.id).where(
             Booking.person_id == self.actor.person_id,
@@ -509,6 +512,7 @@ class QueueService(MallService):
             raise Conflict(f"the booking is {booking.status}")
         if problem := domain.check_in_problem(booking.starts_at, utcnow()):
             raise Conflict(problem)
+        self._refuse_the_deceased(booking.person_id)
         ticket = self._new_ticket(
             self._line(booking.service_code),
             utcnow(),
@@ -601,8 +605,16 @@ class QueueService(MallService):
     @event_handler("civil_registry", "person_died")
     @idempotent
     def on_person_died(self, event: dict) -> None:
-        """A deceased person's waiting tickets and future bookings are cancelled."""
+        """A deceased person's waiting tickets and future bookings are cancelled, and she is
+        kept in ``deceased_persons`` so that nothing new is booked or issued in her name."""
         person_id = event["data"]["person_id"]
+        if self.db.get(DeceasedPerson, person_id) is None:  # another event of the same death
+            died_on = event["data"].get("died_on")
+            self.db.add(
+                DeceasedPerson(
+                    person_id=person_id, died_on=date.fromisoformat(died_on) if died_on else None
+                )
+            )
         waiting = self.db.scalars(
             select(Ticket).where(Ticket.person_id == person_id, Ticket.status == "waiting")
         ).all()
@@ -800,6 +812,13 @@ class QueueService(MallService):
             return True
         except IntegrityError:
             return self._seat_count(service_code, starts_at, change, capacity)
+
+    def _refuse_the_deceased(self, person_id: str | None) -> None:
+        if person_id is not None and self.db.get(DeceasedPerson, person_id) is not None:
+            raise Conflict(
+                "this person is recorded as deceased: nothing is booked or issued in her name",
+                {"person_id": ["deceased"]},
+            )
 
     def _own_booking(self, booking_id: str) -> Booking:
         booking = self.db.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())

@@ -11,7 +11,15 @@ from chassis.database import utcnow
 from chassis.errors import Conflict, InvalidInput, NotFound
 from contracts.events import envelope
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import Booking, Holiday, OutboxEvent, PickupInvitation, ServiceLine
+from services.queue.models import (
+    Booking,
+    DeceasedPerson,
+    Holiday,
+    OutboxEvent,
+    PickupInvitation,
+    ServiceLine,
+    Ticket,
+)
 from services.queue.service import QueueService
 from tests.integration.helpers import publish_event, rows, rpc_to, session_for
 
@@ -224,3 +232,35 @@ def test_every_time_in_the_queues_replies_carries_the_mall_offset(queue):
     assert {m[-6:] for m in moments} == {WIB}, moments
     assert issued["issued_at"] == place["ticket"]["issued_at"]
     assert datetime.fromisoformat(issued["issued_at"]) <= datetime.fromisoformat(call["called_at"])
+
+
+def test_after_a_death_the_queue_books_and_issues_nothing_in_her_name(queue):
+    booking = book(queue, citizen(1), next_working_day_at(11))
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        ticket = phone.issue_ticket({"service_code": "population"})
+    died = {"person_id": "person-1", "died_on": "2026-11-20"}
+    container = queue["container"]
+    # the same event twice, and the death announced again under another event id
+    for event in (envelope("civil_registry", "person_died", died, None),) * 2 + (
+        envelope("civil_registry", "person_died", died, None),
+    ):
+        with entrypoint_waiter(container, "on_person_died"):
+            publish_event(queue, event)
+    assert [p.person_id for p in rows(queue["DATABASE_URL"], select(DeceasedPerson))] == [
+        "person-1"
+    ]
+    [cancelled] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.id == booking["id"]))
+    assert cancelled.status == "cancelled"
+    [taken] = rows(queue["DATABASE_URL"], select(Ticket).where(Ticket.id == ticket["id"]))
+    assert taken.status == "cancelled"
+    with pytest.raises(Conflict, match="recorded as deceased"):
+        book(queue, citizen(1), next_working_day_at(13))
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        with pytest.raises(Conflict, match="recorded as deceased") as refused:
+            phone.issue_ticket({"service_code": "population"})
+        assert refused.value.fields == {"person_id": ["deceased"]}
+    with rpc_to("queue", queue, actor=DESK) as desk:
+        with pytest.raises(Conflict, match="recorded as deceased"):
+            desk.issue_ticket({"service_code": "population", "person_id": "person-1"})
+        assert desk.issue_ticket({"service_code": "population"})["person_id"] is None
+    assert book(queue, citizen(2), next_working_day_at(13))["status"] == "booked"  # others

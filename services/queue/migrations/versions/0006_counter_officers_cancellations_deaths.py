@@ -1,4 +1,4 @@
-"""one open counter per officer, counter releases, ticket cancel codes
+"""one open counter per officer, counter releases, ticket cancel codes, deceased persons
 
 Revision ID: 0006
 Revises: 0005
@@ -59,9 +59,17 @@ def upgrade() -> None:
         op.f("ix_counter_releases_counter_id"), "counter_releases", ["counter_id"], unique=False
     )
     op.add_column("tickets", sa.Column("cancel_code_hash", sa.String(length=64), nullable=True))
+    op.create_table(
+        "deceased_persons",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("died_on", sa.Date(), nullable=True),
+        sa.Column("recorded_at", chassis.database.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("deceased_persons")
     with op.batch_alter_table("tickets") as batch:
         batch.drop_column("cancel_code_hash")
     op.drop_index(op.f("ix_counter_releases_counter_id"), table_name="counter_releases")
