@@ -530,6 +530,9 @@ class QueueService(MallService):
 
     @rpc
     def sweep_bookings(self) -> int:
+        # a booking or ticket made by a request that raced the person_died event (it read
+        # no death, the event's handler did not see it yet) is cancelled here, a minute on
+        self._cancel_what_the_deceased_hold(select(DeceasedPerson.person_id))
         late = utcnow() - timedelta(minutes=domain.CHECK_IN_GRACE_MINUTES)
         missed = self.db.execute(
             update(Booking)
@@ -615,19 +618,7 @@ class QueueService(MallService):
                     person_id=person_id, died_on=date.fromisoformat(died_on) if died_on else None
                 )
             )
-        waiting = self.db.scalars(
-            select(Ticket).where(Ticket.person_id == person_id, Ticket.status == "waiting")
-        ).all()
-        for ticket in waiting:
-            ticket.status = "cancelled"
-            self.db.record_event(
-                "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
-            )
-        booked = self.db.scalars(
-            select(Booking).where(Booking.person_id == person_id, Booking.status == "booked")
-        ).all()
-        for booking in booked:
-            self._release(booking, "holder deceased")
+        self._cancel_what_the_deceased_hold([person_id])
 
     @event_handler("licensing", "permit_issued")
     @idempotent
@@ -812,6 +803,23 @@ class QueueService(MallService):
             return True
         except IntegrityError:
             return self._seat_count(service_code, starts_at, change, capacity)
+
+    def _cancel_what_the_deceased_hold(self, people) -> None:
+        """Cancel the waiting tickets and the bookings of ``people`` (person ids, or a
+        query of them)."""
+        waiting = self.db.scalars(
+            select(Ticket).where(Ticket.person_id.in_(people), Ticket.status == "waiting")
+        ).all()
+        for ticket in waiting:
+            ticket.status, ticket.finished_at = "cancelled", utcnow()
+            self.db.record_event(
+                "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
+            )
+        booked = self.db.scalars(
+            select(Booking).where(Booking.person_id.in_(people), Booking.status == "booked")
+        ).all()
+        for booking in booked:
+            self._release(booking, "holder deceased")
 
     def _refuse_the_deceased(self, person_id: str | None) -> None:
         if person_id is not None and self.db.get(DeceasedPerson, person_id) is not None:

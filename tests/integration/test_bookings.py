@@ -264,3 +264,19 @@ def test_after_a_death_the_queue_books_and_issues_nothing_in_her_name(queue):
             desk.issue_ticket({"service_code": "population", "person_id": "person-1"})
         assert desk.issue_ticket({"service_code": "population"})["person_id"] is None
     assert book(queue, citizen(2), next_working_day_at(13))["status"] == "booked"  # others
+    # a booking made by a request that raced the event is cancelled by the minute's sweep
+    slot = next_working_day_at(14)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(
+            Booking(
+                code="RACE2222",
+                service_code="population",
+                person_id="person-1",
+                day=slot.date(),
+                starts_at=slot,
+            )
+        )
+    with rpc_to("queue", queue, actor=None) as system:
+        system.sweep_bookings()
+    [raced] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.code == "RACE2222"))
+    assert (raced.status, raced.reason) == ("cancelled", "holder deceased")
