@@ -51,6 +51,9 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
             for a in sorted(COUNTER_ACTIONS)
         ],
         ("GET", "/counter/<counter_id>/queue"): [({"counter_id": siti.counter}, {})],
+        ("POST", "/floor/counters/<counter_id>/release"): [
+            ({"counter_id": siti.counter}, {"reason": "released by an intruder"})
+        ],
         ("GET", AID): [(aid, {})],
         ("GET", OFFICE): [(application, {})],
         ("POST", f"{OFFICE}/actions"): [(application, {"action": "start_verification"})],
