@@ -273,7 +273,7 @@ class Booking(Reply):
 class BookingCreated(Schema):
     booking_id = fields.String(required=True)
     service_code = fields.String(required=True)
-    starts_at = fields.DateTime(required=True)
+    starts_at = MallDateTime(required=True)
     person_id = fields.String(required=True)
 
 

@@ -280,3 +280,14 @@ def test_after_a_death_the_queue_books_and_issues_nothing_in_her_name(queue):
         system.sweep_bookings()
     [raced] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.code == "RACE2222"))
     assert (raced.status, raced.reason) == ("cancelled", "holder deceased")
+
+
+def test_the_booking_created_event_carries_the_slot_in_wib(queue):
+    slot = next_working_day_at(10)
+    book(queue, citizen(3), slot.astimezone(UTC))
+    [created] = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "booking_created"
+    ]
+    assert created["starts_at"] == slot.isoformat()
