@@ -253,3 +253,14 @@ def test_an_agency_admin_releases_a_counter_left_open_from_the_pages(mall):
         "/floor/counters/loket-1/release", data={"csrf_token": other_token, "reason": "not mine"}
     )
     assert refused.status_code == 403 and "Loket 1" in text(admin.get("/floor/counters"))
+
+
+def test_the_console_opens_one_counter_per_officer(mall):
+    officer, token = signed_in(mall, "loket-satu")
+    opened = officer.post("/counter/loket-1/open", data={"csrf_token": token})
+    console = text(officer.get(opened.location))
+    assert "Loket 1 dibuka." in console and "Buka loket 2" not in console
+    assert "Satu loket per petugas: tutup loket Anda dulu" in console
+    second = officer.post("/counter/loket-2/open", data={"csrf_token": token})
+    assert second.status_code == 409
+    assert "Anda sedang membuka Loket 1: tutup dulu." in text(second)
