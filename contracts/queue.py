@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from marshmallow import Schema, fields, validate
 
+from chassis.clock import MALL_TIME
 from contracts.digits import Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
@@ -19,6 +20,19 @@ PLAUSIBLE_SLOT = validate.Range(
 PLAUSIBLE_DAY = validate.Range(
     min=date(2000, 1, 1), max=date(2099, 12, 31), error="must be a day between 2000 and 2099"
 )
+
+
+class MallDateTime(fields.DateTime):
+    """A moment in a reply, always with the mall's offset (WIB, +07:00), whatever zone it
+    was stored or given in: SQLite gives it back in UTC, PostgreSQL in the session's zone,
+    and a value just loaded from a request keeps the caller's."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime):
+            if value.tzinfo is None:  # stored naive means UTC (chassis.database.UTCDateTime)
+                value = value.replace(tzinfo=UTC)
+            value = value.astimezone(MALL_TIME)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class TicketRequest(Schema):
@@ -47,12 +61,30 @@ class Ticket(Reply):
     status = fields.String()
     priority = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
-    issued_at = fields.DateTime()
-    arrived_at = fields.DateTime()
+    issued_at = MallDateTime()
+    arrived_at = MallDateTime()
     counter_id = fields.String(allow_none=True)
-    called_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    called_at = MallDateTime(allow_none=True)
+    finished_at = MallDateTime(allow_none=True)
     outcome = fields.String(allow_none=True)
+
+
+class IssuedTicket(Ticket):
+    """A ticket as issued: with the code that gives it up (shown this once, printed)."""
+
+    cancel_code = fields.String()
+
+
+class TicketCancellation(Schema):
+    """Giving up a waiting ticket: its holder signed in needs no code; anyone else gives
+    the ticket's cancel code."""
+
+    cancel_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"example": "F3EK3FTJ2Q"},
+    )
 
 
 class TicketPlace(Reply):
@@ -60,7 +92,16 @@ class TicketPlace(Reply):
 
     ticket = fields.Nested(Ticket)
     position = fields.Integer(allow_none=True)
-    estimated_wait_minutes = fields.Float(allow_none=True)
+    estimated_wait_minutes = fields.Float(
+        allow_none=True, metadata={"description": "null when not waiting or no counter is open"}
+    )
+    no_counter_open = fields.Boolean(
+        metadata={"description": "waiting, and no counter of its line is open: no estimate"}
+    )
+    opens_at = MallDateTime(
+        allow_none=True,
+        metadata={"description": "when the mall opens next, if it is closed now (WIB)"},
+    )
 
 
 class ServiceLine(Reply):
@@ -80,6 +121,31 @@ class Counter(Reply):
     status = fields.String()
     officer_id = fields.String(allow_none=True)
     current_ticket = fields.Nested(Ticket, allow_none=True)
+
+
+class CounterReleaseRequest(Schema):
+    """Why an agency administrator or the mall manager closes a counter open under an
+    officer (required: it is kept with who and when)."""
+
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=500),
+            validate.Regexp(r"[\s\S]*\S", error="give a reason"),
+        ],
+        metadata={"example": "officer's account disabled; counter left open"},
+    )
+
+
+class CounterReleased(Reply):
+    """The closed counter and the tickets it held, back in line at their place."""
+
+    counter = fields.Nested(Counter)
+    officer_id = fields.String(allow_none=True)
+    released_by = fields.String()
+    reason = fields.String()
+    requeued_ticket_ids = fields.List(fields.String())
+    released_at = MallDateTime()
 
 
 class Transfer(Schema):
@@ -154,7 +220,7 @@ class Call(Reply):
     label = fields.String()
     counter_number = fields.Integer()
     service_code = fields.String()
-    called_at = fields.DateTime()
+    called_at = MallDateTime()
     recall = fields.Boolean()
 
 
@@ -175,7 +241,7 @@ class SlotQuery(Schema):
 
 
 class Slot(Reply):
-    starts_at = fields.DateTime()
+    starts_at = MallDateTime()
     seats_left = fields.Integer()
 
 
@@ -198,7 +264,7 @@ class Booking(Reply):
     code = fields.String()
     service_code = fields.String()
     day = fields.Date()
-    starts_at = fields.DateTime()
+    starts_at = MallDateTime()
     status = fields.String()
     ticket_id = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
@@ -208,7 +274,7 @@ class Booking(Reply):
 class BookingCreated(Schema):
     booking_id = fields.String(required=True)
     service_code = fields.String(required=True)
-    starts_at = fields.DateTime(required=True)
+    starts_at = MallDateTime(required=True)
     person_id = fields.String(required=True)
 
 
@@ -252,6 +318,26 @@ class TicketCompleted(Schema):
 @event_schema(SOURCE, "ticket_cancelled")
 class TicketCancelled(Schema):
     ticket_id = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+@event_schema(SOURCE, "counter_released")
+class CounterReleasedEvent(Schema):
+    counter_id = fields.String(required=True)
+    counter_number = fields.Integer(required=True)
+    officer_id = fields.String(allow_none=True)
+    released_by = fields.String(required=True)
+    released_by_role = fields.String(required=True)
+    reason = fields.String(required=True)
+    ticket_ids = fields.List(fields.String(), required=True)
+
+
+@event_schema(SOURCE, "ticket_requeued")
+class TicketRequeued(Schema):
+    """A ticket called to a counter that was released goes back in line, at its place."""
+
+    ticket_id = fields.String(required=True)
+    counter_id = fields.String(required=True)
     reason = fields.String(required=True)
 
 

@@ -4,7 +4,7 @@ import os
 import threading
 
 import segno
-from flask import Blueprint, Response, current_app, jsonify, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from contracts import queue as wire
 from gateway.api.requests import json_body, query_args
@@ -41,10 +41,10 @@ def issue_ticket():
             schema: contracts.queue.TicketRequest
       responses:
         201:
-          description: The ticket, waiting.
+          description: The ticket, waiting, with the code that gives it up.
           content:
             application/json:
-              schema: contracts.queue.Ticket
+              schema: contracts.queue.IssuedTicket
         403: Forbidden
         404: NotFound
         409: Conflict
@@ -64,6 +64,32 @@ def get_ticket(ticket_id: str):
               schema: contracts.queue.TicketPlace
     """
     return jsonify(queue("get_ticket", ticket_id))
+
+
+@bp.post("/tickets/<ticket_id>/cancellation")
+def cancel_ticket(ticket_id: str):
+    """Give up a waiting ticket: its citizen signed in (no body needed), or anyone with the
+    cancel code printed on it (given once, when the ticket is taken).
+
+    403 when the code does not match; 409 once the ticket is called (or done).
+    ---
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: contracts.queue.TicketCancellation
+      responses:
+        200:
+          description: The ticket, cancelled; it is never called.
+          content:
+            application/json:
+              schema: contracts.queue.Ticket
+        403: Forbidden
+        404: NotFound
+        409: Conflict
+    """
+    body = json_body(wire.TicketCancellation()) if request.get_data() else {}
+    return jsonify(queue("cancel_ticket", ticket_id, body))
 
 
 @bp.post("/tickets/<ticket_id>/rating")
@@ -254,12 +280,16 @@ def counters():
 @signed_in
 def counter_action(counter_id: str, action: str):
     """Work a counter: open or close it; call the next ticket, recall, start, no-show, finish
-    or transfer it.
+    or transfer it; or release it.
 
     Only an officer of the counter's agency, and but for opening, the officer who opened
-    it. ``finish`` takes an outcome and ``transfer`` a destination; the others no body.
-    Opening and closing answer the counter, the others the counter's ticket (for transfer,
-    the new one); call-next answers 404 when nobody is waiting.
+    it; an officer opens one counter at a time (409). ``release`` is for an agency
+    administrator of the counter's agency or the mall manager: it closes a counter open
+    under an officer (who can't close it herself), puts the tickets it held back in line
+    at their place and keeps the reason given. ``finish`` takes an outcome, ``transfer`` a
+    destination and ``release`` a reason; the others no body. Opening and closing answer
+    the counter, release what it did, the others the counter's ticket (for transfer, the
+    new one); call-next answers 404 when nobody is waiting.
     ---
     post:
       parameters:
@@ -269,7 +299,7 @@ def counter_action(counter_id: str, action: str):
         required: true
         schema:
           type: string
-          enum: [open, close, call-next, recall, start, no-show, finish, transfer]
+          enum: [open, close, call-next, recall, start, no-show, finish, transfer, release]
       requestBody:
         content:
           application/json:
@@ -277,6 +307,7 @@ def counter_action(counter_id: str, action: str):
               oneOf:
               - contracts.queue.Finish
               - contracts.queue.Transfer
+              - contracts.queue.CounterReleaseRequest
       responses:
         200:
           content:
@@ -285,6 +316,7 @@ def counter_action(counter_id: str, action: str):
                 oneOf:
                 - contracts.queue.Counter
                 - contracts.queue.Ticket
+                - contracts.queue.CounterReleased
         403: Forbidden
         409: Conflict
     """
@@ -292,6 +324,9 @@ def counter_action(counter_id: str, action: str):
         return jsonify(queue("finish", counter_id, json_body(wire.Finish())))
     if action == "transfer":
         return jsonify(queue("transfer", counter_id, json_body(wire.Transfer())))
+    if action == "release":
+        body = json_body(wire.CounterReleaseRequest())
+        return jsonify(queue("release_counter", counter_id, body))
     if action not in COUNTER_ACTIONS:
         return jsonify(
             {"error": {"code": "not_found", "message": f"no action {action}", "fields": {}}}

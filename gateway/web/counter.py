@@ -35,6 +35,7 @@ REFUSALS_ID = [
     ),
     (r"counter (\d+) is not open under this officer", r"Loket \1 tidak sedang dibuka oleh Anda."),
     (r"counter (\d+) is open under another officer", r"Loket \1 sedang dibuka petugas lain."),
+    (r"you have counter (\d+) open: close it first", r"Anda sedang membuka Loket \1: tutup dulu."),
     (r"counter (\d+) has no current ticket", r"Loket \1 tidak sedang melayani tiket."),
     (r"counter (\d+) belongs to (\S+)", r"Loket \1 milik instansi \2."),
     (r"the current ticket (\S+) is called", r"Tiket \1 baru dipanggil, belum dilayani."),

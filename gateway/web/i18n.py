@@ -34,6 +34,11 @@ REASONS_ID = {
     "check-in opens 60 minutes before the slot": "Check-in dibuka 60 menit sebelum jadwal.",
     "the slot and its grace period have passed": "Jadwal dan masa tenggangnya sudah lewat.",
     "the slot is in the past": "Jadwal sudah lewat.",
+    "the cancel code does not match this ticket": "Kode pembatalan tidak cocok dengan tiket ini.",
+    "give the code printed on the ticket": "Masukkan kode yang tercetak di tiket.",
+    "only a waiting ticket can be given up": (
+        "Hanya tiket yang masih menunggu yang bisa dibatalkan."
+    ),
     "this birth is already registered on the family card": (
         "Kelahiran ini sudah tercatat di kartu keluarga."
     ),

@@ -9,7 +9,7 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from chassis.actor import MALL_ADMIN, MALL_MANAGER
+from chassis.actor import AGENCY_ADMIN, MALL_ADMIN, MALL_MANAGER
 from chassis.clock import today
 from contracts import catalog as catalog_wire
 from contracts import queue as queue_wire
@@ -54,6 +54,47 @@ def overview():
         ratings=skm(ratings),
     )
     return page, 422 if errors else 200
+
+
+@bp.get("/floor/counters")
+@signed_in_as(MALL_MANAGER, AGENCY_ADMIN)
+def open_counters():
+    """The counters open now (an agency administrator's: her agency's), each with a form
+    to release it: for a counter its officer can no longer close."""
+    return counters_page(request.args.get("released"))
+
+
+@bp.post("/floor/counters/<counter_id>/release")
+@signed_in_as(MALL_MANAGER, AGENCY_ADMIN)
+def release_counter(counter_id: str):
+    """Close a counter open under an officer, its tickets back in line (the queue checks
+    who may, and keeps the reason)."""
+    reason = request.form.get("reason", "").strip()
+    try:
+        if not reason:
+            raise Refused("invalid input", {"reason": [tr("Wajib diisi.", "Required.")]})
+        released = attempt(call, "queue", "release_counter", counter_id, {"reason": reason})
+    except Refused as err:
+        return counters_page(None, counter_id, err)
+    number = released["counter"]["number"]
+    return redirect(url_for("manager.open_counters", released=number), 303)
+
+
+def counters_page(released: str | None, chosen: str | None = None, refused=None):
+    counters = [
+        c
+        for c in call("queue", "list_counters")
+        if c["status"] == "open" and (g.actor.role != AGENCY_ADMIN or c["agency"] == g.actor.agency)
+    ]
+    page = render_template(
+        "manager/counters.html",
+        counters=counters,
+        released=released,
+        chosen=chosen,
+        refused=refused,
+        form=request.form,
+    )
+    return page, refused.status if refused else 200
 
 
 def chosen_day() -> tuple[date, dict]:

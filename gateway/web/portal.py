@@ -40,6 +40,8 @@ from gateway.web.pages import (
 bp = Blueprint("portal", __name__)
 citizen_only = signed_in_as(CITIZEN)
 BOOKING_DAYS = 14  # how far ahead the booking page offers days
+CANCEL_COOKIE = "ticket_cancel_code"
+CANCEL_COOKIE_SECONDS = 24 * 3600  # a ticket lives one day
 # the nine elements of the satisfaction survey (PermenPAN-RB 14/2017), in its order
 SKM_ELEMENTS = [
     ("Persyaratan", "Requirements"),
@@ -92,7 +94,18 @@ def home():
 def take_ticket():
     payload = form_of(queue_wire.TicketRequest(), ["service_code"])
     ticket = attempt(call, "queue", "issue_ticket", payload)
-    return redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
+    response = redirect(url_for("portal.ticket", ticket_id=ticket["id"]), 303)
+    # the code that gives the ticket up stays with this browser, for this ticket's pages
+    response.set_cookie(
+        CANCEL_COOKIE,
+        ticket["cancel_code"],
+        max_age=CANCEL_COOKIE_SECONDS,
+        path=url_for("portal.ticket", ticket_id=ticket["id"]),
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+    return response
 
 
 @bp.get("/tickets/<ticket_id>")
@@ -107,10 +120,20 @@ def ticket(ticket_id: str):
         line=lines.get(place["ticket"]["service_code"], {}),
         counter_number=counters.get(place["ticket"]["counter_id"]),
         qr=qr_svg(public_url(url_for("portal.ticket", ticket_id=ticket_id))),
+        cancel_code=request.cookies.get(CANCEL_COOKIE),
+        holder=bool(g.actor.person_id) and g.actor.person_id == place["ticket"]["person_id"],
         rated=request.args.get("rated"),
         elements=SKM_ELEMENTS,
         scale=SKM_SCALE,
     )
+
+
+@bp.post("/tickets/<ticket_id>/cancellation")
+def give_up_ticket(ticket_id: str):
+    """Give up a waiting ticket: the code this browser was given with it, or its holder."""
+    code = request.cookies.get(CANCEL_COOKIE) or request.form.get("cancel_code", "").strip()
+    attempt(call, "queue", "cancel_ticket", ticket_id, {"cancel_code": code or None})
+    return redirect(url_for("portal.ticket", ticket_id=ticket_id), 303)
 
 
 @bp.post("/tickets/<ticket_id>/rating")

@@ -7,6 +7,8 @@ longest-waiting regular ticket, if there is one, so regular tickets are never st
 A transferred ticket keeps its original arrival time.
 """
 
+import hashlib
+import hmac
 import secrets
 import statistics
 from datetime import date, datetime, time, timedelta
@@ -72,14 +74,58 @@ def median_and_p90(values: list[float]) -> tuple[float | None, float | None]:
 
 def estimated_wait_minutes(
     position: int, recent_service_minutes: list[float], open_counters: int
-) -> float:
-    """Tickets ahead times the median recent service time, shared by the open counters."""
+) -> float | None:
+    """Tickets ahead times the median recent service time, shared by the open counters;
+    None when no counter of the line is open (nobody is being served: no number is true)."""
+    if open_counters < 1:
+        return None
     per_ticket = (
         statistics.median(recent_service_minutes)
         if recent_service_minutes
         else DEFAULT_SERVICE_MINUTES
     )
-    return round((position - 1) * per_ticket / max(open_counters, 1), 1)
+    return round((position - 1) * per_ticket / open_counters, 1)
+
+
+OPENING_HORIZON_DAYS = 31
+
+
+def next_opening(
+    now: datetime, hours: dict[int, tuple[time, time]], closed_days: set[date]
+) -> datetime | None:
+    """When the mall opens next (mall time), by its weekly hours and closed days; None
+    while it is open now, or when it does not open within a month."""
+    local = now.astimezone(MALL_TIME)
+    for offset in range(OPENING_HORIZON_DAYS + 1):
+        day = local.date() + timedelta(days=offset)
+        span = hours.get(day.weekday())
+        if span is None or day in closed_days:
+            continue
+        opens, closes = (datetime.combine(day, t, MALL_TIME) for t in span)
+        if offset == 0 and local >= closes:
+            continue
+        return None if local >= opens else opens
+    return None
+
+
+# --- giving up a ticket ---------------------------------------------------------------
+
+CANCEL_CODE_LENGTH = 10  # 50 bits: not guessed through the API
+
+
+def new_cancel_code() -> str:
+    """The code printed on a walk-in ticket (and given in the reply that issues it) with
+    which whoever took it can give it up; its id alone does not do, since ids show on the
+    display board once called."""
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(CANCEL_CODE_LENGTH))
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def code_matches(code: str | None, stored_hash: str | None) -> bool:
+    return bool(code and stored_hash) and hmac.compare_digest(code_hash(code), stored_hash)
 
 
 # --- online bookings ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, n
 from chassis.sequences import SequenceMixin
 
 ACTIVE = "status IN ('called', 'serving')"
+OPEN_COUNTER = "status = 'open'"
 
 
 class Base(DeclarativeBase):
@@ -70,6 +71,16 @@ class Counter(Base):
     """A loket: serves a set of services, opened by one officer at a time."""
 
     __tablename__ = "counters"
+    __table_args__ = (
+        # an officer works one counter at a time, whatever the code above gets wrong
+        Index(
+            "one_open_counter_per_officer",
+            "officer_id",
+            unique=True,
+            postgresql_where=text(OPEN_COUNTER),
+            sqlite_where=text(OPEN_COUNTER),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)  # what the board shows
@@ -78,6 +89,23 @@ class Counter(Base):
     status: Mapped[str] = mapped_column(String(20), default="closed")
     officer_id: Mapped[str | None] = mapped_column(String(100))
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CounterRelease(Base):
+    """A counter closed by an agency administrator or the mall manager while open under an
+    officer (her account disabled, moved, or away): who, when, why, and the tickets it held,
+    which went back in line."""
+
+    __tablename__ = "counter_releases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    counter_id: Mapped[str] = mapped_column(ForeignKey("counters.id"), index=True)
+    officer_id: Mapped[str | None] = mapped_column(String(100))
+    released_by: Mapped[str] = mapped_column(String(100))
+    released_by_role: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(500))
+    ticket_ids: Mapped[list] = mapped_column(JSON, default=list)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class OpeningHours(Base):
@@ -127,6 +155,8 @@ class Ticket(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(200))
     transferred_from: Mapped[str | None] = mapped_column(String(36))
+    # sha-256 of the code that lets whoever took the ticket give it up (printed on it)
+    cancel_code_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Rating(Base):
@@ -183,6 +213,17 @@ class Booking(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class DeceasedPerson(Base):
+    """A person whose death the civil registry announced (``person_died``): the queue books
+    nothing and issues no ticket in her name any more."""
+
+    __tablename__ = "deceased_persons"
+
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    died_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PickupInvitation(Base):

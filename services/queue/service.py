@@ -8,7 +8,7 @@ partial unique index allows one active ticket per counter.
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marshmallow import ValidationError
 from nameko.dependency_providers import Config
@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from chassis import calendar
-from chassis.actor import CITIZEN, COUNTER_OFFICER, MALL_MANAGER
+from chassis.actor import AGENCY_ADMIN, CITIZEN, COUNTER_OFFICER, MALL_MANAGER
 from chassis.calendar import CalendarReplica, closed_day
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
@@ -31,6 +31,8 @@ from services.queue.models import (
     Agency,
     Booking,
     Counter,
+    CounterRelease,
+    DeceasedPerson,
     Holiday,
     OpeningHours,
     OutboxEvent,
@@ -90,6 +92,7 @@ class QueueService(CalendarReplica, MallService):
         line = self.db.get(ServiceLine, data["service_code"])
         if line is None:
             raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
+        self._refuse_the_deceased(data["person_id"])
         now = utcnow()
         day = domain.service_day(now)
         if line.walk_in_quota is not None:
@@ -105,8 +108,48 @@ class QueueService(CalendarReplica, MallService):
                     f"today's {line.walk_in_quota} walk-in tickets are all taken",
                     {"service_code": ["quota reached"]},
                 )
-        ticket = self._new_ticket(line, now, data["priority"], data["person_id"])
+        cancel_code = domain.new_cancel_code()
+        ticket = self._new_ticket(
+            line,
+            now,
+            data["priority"],
+            data["person_id"],
+            cancel_code_hash=domain.code_hash(cancel_code),
+        )
         log.info("issued %s for %s", ticket.label, line.code)
+        return {
+            **wire.IssuedTicket(exclude=("cancel_code",)).dump(ticket),
+            "cancel_code": cancel_code,
+        }
+
+    @rpc
+    def cancel_ticket(self, ticket_id: str, payload: dict) -> dict:
+        """Give up a waiting ticket: its citizen, signed in, or whoever gives its cancel
+        code. A cancelled ticket is never called."""
+        code = load(wire.TicketCancellation(), payload)["cancel_code"]
+        ticket = self.db.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id}")
+        holder = ticket.person_id is not None and self.actor.is_person(ticket.person_id)
+        if not holder and not domain.code_matches(code, ticket.cancel_code_hash):
+            if ticket.person_id is not None:  # someone else's: not even its existence
+                raise NotFound(f"no ticket {ticket_id}")
+            raise Forbidden(
+                "the cancel code does not match this ticket",
+                {"cancel_code": ["give the code printed on the ticket"]},
+            )
+        if ticket.status != "waiting":
+            raise Conflict("only a waiting ticket can be given up", {"status": [ticket.status]})
+        reason = "given up by its holder"
+        cancelled = self.db.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.status == "waiting")
+            .values(status="cancelled", finished_at=utcnow(), outcome=reason)
+        ).rowcount
+        if cancelled != 1:  # cannot happen under the row lock; never cancel a called ticket
+            raise Conflict("the ticket was just called; go to the counter")
+        self.db.refresh(ticket)
+        self.db.record_event("ticket_cancelled", {"ticket_id": ticket.id, "reason": reason})
         return wire.Ticket().dump(ticket)
 
     @rpc
@@ -116,16 +159,23 @@ class QueueService(CalendarReplica, MallService):
         A walk-in ticket's id is its claim (it is printed on the paper); a ticket taken
         by a signed-in citizen is hers, and her agency's staff's, alone."""
         ticket = self._visible_ticket(ticket_id)
-        place = {"ticket": ticket, "position": None, "estimated_wait_minutes": None}
+        place = {
+            "ticket": ticket,
+            "position": None,
+            "estimated_wait_minutes": None,
+            "no_counter_open": False,
+            "opens_at": None,
+        }
         if ticket.status == "waiting":
             position = self._position(ticket)
+            open_counters = self._open_counters(ticket.service_code)
             place.update(
                 position=position,
                 estimated_wait_minutes=domain.estimated_wait_minutes(
-                    position,
-                    self._recent_service_minutes(ticket.service_code),
-                    self._open_counters(ticket.service_code),
+                    position, self._recent_service_minutes(ticket.service_code), open_counters
                 ),
+                no_counter_open=open_counters == 0,
+                opens_at=self._next_opening() if open_counters == 0 else None,
             )
         return wire.TicketPlace().dump(place)
 
@@ -142,7 +192,23 @@ class QueueService(CalendarReplica, MallService):
         counter = self._counter(counter_id, officer_only=False)
         if counter.status == "open" and counter.officer_id != self.actor.id:
             raise Conflict(f"counter {counter.number} is open under another officer")
+        if counter.status == "open":
+            return self._present_counter(counter)
+        held = self._open_counter_of(self.actor.id)
+        if held is not None:
+            raise Conflict(
+                f"you have counter {held.number} open: close it first",
+                {"counter_id": ["one open counter per officer"]},
+            )
         counter.status, counter.officer_id = "open", self.actor.id
+        try:
+            with self.db.begin_nested():
+                self.db.flush()
+        except IntegrityError:  # a concurrent opening by the same officer won the index
+            raise Conflict(
+                "you have another counter open: close it first",
+                {"counter_id": ["one open counter per officer"]},
+            ) from None
         return self._present_counter(counter)
 
     @rpc
@@ -152,6 +218,70 @@ class QueueService(CalendarReplica, MallService):
             raise Conflict("finish, transfer or mark no-show the current ticket first")
         counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
         return self._present_counter(counter)
+
+    @rpc
+    def release_counter(self, counter_id: str, payload: dict) -> dict:
+        """An agency administrator (of the counter's agency) or the mall manager closes a
+        counter open under an officer who can't (her account disabled, her role or agency
+        changed, gone home). The tickets it held go back in line at their place (they keep
+        their arrival time); who, when and why are kept, and an officer opens it again."""
+        reason = load(wire.CounterReleaseRequest(), payload)["reason"].strip()
+        self.actor.require(AGENCY_ADMIN, MALL_MANAGER)
+        counter = self.db.scalar(select(Counter).where(Counter.id == counter_id).with_for_update())
+        if counter is None:
+            raise NotFound(f"no counter {counter_id}")
+        if self.actor.role == AGENCY_ADMIN and self.actor.agency != counter.agency:
+            raise Forbidden(f"counter {counter.number} belongs to {counter.agency}")
+        if counter.status != "open":
+            raise Conflict(f"counter {counter.number} is not open")
+        held = self.db.scalars(
+            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE))
+        ).all()
+        for ticket in held:
+            ticket.status, ticket.counter_id = "waiting", None
+            ticket.called_at = ticket.serving_started_at = None
+            self.db.record_event(
+                "ticket_requeued",
+                {"ticket_id": ticket.id, "counter_id": counter.id, "reason": reason},
+            )
+        release = CounterRelease(
+            counter_id=counter.id,
+            officer_id=counter.officer_id,
+            released_by=self.actor.id,
+            released_by_role=self.actor.role,
+            reason=reason,
+            ticket_ids=[t.id for t in held],
+            released_at=utcnow(),
+        )
+        self.db.add(release)
+        counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
+        self.db.flush()
+        self.db.record_event(
+            "counter_released",
+            {
+                "counter_id": counter.id,
+                "counter_number": counter.number,
+                "officer_id": release.officer_id,
+                "released_by": release.released_by,
+                "released_by_role": release.released_by_role,
+                "reason": reason,
+                "ticket_ids": release.ticket_ids,
+            },
+        )
+        log.info("counter %s released by %s: %s", counter.number, self.actor.id, reason)
+        return wire.CounterReleased().dump(
+            {
+                "counter": {
+                    **wire.Counter(exclude=("current_ticket",)).dump(counter),
+                    "current_ticket": None,
+                },
+                "officer_id": release.officer_id,
+                "released_by": release.released_by,
+                "reason": reason,
+                "requeued_ticket_ids": release.ticket_ids,
+                "released_at": release.released_at,
+            }
+        )
 
     @rpc
     def call_next(self, counter_id: str) -> dict:
@@ -244,6 +374,7 @@ class QueueService(CalendarReplica, MallService):
             ticket.person_id,
             arrived_at=ticket.arrived_at,
             transferred_from=ticket.id,
+            cancel_code_hash=ticket.cancel_code_hash,  # the paper she holds still works
             reserved_counter_id=target.id if target else None,
         )
         return wire.Ticket().dump(moved)
@@ -280,6 +411,7 @@ class QueueService(CalendarReplica, MallService):
         self.actor.require(CITIZEN)
         data = load(wire.BookingRequest(), payload)
         line = self._line(data["service_code"])
+        self._refuse_the_deceased(self.actor.person_id)
         day = domain.service_day(data["starts_at"])
         mine = select(Booking.id).where(
             Booking.person_id == self.actor.person_id,
@@ -383,6 +515,7 @@ class QueueService(CalendarReplica, MallService):
             raise Conflict(f"the booking is {booking.status}")
         if problem := domain.check_in_problem(booking.starts_at, utcnow()):
             raise Conflict(problem)
+        self._refuse_the_deceased(booking.person_id)
         ticket = self._new_ticket(
             self._line(booking.service_code),
             utcnow(),
@@ -400,6 +533,9 @@ class QueueService(CalendarReplica, MallService):
 
     @rpc
     def sweep_bookings(self) -> int:
+        # a booking or ticket made by a request that raced the person_died event (it read
+        # no death, the event's handler did not see it yet) is cancelled here, a minute on
+        self._cancel_what_the_deceased_hold(select(DeceasedPerson.person_id))
         late = utcnow() - timedelta(minutes=domain.CHECK_IN_GRACE_MINUTES)
         missed = self.db.execute(
             update(Booking)
@@ -475,21 +611,17 @@ class QueueService(CalendarReplica, MallService):
     @event_handler("civil_registry", "person_died")
     @idempotent
     def on_person_died(self, event: dict) -> None:
-        """A deceased person's waiting tickets and future bookings are cancelled."""
+        """A deceased person's waiting tickets and future bookings are cancelled, and she is
+        kept in ``deceased_persons`` so that nothing new is booked or issued in her name."""
         person_id = event["data"]["person_id"]
-        waiting = self.db.scalars(
-            select(Ticket).where(Ticket.person_id == person_id, Ticket.status == "waiting")
-        ).all()
-        for ticket in waiting:
-            ticket.status = "cancelled"
-            self.db.record_event(
-                "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
+        if self.db.get(DeceasedPerson, person_id) is None:  # another event of the same death
+            died_on = event["data"].get("died_on")
+            self.db.add(
+                DeceasedPerson(
+                    person_id=person_id, died_on=date.fromisoformat(died_on) if died_on else None
+                )
             )
-        booked = self.db.scalars(
-            select(Booking).where(Booking.person_id == person_id, Booking.status == "booked")
-        ).all()
-        for booking in booked:
-            self._release(booking, "holder deceased")
+        self._cancel_what_the_deceased_hold([person_id])
 
     @event_handler("licensing", "permit_issued")
     @idempotent
@@ -675,6 +807,30 @@ class QueueService(CalendarReplica, MallService):
         except IntegrityError:
             return self._seat_count(service_code, starts_at, change, capacity)
 
+    def _cancel_what_the_deceased_hold(self, people) -> None:
+        """Cancel the waiting tickets and the bookings of ``people`` (person ids, or a
+        query of them)."""
+        waiting = self.db.scalars(
+            select(Ticket).where(Ticket.person_id.in_(people), Ticket.status == "waiting")
+        ).all()
+        for ticket in waiting:
+            ticket.status, ticket.finished_at = "cancelled", utcnow()
+            self.db.record_event(
+                "ticket_cancelled", {"ticket_id": ticket.id, "reason": "holder deceased"}
+            )
+        booked = self.db.scalars(
+            select(Booking).where(Booking.person_id.in_(people), Booking.status == "booked")
+        ).all()
+        for booking in booked:
+            self._release(booking, "holder deceased")
+
+    def _refuse_the_deceased(self, person_id: str | None) -> None:
+        if person_id is not None and self.db.get(DeceasedPerson, person_id) is not None:
+            raise Conflict(
+                "this person is recorded as deceased: nothing is booked or issued in her name",
+                {"person_id": ["deceased"]},
+            )
+
     def _own_booking(self, booking_id: str) -> Booking:
         booking = self.db.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
         if booking is None or not self.actor.is_person(booking.person_id):
@@ -716,6 +872,11 @@ class QueueService(CalendarReplica, MallService):
         if officer_only and (counter.status != "open" or counter.officer_id != self.actor.id):
             raise Conflict(f"counter {counter.number} is not open under this officer")
         return counter
+
+    def _open_counter_of(self, officer_id: str) -> Counter | None:
+        return self.db.scalar(
+            select(Counter).where(Counter.status == "open", Counter.officer_id == officer_id)
+        )
 
     def _current(self, counter: Counter) -> Ticket | None:
         """The ticket called to or being served at the counter, if any."""
@@ -814,6 +975,13 @@ class QueueService(CalendarReplica, MallService):
     def _open_counters(self, service_code: str) -> int:
         counters = self.db.scalars(select(Counter).where(Counter.status == "open")).all()
         return sum(service_code in c.services for c in counters)
+
+    def _next_opening(self):
+        now = utcnow()
+        hours = {h.weekday: (h.opens, h.closes) for h in self.db.scalars(select(OpeningHours))}
+        first = domain.service_day(now)
+        last = first + timedelta(days=domain.OPENING_HORIZON_DAYS)
+        return domain.next_opening(now, hours, calendar.closed_days(self.db, Holiday, first, last))
 
     def _present_counter(self, counter: Counter) -> dict:
         current = self.db.scalar(

@@ -58,7 +58,7 @@ BUDI_CARD = {"number": "3314010101200002", "address": "Jl. Plupuh 2, Kalijambe"}
 PDF = pdf("ktp")
 REFUSED = {403, 404}
 # counter actions the view dispatches by name besides COUNTER_ACTIONS
-COUNTER_ACTIONS_WITH_BODY = {"finish", "transfer"}
+COUNTER_ACTIONS_WITH_BODY = {"finish", "transfer", "release"}
 MALL_MANAGER = Actor(id="manager-1", role="mall_manager", agency="mpp")
 DUKCAPIL_OFFICER = Actor(id="officer-dukcapil", role="counter_officer", agency="disdukcapil")
 BAPENDA_OFFICER = Actor(id="intruder-bapenda", role="counter_officer", agency="bapenda")
@@ -281,6 +281,7 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
     counter_bodies = {
         "finish": {"json": {"outcome": "served by an intruder"}},
         "transfer": {"json": {"to_service": "tax"}},
+        "release": {"json": {"reason": "released by an intruder"}},
     }
     counter_actions = sorted(set(COUNTER_ACTIONS) | COUNTER_ACTIONS_WITH_BODY)
     v1 = "/api/v1"
@@ -334,6 +335,7 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
         ],
         ("GET", f"{v1}/bookings/<booking_id>/qr.svg"): [({"booking_id": siti.booking}, {})],
         ("GET", f"{v1}/tickets/<ticket_id>"): [({"ticket_id": siti.ticket}, {})],
+        ("POST", f"{v1}/tickets/<ticket_id>/cancellation"): [({"ticket_id": siti.ticket}, {})],
         ("POST", f"{v1}/tickets/<ticket_id>/rating"): [
             ({"ticket_id": siti.ticket}, {"json": {"elements": [4] * 9}})
         ],

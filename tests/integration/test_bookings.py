@@ -1,6 +1,6 @@
 """Online bookings of counter slots (SQLite, PostgreSQL)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_waiter
@@ -12,7 +12,15 @@ from chassis.errors import Conflict, InvalidInput, NotFound
 from contracts.calendar_2026_2027 import DAYS as CALENDAR_DAYS
 from contracts.events import envelope
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import Booking, Holiday, OutboxEvent, PickupInvitation, ServiceLine
+from services.queue.models import (
+    Booking,
+    DeceasedPerson,
+    Holiday,
+    OutboxEvent,
+    PickupInvitation,
+    ServiceLine,
+    Ticket,
+)
 from services.queue.service import QueueService
 from tests.integration.helpers import publish_event, rows, rpc_to, session_for
 
@@ -188,3 +196,101 @@ def test_events_cancel_a_deceased_persons_bookings_and_invite_permit_pickups(que
     assert [i.permit_number for i in invitations] == ["PBG/2026/000001"]
     kinds = [e.event_type for e in rows(queue["DATABASE_URL"], select(OutboxEvent))]
     assert kinds.count("booking_cancelled") == 1 and kinds.count("pickup_invited") == 1
+
+
+WIB = "+07:00"
+
+
+def test_every_time_in_the_queues_replies_carries_the_mall_offset(queue):
+    """SQLite gives moments back in UTC, PostgreSQL in its session's zone: a reply says WIB."""
+    slot = next_working_day_at(9, 30)
+    booked = book(queue, citizen(1), slot.astimezone(UTC))  # asked for in UTC, even
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        [listed] = phone.my_bookings()
+        moved = phone.reschedule(
+            booked["id"], {"starts_at": (slot + timedelta(hours=1)).isoformat()}
+        )
+        [relisted] = phone.my_bookings()
+        slots = phone.open_slots({"service_code": "population", "day": slot.date().isoformat()})
+    assert booked["starts_at"] == listed["starts_at"] == slot.isoformat()
+    assert moved["starts_at"] == relisted["starts_at"] == (slot + timedelta(hours=1)).isoformat()
+    assert slots and {s["starts_at"][-6:] for s in slots} == {WIB}
+    with rpc_to("queue", queue, actor=DESK) as desk:
+        issued = desk.issue_ticket({"service_code": "population"})
+        desk.open_counter("loket-1")
+        called = desk.call_next("loket-1")
+        [counter] = [c for c in desk.list_counters() if c["id"] == "loket-1"]
+        [call] = desk.recent_calls(10)
+        place = desk.get_ticket(issued["id"])
+    moments = [
+        issued["issued_at"],
+        issued["arrived_at"],
+        called["called_at"],
+        counter["current_ticket"]["issued_at"],
+        counter["current_ticket"]["called_at"],
+        call["called_at"],
+        place["ticket"]["issued_at"],
+        place["ticket"]["called_at"],
+    ]
+    assert {m[-6:] for m in moments} == {WIB}, moments
+    assert issued["issued_at"] == place["ticket"]["issued_at"]
+    assert datetime.fromisoformat(issued["issued_at"]) <= datetime.fromisoformat(call["called_at"])
+
+
+def test_after_a_death_the_queue_books_and_issues_nothing_in_her_name(queue):
+    booking = book(queue, citizen(1), next_working_day_at(11))
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        ticket = phone.issue_ticket({"service_code": "population"})
+    died = {"person_id": "person-1", "died_on": "2026-11-20"}
+    container = queue["container"]
+    # the same event twice, and the death announced again under another event id
+    for event in (envelope("civil_registry", "person_died", died, None),) * 2 + (
+        envelope("civil_registry", "person_died", died, None),
+    ):
+        with entrypoint_waiter(container, "on_person_died"):
+            publish_event(queue, event)
+    assert [p.person_id for p in rows(queue["DATABASE_URL"], select(DeceasedPerson))] == [
+        "person-1"
+    ]
+    [cancelled] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.id == booking["id"]))
+    assert cancelled.status == "cancelled"
+    [taken] = rows(queue["DATABASE_URL"], select(Ticket).where(Ticket.id == ticket["id"]))
+    assert taken.status == "cancelled"
+    with pytest.raises(Conflict, match="recorded as deceased"):
+        book(queue, citizen(1), next_working_day_at(13))
+    with rpc_to("queue", queue, actor=citizen(1)) as phone:
+        with pytest.raises(Conflict, match="recorded as deceased") as refused:
+            phone.issue_ticket({"service_code": "population"})
+        assert refused.value.fields == {"person_id": ["deceased"]}
+    with rpc_to("queue", queue, actor=DESK) as desk:
+        with pytest.raises(Conflict, match="recorded as deceased"):
+            desk.issue_ticket({"service_code": "population", "person_id": "person-1"})
+        assert desk.issue_ticket({"service_code": "population"})["person_id"] is None
+    assert book(queue, citizen(2), next_working_day_at(13))["status"] == "booked"  # others
+    # a booking made by a request that raced the event is cancelled by the minute's sweep
+    slot = next_working_day_at(14)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(
+            Booking(
+                code="RACE2222",
+                service_code="population",
+                person_id="person-1",
+                day=slot.date(),
+                starts_at=slot,
+            )
+        )
+    with rpc_to("queue", queue, actor=None) as system:
+        system.sweep_bookings()
+    [raced] = rows(queue["DATABASE_URL"], select(Booking).where(Booking.code == "RACE2222"))
+    assert (raced.status, raced.reason) == ("cancelled", "holder deceased")
+
+
+def test_the_booking_created_event_carries_the_slot_in_wib(queue):
+    slot = next_working_day_at(10)
+    book(queue, citizen(3), slot.astimezone(UTC))
+    [created] = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "booking_created"
+    ]
+    assert created["starts_at"] == slot.isoformat()

@@ -163,8 +163,8 @@ def test_missing_required_fields_are_each_named_in_a_422(api):
     checked = 0
     for method, path, operation in write_operations(app):
         bodies = json_bodies(operation)
-        if not bodies:
-            continue
+        if not any(body.get("required") for body in bodies):
+            continue  # no body, or one whose fields are all optional (a ticket's cancel code)
         refused = refusals(http, method, path, operation, headers, json={})
         assert refused, f"{method} {path}"
         for error in refused:

@@ -148,3 +148,37 @@ def test_a_citizen_books_online_and_checks_in_with_the_code(api, queue_config):
     assert ticket.status_code == 201 and ticket.get_json()["priority"] == "booking"
     mine = http.get("/api/v1/bookings", headers=phone).get_json()["items"]
     assert [b["status"] for b in mine] == ["checked_in"]
+
+
+def test_tickets_are_given_up_and_counters_released_over_http(api):
+    http, staff = api.test_client(), officer(api)
+    ticket = http.post("/api/v1/tickets", json={"service_code": "population"}).get_json()
+    no_code = http.post(f"/api/v1/tickets/{ticket['id']}/cancellation")
+    assert no_code.status_code == 403 and "cancel_code" in no_code.get_json()["error"]["fields"]
+    wrong = http.post(f"/api/v1/tickets/{ticket['id']}/cancellation", json={"cancel_code": 7})
+    assert wrong.status_code == 422 and "cancel_code" in wrong.get_json()["error"]["fields"]
+    given_up = http.post(
+        f"/api/v1/tickets/{ticket['id']}/cancellation", json={"cancel_code": ticket["cancel_code"]}
+    )
+    assert given_up.status_code == 200 and given_up.get_json()["status"] == "cancelled"
+
+    waiting = http.post("/api/v1/tickets", json={"service_code": "population"}).get_json()
+    assert http.post("/api/v1/counters/loket-1/open", headers=staff).status_code == 200
+    assert http.post("/api/v1/counters/loket-2/open", headers=staff).status_code == 409
+    http.post("/api/v1/counters/loket-1/call-next", headers=staff)
+    admin = bearer(api, Actor(id="admin-1", role="agency_admin", agency="disdukcapil"))
+    assert (
+        http.post(
+            "/api/v1/counters/loket-1/release", headers=staff, json={"reason": "x"}
+        ).status_code
+        == 403
+    )
+    blank = http.post("/api/v1/counters/loket-1/release", headers=admin, json={})
+    assert blank.status_code == 422 and "reason" in blank.get_json()["error"]["fields"]
+    released = http.post(
+        "/api/v1/counters/loket-1/release", headers=admin, json={"reason": "account disabled"}
+    )
+    assert released.status_code == 200, released.text
+    assert released.get_json()["requeued_ticket_ids"] == [waiting["id"]]
+    place = http.get(f"/api/v1/tickets/{waiting['id']}").get_json()
+    assert (place["ticket"]["status"], place["position"]) == ("waiting", 1)

@@ -1,13 +1,17 @@
 """The counter queue over the real RabbitMQ, on SQLite and PostgreSQL."""
 
-import pytest
-from sqlalchemy import select
+from datetime import datetime, time, timedelta
 
+import pytest
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from chassis.clock import MALL_TIME, today
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from scripts.demo_data import QUEUE_SETUP, seed
-from services.queue.models import OutboxEvent
+from services.queue.models import Counter, CounterRelease, OpeningHours, OutboxEvent
 from services.queue.service import QueueService
-from tests.integration.helpers import rows, rpc_to
+from tests.integration.helpers import rows, rpc_to, session_for
 
 OFFICER_1 = {"id": "officer-1", "role": "counter_officer", "agency": "disdukcapil"}
 OFFICER_2 = {"id": "officer-2", "role": "counter_officer", "agency": "disdukcapil"}
@@ -106,11 +110,31 @@ def test_counters_are_worked_by_their_agencys_officer_only(queue):
 
 def test_position_and_wait_estimate_follow_the_line(queue):
     tickets = issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
     with rpc_to("queue", queue, actor=None) as kiosk:
         places = [kiosk.get_ticket(t["id"]) for t in tickets]
     assert [p["position"] for p in places] == [1, 2, 3]
     assert places[0]["estimated_wait_minutes"] == 0
     assert places[2]["estimated_wait_minutes"] > places[1]["estimated_wait_minutes"]
+    assert {(p["no_counter_open"], p["opens_at"]) for p in places} == {(False, None)}
+
+
+def test_no_wait_is_estimated_while_no_counter_of_the_line_is_open(queue):
+    tomorrow = today() + timedelta(days=1)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.execute(delete(OpeningHours))  # the mall opens tomorrow only, at 08:00
+        session.add(OpeningHours(weekday=tomorrow.weekday(), opens=time(8), closes=time(15)))
+    first, second = issue(queue, None, None)
+    with rpc_to("queue", queue, actor=TAX_OFFICER) as tax:
+        tax.open_counter("loket-4")  # another line's counter is no help
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        places = [kiosk.get_ticket(t["id"]) for t in (first, second)]
+    assert [p["estimated_wait_minutes"] for p in places] == [None, None]  # never "0 minutes"
+    assert {p["no_counter_open"] for p in places} == {True}
+    assert {p["opens_at"] for p in places} == {
+        datetime.combine(tomorrow, time(8), MALL_TIME).isoformat()
+    }
 
 
 def test_the_satisfaction_survey_rates_a_finished_service_once(queue):
@@ -174,3 +198,113 @@ def test_priority_is_marked_at_the_desk_not_by_the_citizen(queue):
     citizen = {"id": "c-1", "role": "citizen", "person_id": "p-1"}
     with rpc_to("queue", queue, actor=citizen) as phone:
         assert phone.issue_ticket({"service_code": "population"})["person_id"] == "p-1"
+
+
+def test_an_officer_holds_one_counter_open_at_a_time(queue):
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.open_counter("loket-1")["status"] == "open"  # again: no change
+        with pytest.raises(Conflict, match="you have counter 1 open: close it first"):
+            counter.open_counter("loket-2")
+        counter.close_counter("loket-1")
+        assert counter.open_counter("loket-2")["officer_id"] == OFFICER_1["id"]
+    # the database holds the rule too, whatever the service gets wrong
+    with session_for(queue["DATABASE_URL"]) as session, pytest.raises(IntegrityError):
+        with session.begin():
+            session.execute(
+                update(Counter)
+                .where(Counter.id == "loket-1")
+                .values(status="open", officer_id=OFFICER_1["id"])
+            )
+
+
+AGENCY_ADMIN = {"id": "admin-1", "role": "agency_admin", "agency": "disdukcapil"}
+TAX_ADMIN = {"id": "admin-2", "role": "agency_admin", "agency": "bapenda"}
+MANAGER = {"id": "manager-1", "role": "mall_manager", "agency": "mpp"}
+
+
+def test_an_admin_releases_a_counter_left_open_and_its_ticket_goes_back_in_line(queue):
+    first, second, third = issue(queue, None, None, None)
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        counter.call_next("loket-1")
+        counter.start_service("loket-1")  # then her account is disabled: she is gone
+    for stranger in (OFFICER_2, TAX_ADMIN, None):
+        with rpc_to("queue", queue, actor=stranger) as other, pytest.raises(Forbidden):
+            other.release_counter("loket-1", {"reason": "not mine to close"})
+    with rpc_to("queue", queue, actor=AGENCY_ADMIN) as admin:
+        for blank in ({}, {"reason": "   "}):
+            with pytest.raises(InvalidInput) as refused:
+                admin.release_counter("loket-1", blank)
+            assert "reason" in refused.value.fields
+        released = admin.release_counter("loket-1", {"reason": "officer-1's account disabled"})
+        with pytest.raises(Conflict, match="counter 1 is not open"):
+            admin.release_counter("loket-1", {"reason": "again"})
+    assert released["counter"]["status"] == "closed" and released["counter"]["officer_id"] is None
+    assert (released["officer_id"], released["released_by"]) == ("officer-1", "admin-1")
+    assert released["requeued_ticket_ids"] == [first["id"]]
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        place = kiosk.get_ticket(first["id"])
+        assert (place["ticket"]["status"], place["position"]) == ("waiting", 1)
+        assert place["ticket"]["arrived_at"] == first["arrived_at"]
+        assert kiosk.get_ticket(third["id"])["position"] == 3
+    with rpc_to("queue", queue, actor=OFFICER_2) as counter:  # another officer takes over
+        assert counter.open_counter("loket-1")["officer_id"] == "officer-2"
+        assert counter.call_next("loket-1")["id"] == first["id"]  # at its original place
+    with rpc_to("queue", queue, actor=MANAGER) as manager:  # the manager may, any agency
+        manager.release_counter("loket-1", {"reason": "end of day"})
+    events = [e.payload for e in rows(queue["DATABASE_URL"], select(OutboxEvent))]
+    releases = [e["data"] for e in events if e["event_type"] == "counter_released"]
+    assert [(r["released_by"], r["reason"], r["ticket_ids"]) for r in releases] == [
+        ("admin-1", "officer-1's account disabled", [first["id"]]),
+        ("manager-1", "end of day", [first["id"]]),
+    ]
+    requeued = [e["data"]["ticket_id"] for e in events if e["event_type"] == "ticket_requeued"]
+    assert requeued == [first["id"], first["id"]] and second["id"] not in requeued
+    kept = rows(queue["DATABASE_URL"], select(CounterRelease).order_by(CounterRelease.released_at))
+    assert [(k.released_by_role, k.officer_id) for k in kept] == [
+        ("agency_admin", "officer-1"),
+        ("mall_manager", "officer-2"),
+    ]
+
+
+SITI = {"id": "c-siti", "role": "citizen", "person_id": "person-siti"}
+BUDI = {"id": "c-budi", "role": "citizen", "person_id": "person-budi"}
+
+
+def test_a_citizen_gives_up_a_waiting_ticket_and_it_is_never_called(queue):
+    walk_in, kept = issue(queue, None, None)
+    assert len(walk_in["cancel_code"]) == 10
+    with rpc_to("queue", queue, actor=SITI) as phone:
+        hers = phone.issue_ticket({"service_code": "population"})
+    with rpc_to("queue", queue, actor=None) as kiosk:
+        with pytest.raises(Forbidden, match="cancel code does not match") as refused:
+            kiosk.cancel_ticket(walk_in["id"], {})  # the id alone (shown on boards) won't do
+        assert "cancel_code" in refused.value.fields
+        with pytest.raises(Forbidden):
+            kiosk.cancel_ticket(walk_in["id"], {"cancel_code": kept["cancel_code"]})
+        with pytest.raises(NotFound):  # a signed-in citizen's ticket: not even its existence
+            kiosk.cancel_ticket(hers["id"], {})
+        given_up = kiosk.cancel_ticket(walk_in["id"], {"cancel_code": walk_in["cancel_code"]})
+        assert given_up["status"] == "cancelled"
+        with pytest.raises(Conflict, match="only a waiting ticket"):
+            kiosk.cancel_ticket(walk_in["id"], {"cancel_code": walk_in["cancel_code"]})
+        assert kiosk.get_ticket(kept["id"])["position"] == 1  # the line moved up
+    with rpc_to("queue", queue, actor=BUDI) as other, pytest.raises(NotFound):
+        other.cancel_ticket(hers["id"], {})
+    with rpc_to("queue", queue, actor=SITI) as phone:
+        assert phone.cancel_ticket(hers["id"], {})["status"] == "cancelled"  # hers: no code
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.call_next("loket-1")["id"] == kept["id"]
+        counter.finish("loket-1", {"outcome": "done"})
+        with pytest.raises(NotFound, match="nobody is waiting"):
+            counter.call_next("loket-1")  # the cancelled tickets are never called
+    with rpc_to("queue", queue, actor=None) as kiosk, pytest.raises(Conflict):
+        kiosk.cancel_ticket(kept["id"], {"cancel_code": kept["cancel_code"]})  # served
+    cancelled = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "ticket_cancelled"
+    ]
+    assert [c["ticket_id"] for c in cancelled] == [walk_in["id"], hers["id"]]

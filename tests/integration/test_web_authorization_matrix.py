@@ -42,6 +42,7 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
         ("POST", "/bookings/<booking_id>/cancellation"): [({"booking_id": siti.booking}, {})],
         ("POST", "/bookings/<booking_id>/check-in"): [({"booking_id": siti.booking}, {})],
         ("GET", "/tickets/<ticket_id>"): [({"ticket_id": siti.ticket}, {})],
+        ("POST", "/tickets/<ticket_id>/cancellation"): [({"ticket_id": siti.ticket}, {})],
         ("POST", "/tickets/<ticket_id>/rating"): [
             ({"ticket_id": siti.ticket}, {f"e{i}": "4" for i in range(1, 10)})
         ],
@@ -50,6 +51,9 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
             for a in sorted(COUNTER_ACTIONS)
         ],
         ("GET", "/counter/<counter_id>/queue"): [({"counter_id": siti.counter}, {})],
+        ("POST", "/floor/counters/<counter_id>/release"): [
+            ({"counter_id": siti.counter}, {"reason": "released by an intruder"})
+        ],
         ("GET", AID): [(aid, {})],
         ("GET", OFFICE): [(application, {})],
         ("POST", f"{OFFICE}/actions"): [(application, {"action": "start_verification"})],

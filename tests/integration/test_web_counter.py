@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.identity import passwords, store
 from gateway.identity.models import Account
 from gateway.rpc import RpcTimeout
-from tests.accounts import bearer
+from tests.accounts import bearer, web_client
 from tests.integration import test_gateway_queue
 
 PASSWORD = "loket-rahasia-2026"
@@ -217,3 +217,50 @@ def test_the_board_waits_for_a_queue_that_does_not_answer(gateway_database):
     page = board.get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="20">' in page
     assert "Menghubungkan ke sistem antrean" in page and board_data(board)["calls"] == []
+
+
+def test_an_agency_admin_releases_a_counter_left_open_from_the_pages(mall):
+    http = mall.test_client()
+    walk_in(mall, "population")
+    gone = officer_headers(mall, "disdukcapil")  # her account is disabled after this
+    assert http.post("/api/v1/counters/loket-1/open", headers=gone).status_code == 200
+    assert http.post("/api/v1/counters/loket-1/call-next", headers=gone).status_code == 200
+
+    admin, token = web_client(mall, Actor(id="admin-1", role="agency_admin", agency="disdukcapil"))
+    page = admin.get("/floor/counters")
+    assert page.status_code == 200 and "Loket 1 · disdukcapil" in text(page)
+    assert "A-001 (Dipanggil" in text(page)
+    blank = admin.post("/floor/counters/loket-1/release", data={"csrf_token": token, "reason": " "})
+    assert blank.status_code == 422 and "Wajib diisi." in text(blank)
+    released = admin.post(
+        "/floor/counters/loket-1/release",
+        data={"csrf_token": token, "reason": "akun dinonaktifkan"},
+    )
+    assert released.status_code == 303
+    after = text(admin.get(released.location))
+    assert "Loket 1 ditutup; tiketnya kembali ke antrean." in after
+    assert "Tidak ada loket yang buka." in after
+    counters = http.get("/api/v1/counters").get_json()["items"]
+    assert next(c for c in counters if c["id"] == "loket-1")["status"] == "closed"
+    assert http.get("/api/v1/service-lines").get_json()["items"][0]["waiting"] == 1
+
+    other, other_token = web_client(
+        mall, Actor(id="admin-2", role="agency_admin", agency="bapenda")
+    )
+    assert http.post("/api/v1/counters/loket-1/open", headers=gone).status_code == 200
+    assert "Loket 1" not in text(other.get("/floor/counters"))  # not her agency's
+    refused = other.post(
+        "/floor/counters/loket-1/release", data={"csrf_token": other_token, "reason": "not mine"}
+    )
+    assert refused.status_code == 403 and "Loket 1" in text(admin.get("/floor/counters"))
+
+
+def test_the_console_opens_one_counter_per_officer(mall):
+    officer, token = signed_in(mall, "loket-satu")
+    opened = officer.post("/counter/loket-1/open", data={"csrf_token": token})
+    console = text(officer.get(opened.location))
+    assert "Loket 1 dibuka." in console and "Buka loket 2" not in console
+    assert "Satu loket per petugas: tutup loket Anda dulu" in console
+    second = officer.post("/counter/loket-2/open", data={"csrf_token": token})
+    assert second.status_code == 409
+    assert "Anda sedang membuka Loket 1: tutup dulu." in text(second)

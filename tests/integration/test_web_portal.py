@@ -163,8 +163,32 @@ def test_a_walk_in_ticket_page_shows_the_place_in_line(mall):
     assert first.status_code == 303 and first.headers["Location"].startswith("/tickets/")
     assert "A-002" in second.text
     assert re.search(r'id="position">2<', second.text)
+    # no counter of the line is open: no number of minutes, but the plain fact
+    assert "Belum ada loket yang buka" in second.text and 'id="wait"' not in second.text
+    english = http.get(first.headers["Location"] + "?lang=en").text
+    assert "No counter is open" in english
+    desk = bearer(app, Actor(id="desk-1", role="counter_officer", agency="disdukcapil"))
+    assert http.post("/api/v1/counters/loket-1/open", headers=desk).status_code == 200
+    estimated = http.get(first.headers["Location"]).text
+    assert "Belum ada loket yang buka" not in estimated and 'id="wait">0<' in estimated
     unknown = http.post("/tickets", data={"service_code": "nothing"})
     assert unknown.status_code == 404 and "no service nothing" in unknown.text
+
+
+def test_a_walk_in_ticket_is_given_up_from_its_page(mall):
+    app, _ = mall
+    http = app.test_client()
+    path = http.post("/tickets", data={"service_code": "population"}).headers["Location"]
+    page = http.get(path).text
+    assert "Batalkan tiket ini" in page and re.search(r'id="cancel-code">[A-Z2-9]{10}<', page)
+    stranger = app.test_client()  # has the address (the board shows ids), not the code
+    assert "Batalkan tiket ini" not in stranger.get(path).text
+    refused = stranger.post(f"{path}/cancellation")
+    assert refused.status_code == 403 and "Kode pembatalan tidak cocok" in refused.text
+    given_up = http.post(f"{path}/cancellation")
+    assert given_up.status_code == 303
+    after = http.get(given_up.headers["Location"]).text
+    assert "Dibatalkan" in after and "Batalkan tiket ini" not in after
 
 
 def test_an_application_from_the_pages_with_an_upload_and_its_timeline(mall):

@@ -1,11 +1,11 @@
 """Framework-free rules of the civil registry, the queue and licensing."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
 from services.licensing.domain import is_open
-from services.queue.domain import service_day, ticket_label
+from services.queue.domain import estimated_wait_minutes, next_opening, service_day, ticket_label
 
 # --- queue -----------------------------------------------------------------------------------
 
@@ -49,3 +49,18 @@ def test_applications_waiting_for_action_are_open(status):
 @pytest.mark.parametrize("status", ["rejected", "withdrawn", "issued"])
 def test_closed_applications_are_not_open(status):
     assert not is_open(status)
+
+
+def test_no_wait_is_estimated_without_an_open_counter_and_the_next_opening_is_known():
+    assert estimated_wait_minutes(3, [4.0], open_counters=0) is None
+    assert estimated_wait_minutes(3, [4.0], open_counters=2) == 4.0
+    wib = timezone(timedelta(hours=7))
+    hours = {0: (time(8), time(15)), 1: (time(8), time(15))}  # Monday, Tuesday
+    monday = datetime(2026, 12, 7, 7, 0, tzinfo=wib)
+    assert next_opening(monday, hours, set()) == datetime(2026, 12, 7, 8, 0, tzinfo=wib)
+    assert next_opening(monday.replace(hour=9), hours, set()) is None  # open now
+    evening = monday.replace(hour=16)
+    assert next_opening(evening, hours, set()) == datetime(2026, 12, 8, 8, 0, tzinfo=wib)
+    closed = {date(2026, 12, 8)}  # a holiday: next Monday
+    assert next_opening(evening, hours, closed) == datetime(2026, 12, 14, 8, 0, tzinfo=wib)
+    assert next_opening(evening, {}, set()) is None

@@ -234,7 +234,7 @@ def test_query_parameters_come_from_the_query_schemas(spec):
 def test_every_counter_action_is_listed(spec):
     action = spec["paths"]["/api/v1/counters/{counter_id}/{action}"]["post"]
     values = {p["name"]: p["schema"] for p in action["parameters"]}["action"]["enum"]
-    assert set(values) == set(COUNTER_ACTIONS) | {"finish", "transfer"}
+    assert set(values) == set(COUNTER_ACTIONS) | {"finish", "transfer", "release"}
 
 
 def test_the_document_is_served_as_json(app, spec):

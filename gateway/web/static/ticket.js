@@ -10,7 +10,10 @@
       const answer = await fetch(`/api/v1/tickets/${encodeURIComponent(id)}`, {credentials: "same-origin"});
       if (answer.ok) {
         const place = await answer.json();
-        if (place.ticket.status !== status) { window.location.reload(); return; }
+        const noCounter = place.no_counter_open ? "yes" : "no";
+        if (place.ticket.status !== status || noCounter !== card.dataset.noCounter) {
+          window.location.reload(); return;  // called, finished, or a counter opened/closed
+        }
         const position = document.getElementById("position"), wait = document.getElementById("wait");
         if (position && place.position != null) position.textContent = place.position;
         if (wait && place.estimated_wait_minutes != null) wait.textContent = Math.round(place.estimated_wait_minutes);
