@@ -25,6 +25,7 @@ from services.licensing.service import LicensingService
 from services.queue.models import Holiday
 from services.queue.service import QueueService
 from tests.accounts import bearer
+from tests.documents import pdf
 from tests.integration.helpers import publish_event, rows, rpc_to, session_for
 from tests.integration.test_bookings import next_working_day_at
 from tests.polling import eventually
@@ -39,7 +40,6 @@ NOT_ADMINS = [
     {"id": "manager-1", "role": "mall_manager", "agency": "mpp"},
 ]
 SITI = {"nik": "3314015708900001", "full_name": "Siti Rahayu", "birth_date": "1990-08-17"}
-PDF = b"%PDF-1.7\n" + b"x" * 2000
 SEDEKAH_BUMI = {
     "kind": "regional_holiday",
     "name_id": "Hari Jadi Kabupaten Sragen",
@@ -100,7 +100,7 @@ def submit_permit_application(licensing) -> datetime:
             }
         )
         for kind in ("ktp", "land_certificate", "building_plan"):
-            stored = store.put(PDF + kind.encode())
+            stored = store.put(pdf(kind))
             desk.attach_document(
                 draft["id"],
                 {
