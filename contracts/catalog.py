@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from contracts.events import event_schema
 from contracts.modules import LIFE_EVENTS, Manifest
+from contracts.times import MallDateTime
 
 SOURCE = "catalog"
 KINDS = ("registry", "permit", "module", "queue")
@@ -57,8 +58,8 @@ class ModuleStatus(Schema):
     manifest = fields.Nested(Manifest)
     available = fields.Boolean()
     interval_seconds = fields.Integer()
-    first_seen = fields.DateTime()
-    last_seen = fields.DateTime()
+    first_seen = MallDateTime()
+    last_seen = MallDateTime()
 
 
 class AgencyEntry(Schema):

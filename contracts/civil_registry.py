@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from contracts.digits import Digits, Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
+from contracts.times import MallDateTime
 
 SOURCE = "civil_registry"
 RELATIONSHIPS = ["head", "spouse", "child", "parent", "other"]
@@ -198,7 +199,7 @@ class AuditEntry(Reply):
     reason = fields.String(allow_none=True)
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
-    at = fields.DateTime()
+    at = MallDateTime()
 
 
 class IdentityQuestion(Schema):

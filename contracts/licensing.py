@@ -8,6 +8,7 @@ from contracts.civil_registry import nik_field
 from contracts.digits import Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
+from contracts.times import MallDateTime
 
 SOURCE = "licensing"
 ACTIONS = [
@@ -76,7 +77,7 @@ class DocumentReference(Schema):
 
 class Document(DocumentReference, Reply):
     id = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = MallDateTime()
 
 
 class TransitionRequest(Schema):
@@ -93,7 +94,7 @@ class Transition(Reply):
     actor_id = fields.String(allow_none=True)
     actor_role = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = MallDateTime()
 
 
 class PaymentRecord(Schema):
@@ -112,9 +113,9 @@ class Application(Reply):
     applicant_id = fields.String()
     applicant_name = fields.String()
     status = fields.String()
-    created_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    created_at = MallDateTime()
+    submitted_at = MallDateTime(allow_none=True)
+    due_at = MallDateTime(allow_none=True)
     renewal_of = fields.String(allow_none=True)
     closed_reason = fields.String(allow_none=True)
     paid = fields.Boolean()
@@ -129,8 +130,8 @@ class WorklistItem(Reply):
     id = fields.String()
     permit_type = fields.String()
     status = fields.String()
-    submitted_at = fields.DateTime()
-    due_at = fields.DateTime()
+    submitted_at = MallDateTime()
+    due_at = MallDateTime()
     working_days_left = fields.Integer()
 
 
@@ -178,7 +179,7 @@ class ApplicationSubmitted(Schema):
     application_id = fields.String(required=True)
     permit_type = fields.String(required=True)
     agency = fields.String(required=True)
-    due_at = fields.DateTime(required=True)
+    due_at = MallDateTime(required=True)
 
 
 @event_schema(SOURCE, "application_status_changed")
@@ -193,7 +194,7 @@ class ApplicationStatusChanged(Schema):
 class ApplicationOverdue(Schema):
     application_id = fields.String(required=True)
     agency = fields.String(required=True)
-    due_at = fields.DateTime(required=True)
+    due_at = MallDateTime(required=True)
 
 
 @event_schema(SOURCE, "permit_issued")

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts.digits import Integer
 from contracts.events import event_schema
+from contracts.times import MallDateTime
 
 SOURCE = "modules"  # the exchange every module announces on
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
@@ -137,7 +138,7 @@ class Step(Schema):
     actor_id = fields.String(allow_none=True)
     actor_role = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    at = fields.DateTime()
+    at = MallDateTime()
 
 
 class ModuleApplication(Schema):
@@ -149,8 +150,8 @@ class ModuleApplication(Schema):
     form = fields.Dict()
     assessment = fields.Dict(metadata={"description": "what the module found (eligibility)"})
     routed_to = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    due_at = fields.DateTime()
+    created_at = MallDateTime()
+    due_at = MallDateTime()
     allowed_actions = fields.List(fields.String())
     history = fields.List(fields.Nested(Step))
 

@@ -4,10 +4,10 @@ from datetime import UTC, date, datetime
 
 from marshmallow import Schema, fields, validate
 
-from chassis.clock import MALL_TIME
 from contracts.digits import Integer
 from contracts.events import event_schema
 from contracts.replies import Reply
+from contracts.times import MallDateTime
 
 SOURCE = "queue"
 PRIORITIES = ["elderly", "disability", "pregnant"]
@@ -20,19 +20,6 @@ PLAUSIBLE_SLOT = validate.Range(
 PLAUSIBLE_DAY = validate.Range(
     min=date(2000, 1, 1), max=date(2099, 12, 31), error="must be a day between 2000 and 2099"
 )
-
-
-class MallDateTime(fields.DateTime):
-    """A moment in a reply, always with the mall's offset (WIB, +07:00), whatever zone it
-    was stored or given in: SQLite gives it back in UTC, PostgreSQL in the session's zone,
-    and a value just loaded from a request keeps the caller's."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if isinstance(value, datetime):
-            if value.tzinfo is None:  # stored naive means UTC (chassis.database.UTCDateTime)
-                value = value.replace(tzinfo=UTC)
-            value = value.astimezone(MALL_TIME)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class TicketRequest(Schema):

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from contracts.civil_registry import nik_field
 from contracts.digits import Integer
+from contracts.times import MallDateTime
 from gateway.identity.accounts import ASSIGNABLE_ROLES
 
 USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$", error="3-64 of a-z 0-9 . _ -")
@@ -38,7 +39,7 @@ class AccountView(Schema):
     agency = fields.String(allow_none=True)
     person_id = fields.String(allow_none=True)
     active = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = MallDateTime()
 
 
 class Tokens(Schema):
@@ -46,7 +47,7 @@ class Tokens(Schema):
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "seconds"})
     refresh_token = fields.String()
-    refresh_expires_at = fields.DateTime()
+    refresh_expires_at = MallDateTime()
     account = fields.Nested(AccountView)
 
 
@@ -92,7 +93,7 @@ class Page(Schema):
 
 
 class AuditEntryView(Schema):
-    at = fields.DateTime()
+    at = MallDateTime()
     actor_id = fields.String()
     actor_name = fields.String(allow_none=True)
     actor_role = fields.String(allow_none=True)

@@ -176,7 +176,7 @@ def when(value, with_time: bool = True) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
-        local = value.astimezone(MALL_TIME) if value.tzinfo else value
+        local = instant(value).astimezone(MALL_TIME)
         day = _day(local.date())
         return f"{day} {local:%H:%M}" if with_time else day
     return _day(value)

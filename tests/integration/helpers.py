@@ -46,3 +46,9 @@ def rpc_to(
         context["correlation_id"] = correlation_id
     with ServiceRpcProxy(service, config, context_data=context, timeout=15) as proxy:
         yield proxy
+
+
+def in_mall_time(*moments: str) -> bool:
+    """Whether every moment of a reply says WIB (+07:00), as the API promises, whatever
+    zone the database gave it back in."""
+    return all(moment[-6:] == "+07:00" for moment in moments)

@@ -17,7 +17,7 @@ from gateway.identity.models import Account, AuditEntry, FailedSignIns
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from tests.accounts import bearer
-from tests.integration.helpers import rpc_to
+from tests.integration.helpers import in_mall_time, rpc_to
 
 SITI = {"nik": "3314015708900001", "full_name": "Siti Rahayu", "birth_date": "1990-08-17"}
 BUDI = {"nik": "3314010203850002", "full_name": "Budi Santoso", "birth_date": "1985-03-02"}
@@ -98,6 +98,7 @@ def test_a_citizen_signs_up_with_what_the_registry_knows_and_reads_her_record(ap
     assert tokens["account"]["person_id"] == siti_id
     assert tokens["account"]["role"] == "citizen"
     assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 15 * 60
+    assert in_mall_time(tokens["account"]["created_at"], tokens["refresh_expires_at"]), tokens
     record = http.get(f"/api/v1/residents/{siti_id}", headers=auth(tokens))
     assert record.status_code == 200 and record.get_json()["nik"] == SITI["nik"]
     [account] = rows(api, select(Account))
@@ -318,6 +319,7 @@ def test_reads_of_a_record_are_audited_and_shown_to_its_owner(api):
     log = http.get(f"/api/v1/audit-entries?subject_id={siti_id}", headers=bearer(api, MANAGER))
     assert log.status_code == 200
     assert [e["actor_id"] for e in log.get_json()["items"]] == ["reg-7"]
+    assert in_mall_time(entry["at"], *[e["at"] for e in log.get_json()["items"]])
 
 
 def test_a_denied_read_is_audited_with_whose_record_it_was(api):
@@ -346,7 +348,8 @@ def test_staff_actions_are_audited_and_only_managers_read_the_log(api):
     later = http.get(
         "/api/v1/audit-entries", headers=bearer(api, MANAGER), query_string={"since": since}
     )
-    assert all(e["at"] >= since[:19] for e in later.get_json()["items"])
+    moments = [datetime.fromisoformat(e["at"]) for e in later.get_json()["items"]]
+    assert all(at >= datetime.fromisoformat(since) for at in moments)
     bad = http.get("/api/v1/audit-entries?since=yesterday", headers=bearer(api, MANAGER))
     assert bad.status_code == 422 and "since" in bad.get_json()["error"]["fields"]
 

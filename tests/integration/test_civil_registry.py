@@ -8,7 +8,7 @@ from nameko.standalone.events import get_event_exchange
 
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.civil_registry.service import CivilRegistryService
-from tests.integration.helpers import rpc_to
+from tests.integration.helpers import in_mall_time, rpc_to
 from tests.polling import eventually
 
 SITI = {
@@ -626,5 +626,6 @@ def test_a_correction_needs_a_reason_and_is_kept_in_the_audit_trail(family):
     assert correction["before"]["full_name"] == "Siti Rahayu"
     assert correction["after"]["full_name"] == "Siti Rahayu Lestari"
     assert [entry["action"] for entry in trail] == ["registered", "corrected"]
+    assert in_mall_time(*[entry["at"] for entry in trail]), trail
     event = eventually(lambda: published(registry, "resident_corrected"))[0]
     assert event["data"]["fields_changed"] == ["full_name"]

@@ -16,7 +16,14 @@ from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application, OutboxEvent, Permit
 from services.licensing.service import LicensingService
 from tests.documents import pdf
-from tests.integration.helpers import FRONT_DESK, publish_event, rows, rpc_to, session_for
+from tests.integration.helpers import (
+    FRONT_DESK,
+    in_mall_time,
+    publish_event,
+    rows,
+    rpc_to,
+    session_for,
+)
 
 SITI = {
     "nik": "3314015708900001",
@@ -153,6 +160,27 @@ def test_a_paid_permit_goes_through_verification_revision_and_the_cashier(mall):
     notes = [h["note"] for h in paid["history"]]
     assert "the plan lacks a scale" in notes and "meets the zoning plan" in notes
     assert {h["actor_id"] for h in paid["history"]} >= {"c-siti", "dpupr-verifier-1"}
+
+
+def test_every_time_in_licensings_replies_carries_the_mall_offset(mall):
+    """SQLite gives moments back naive, PostgreSQL in its session's zone: a reply says WIB."""
+    application = draft(mall, "PBG")["id"]
+    attach(mall, application, "ktp", "land_certificate", "building_plan")
+    submitted = act(mall, mall["citizen"], application, "submit")
+    with rpc_to("licensing", mall["config"], actor=DPUPR) as officer:
+        [item] = officer.worklist()
+        seen = officer.get_application(application)
+    moments = [
+        submitted["created_at"],
+        submitted["submitted_at"],
+        submitted["due_at"],
+        item["submitted_at"],
+        item["due_at"],
+        *[document["uploaded_at"] for document in seen["documents"]],
+        *[step["at"] for step in seen["history"]],
+    ]
+    assert len(moments) == 9 and in_mall_time(*moments), moments
+    assert item["due_at"] == seen["due_at"] == submitted["due_at"]
 
 
 def test_an_illegal_step_names_the_current_state_and_the_allowed_actions(mall):

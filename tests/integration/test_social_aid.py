@@ -22,7 +22,7 @@ from contracts.events import envelope
 from services.civil_registry.service import CivilRegistryService
 from services.social_aid.models import Application, Base, OutboxEvent
 from services.social_aid.service import SocialAidService
-from tests.integration.helpers import publish_event, rows, rpc_to
+from tests.integration.helpers import in_mall_time, publish_event, rows, rpc_to
 
 RULES = {"REGENCY_CODE": "3314", "POVERTY_LINE_PER_PERSON": 500_000}
 DINSOS = {"id": "dinsos-verifier-1", "role": "verifier", "agency": "dinsos"}
@@ -146,6 +146,7 @@ def test_one_application_is_routed_to_the_program_of_its_need_and_decided_by_din
         ("in_review", "verifier", "kunjungan rumah dijadwalkan"),
         ("approved", "agency_admin", "terdaftar di Jamkesda"),
     ]
+    assert in_mall_time(seen["created_at"], seen["due_at"], *[s["at"] for s in seen["history"]])
     assert [a["id"] for a in mine] == [application["id"]]
     with rpc_to("social_aid", mall["config"], actor=DINSOS) as social_aid:
         assert social_aid.worklist() == []

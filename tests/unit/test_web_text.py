@@ -31,6 +31,7 @@ def test_the_language_is_chosen_then_asked_then_indonesian(query, header, expect
 def test_moments_are_shown_in_mall_time_with_indonesian_months():
     with app.test_request_context("/"):
         assert i18n.when(datetime(2026, 8, 16, 17, 5, tzinfo=UTC)) == "17 Agu 2026 00:05"
+        assert i18n.when("2026-08-16T17:05:00") == "17 Agu 2026 00:05"  # stored naive: UTC
         assert i18n.when("2026-05-01") == "1 Mei 2026"
         assert i18n.clock("2026-11-23T01:30:00+00:00") == "08:30"
         assert i18n.status("revision_requested") == "Perlu perbaikan"
