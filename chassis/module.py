@@ -40,16 +40,28 @@ from chassis.events import event_handler, idempotent
 from chassis.service import MallService, rpc
 from contracts import modules as wire
 from contracts.events import envelope
+from desk.deadlines import most_urgent_first
+from desk.lifecycle import Action, IllegalTransition, Lifecycle
 
 ANNOUNCE_SECONDS = 10
-DECIDERS = (VERIFIER, AGENCY_ADMIN)
-# status -> the actions an officer may take
-ACTIONS = {
-    "submitted": {"review": "in_review", "approve": "approved", "reject": "rejected"},
-    "in_review": {"approve": "approved", "reject": "rejected"},
-}
-OPEN = tuple(ACTIONS)  # statuses still waiting for a decision
-CLOSED = "closed"  # terminal: closed without a decision
+DECIDER = "decider"  # the party: officers of the module's agency
+DECISION = Lifecycle(
+    kind="module_application",
+    start="submitted",
+    actions=(
+        Action("review", frozenset({"submitted"}), "in_review", DECIDER),
+        Action("approve", frozenset({"submitted", "in_review"}), "approved", DECIDER),
+        Action(
+            "reject", frozenset({"submitted", "in_review"}), "rejected", DECIDER, note_required=True
+        ),
+    ),
+    parties={DECIDER: frozenset({VERIFIER, AGENCY_ADMIN})},
+    clock_running=frozenset({"submitted", "in_review"}),
+    closed="closed",
+)
+DECIDERS = tuple(DECISION.parties[DECIDER])
+OPEN = tuple(sorted(DECISION.states - DECISION.final_states))  # waiting for a decision
+CLOSED = DECISION.closed  # terminal: closed without a decision
 APPLICANT_DECEASED = "applicant deceased"
 
 
@@ -139,16 +151,33 @@ class MallModule(MallService):
             id=str(uuid.uuid4()),
             service=service["code"],
             applicant_id=self.actor.person_id,
-            status="submitted",
+            status=DECISION.start,
             form=form,
             assessment=assessment,
             routed_to=self.route(service, form, assessment),
             created_at=now,
             due_at=now + timedelta(days=service["service_level_days"]),
-            history=[self._step("submitted", None, now)],
+            history=[
+                {
+                    "status": DECISION.start,
+                    "actor_id": self.actor.id,
+                    "actor_role": self.actor.role,
+                    "note": None,
+                    "at": now.isoformat(),
+                }
+            ],
         )
         self.db.add(application)
         self.db.flush()
+        self.db.record_event(
+            "application_submitted",
+            {
+                "application_id": application.id,
+                "service": application.service,
+                "applicant_id": application.applicant_id,
+                "due_at": application.due_at,
+            },
+        )
         return self._view(application)
 
     @rpc
@@ -173,12 +202,11 @@ class MallModule(MallService):
     def worklist(self) -> list[dict]:
         """Open applications of the module's agency, the most urgent first."""
         self._require_decider()
-        query = (
-            select(self.applications)
-            .where(self.applications.status.in_(list(ACTIONS)))
-            .order_by(self.applications.due_at)
+        query = select(self.applications).where(self.applications.status.in_(OPEN))
+        waiting = sorted(
+            self.db.scalars(query), key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id)
         )
-        return [self._view(a) for a in self.db.scalars(query)]
+        return [self._view(a) for a in waiting]
 
     @rpc
     def act(self, application_id: str, payload: dict) -> dict:
@@ -189,17 +217,17 @@ class MallModule(MallService):
         application = self.db.scalar(query.with_for_update())
         if application is None:
             raise NotFound(f"no application {application_id}")
-        allowed = ACTIONS.get(application.status, {})
-        if action["action"] not in allowed:
-            raise Conflict(
-                f"cannot {action['action']} an application that is {application.status}",
-                {"allowed_actions": sorted(allowed)},
+        try:
+            target = DECISION.next_state(application.status, action["action"])
+        except IllegalTransition as illegal:
+            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+        note = (action["note"] or "").strip() or None
+        if DECISION.action(action["action"]).note_required and note is None:
+            raise InvalidInput(
+                f"a note is required to {action['action']}",
+                {"note": [f"required to {action['action']}: the applicant reads it"]},
             )
-        application.status = allowed[action["action"]]
-        application.history = [
-            *application.history,
-            self._step(application.status, action["note"], utcnow()),
-        ]
+        self._record_change(application, target, note, self.actor.id, self.actor.role)
         return self._view(application)
 
     # --- what a death closes -------------------------------------------------------------
@@ -216,17 +244,7 @@ class MallModule(MallService):
         )
         for application in self.db.scalars(query.with_for_update()).all():
             previous = application.status
-            application.status = CLOSED
-            application.history = [
-                *application.history,
-                {
-                    "status": CLOSED,
-                    "actor_id": SYSTEM,
-                    "actor_role": SYSTEM,
-                    "note": APPLICANT_DECEASED,
-                    "at": utcnow().isoformat(),
-                },
-            ]
+            self._record_change(application, CLOSED, APPLICANT_DECEASED, SYSTEM, SYSTEM)
             self.db.record_event(
                 "application_closed",
                 {
@@ -252,6 +270,11 @@ class MallModule(MallService):
         if self.actor.role not in DECIDERS or self.actor.agency != agency:
             raise Forbidden(f"only officers of {agency} decide")
 
+    def _parties(self) -> set[str]:
+        """The parties the actor plays (the applicant takes no step in a module's desk)."""
+        same_agency = self.actor.agency == self.manifest["agency"]["code"]
+        return DECISION.parties_of(self.actor.role, False, same_agency)
+
     def _may_see(self, application) -> bool:
         actor = self.actor
         return (
@@ -260,14 +283,21 @@ class MallModule(MallService):
             or (actor.role in DECIDERS and actor.agency == self.manifest["agency"]["code"])
         )
 
-    def _step(self, status: str, note: str | None, at: datetime) -> dict:
-        return {
-            "status": status,
-            "actor_id": self.actor.id,
-            "actor_role": self.actor.role,
-            "note": note,
-            "at": at.isoformat(),
-        }
+    def _record_change(self, application, status: str, note, actor_id, actor_role) -> None:
+        """One step of the lifecycle: the status, a step in the history, an event."""
+        previous, application.status = application.status, status
+        step = {"status": status, "actor_id": actor_id, "actor_role": actor_role, "note": note}
+        application.history = [*application.history, {**step, "at": utcnow().isoformat()}]
+        self.db.record_event(
+            "application_status_changed",
+            {
+                "application_id": application.id,
+                "service": application.service,
+                "status": status,
+                "previous_status": previous,
+                "reason": note,
+            },
+        )
 
     def _view(self, application) -> dict:
         return wire.ModuleApplication().dump(
@@ -282,7 +312,7 @@ class MallModule(MallService):
                 "routed_to": application.routed_to,
                 "created_at": application.created_at,
                 "due_at": application.due_at,
-                "allowed_actions": sorted(ACTIONS.get(application.status, {})),
+                "allowed_actions": DECISION.allowed(application.status, self._parties()),
                 "history": [
                     {**step, "at": datetime.fromisoformat(step["at"])}
                     for step in application.history

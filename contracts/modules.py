@@ -122,9 +122,28 @@ class ApplicationClosed(Schema):
     reason = fields.String(required=True)
 
 
+class ApplicationSubmitted(Schema):
+    application_id = fields.String(required=True)
+    service = fields.String(required=True)
+    applicant_id = fields.String(required=True)
+    due_at = MallDateTime(required=True)
+
+
+class ApplicationStatusChanged(Schema):
+    """Every step of an application's lifecycle after its submission."""
+
+    application_id = fields.String(required=True)
+    service = fields.String(required=True)
+    status = fields.String(required=True)
+    previous_status = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+
+
 def register_module_events(module: str) -> None:
     """Register the events every module publishes on its own exchange (source ``module``):
     a module needs no contracts of its own for them."""
+    event_schema(module, "application_submitted")(ApplicationSubmitted)
+    event_schema(module, "application_status_changed")(ApplicationStatusChanged)
     event_schema(module, "application_closed")(ApplicationClosed)
 
 

@@ -9,74 +9,67 @@ levels in working days, permit numbers and validity.
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from chassis.clock import MALL_TIME
+from desk.lifecycle import APPLICANT, Action, IllegalTransition, Lifecycle
 
-APPLICANT, OFFICER, CASHIER = "applicant", "officer", "cashier"
+__all__ = ["APPLICANT", "IllegalTransition"]  # the desk's, named here for licensing's callers
 
-# action -> (states it may start from, state it leads to, who may take it)
-TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "submit": (frozenset({"draft"}), "submitted", APPLICANT),
-    "start_verification": (frozenset({"submitted", "resubmitted"}), "in_verification", OFFICER),
-    "request_revision": (frozenset({"in_verification"}), "revision_requested", OFFICER),
-    "resubmit": (frozenset({"revision_requested"}), "resubmitted", APPLICANT),
-    "approve": (frozenset({"in_verification"}), "approved", OFFICER),
-    "reject": (frozenset({"in_verification"}), "rejected", OFFICER),
-    "issue": (frozenset({"approved"}), "issued", OFFICER),
-    "withdraw": (
-        frozenset(
-            {
-                "draft",
-                "submitted",
-                "in_verification",
-                "revision_requested",
-                "resubmitted",
-                "approved",
-            }
+OFFICER, CASHIER = "officer", "cashier"  # the cashier records fees and takes no step
+OPEN_STATES = {"draft", "submitted", "in_verification", "revision_requested", "resubmitted"}
+
+PERMIT = Lifecycle(
+    kind="permit",
+    start="draft",
+    actions=(
+        Action("submit", frozenset({"draft"}), "submitted", APPLICANT),
+        Action(
+            "start_verification",
+            frozenset({"submitted", "resubmitted"}),
+            "in_verification",
+            OFFICER,
         ),
-        "withdrawn",
-        APPLICANT,
+        Action(
+            "request_revision",
+            frozenset({"in_verification"}),
+            "revision_requested",
+            OFFICER,
+            note_required=True,
+        ),
+        Action("resubmit", frozenset({"revision_requested"}), "resubmitted", APPLICANT),
+        Action("approve", frozenset({"in_verification"}), "approved", OFFICER),
+        Action("reject", frozenset({"in_verification"}), "rejected", OFFICER, note_required=True),
+        Action("issue", frozenset({"approved"}), "issued", OFFICER),
+        Action("withdraw", frozenset(OPEN_STATES | {"approved"}), "withdrawn", APPLICANT),
     ),
-}
-FINAL_STATES = frozenset({"issued", "rejected", "withdrawn"})
-# While these run, the service-level clock is the mall's, not the applicant's.
-CLOCK_RUNNING = frozenset({"submitted", "in_verification", "resubmitted", "approved"})
-
-
-class IllegalTransition(Exception):
-    def __init__(self, state: str, action: str):
-        self.state, self.action = state, action
-        self.allowed = allowed_actions(state)
-        super().__init__(
-            f"cannot {action} an application that is {state}; allowed: "
-            + (", ".join(self.allowed) or "nothing, it is closed")
-        )
+    parties={OFFICER: frozenset({"verifier"})},  # staff roles, of the permit type's agency
+    # while these run, the service-level clock is the mall's, not the applicant's
+    clock_running=frozenset({"submitted", "in_verification", "resubmitted", "approved"}),
+    closed="withdrawn",
+)
+# action -> (states it may start from, state it leads to, who may take it)
+TRANSITIONS = {a.name: (a.sources, a.target, a.party) for a in PERMIT.actions}
+FINAL_STATES = PERMIT.final_states
+CLOCK_RUNNING = PERMIT.clock_running
 
 
 def allowed_actions(state: str, party: str | None = None) -> list[str]:
     """The actions possible from ``state`` (for one party, when given), in a stable order."""
-    return [
-        action
-        for action, (sources, _, who) in TRANSITIONS.items()
-        if state in sources and (party is None or who == party)
-    ]
+    return PERMIT.allowed(state, None if party is None else [party])
 
 
 def next_state(state: str, action: str) -> str:
     """The state ``action`` leads to from ``state``; IllegalTransition when it can't."""
-    if action not in TRANSITIONS or state not in TRANSITIONS[action][0]:
-        raise IllegalTransition(state, action)
-    return TRANSITIONS[action][1]
+    return PERMIT.next_state(state, action)
 
 
 def party_of(action: str) -> str:
-    return TRANSITIONS[action][2]
+    return PERMIT.action(action).party
 
 
 def is_open(status: str) -> bool:
     """An application not yet issued, rejected or withdrawn."""
-    return status not in FINAL_STATES
+    return PERMIT.is_open(status)
 
 
 def missing_documents(required: list[str], attached: list[str]) -> list[str]:
@@ -111,42 +104,6 @@ def display_name(given: str | None, content_type: str) -> str:
         else:
             name = name[:MAX_DISPLAY_NAME].rstrip(" .")
     return name or FALLBACK_NAMES.get(content_type, "document")
-
-
-# --- working days ---------------------------------------------------------------------
-
-# The days off (national and regional holidays, collective leave) are the mall's calendar,
-# owned by the catalog; the service passes its replica's days in (``holidays``).
-
-
-def is_working_day(day: date, holidays: frozenset[date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
-
-
-def add_working_days(start: datetime, days: int, holidays: frozenset[date]) -> datetime:
-    """The deadline ``days`` working days after ``start``: the end of that day, mall time.
-
-    The day of submission does not count, so a promise of 1 working day made on a Friday
-    falls due at the end of Monday (or of the next working day after a holiday).
-    """
-    day = start.astimezone(MALL_TIME).date()
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day, holidays):
-            remaining -= 1
-    return datetime.combine(day, time(23, 59, 59), MALL_TIME)
-
-
-def working_days_left(now: datetime, deadline: datetime, holidays: frozenset[date]) -> int:
-    """Working days from today to the deadline's day: 0 on the day itself, negative once
-    it has passed (at least -1, even on the weekend after a Friday deadline)."""
-    today, due = now.astimezone(MALL_TIME).date(), deadline.astimezone(MALL_TIME).date()
-    low, high = sorted((today, due))
-    count = sum(
-        is_working_day(low + timedelta(days=n), holidays) for n in range(1, (high - low).days + 1)
-    )
-    return count if due >= today else -max(1, count)
 
 
 # --- permits ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from chassis.actor import (
     VERIFIER,
 )
 from chassis.calendar import CalendarReplica, closed_days
-from chassis.clock import today
+from chassis.clock import MALL_TIME, today
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -31,6 +31,7 @@ from chassis.service import MallService, rpc
 from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
+from desk.deadlines import add_working_days, most_urgent_first, working_days_left
 from services.licensing import domain
 from services.licensing.models import (
     Application,
@@ -166,6 +167,11 @@ class LicensingService(CalendarReplica, MallService):
         else:
             self._require_agency(application, VERIFIER)
         self._target(application, data["action"])  # an illegal step is refused first
+        if domain.PERMIT.action(data["action"]).note_required and not (data["note"] or "").strip():
+            raise InvalidInput(
+                f"a note is required to {data['action']}",
+                {"note": [f"required to {data['action']}: the applicant reads it"]},
+            )
         if data["action"] in ("submit", "resubmit"):
             self._check_documents(application)
         self._transition(application, data["action"], data["note"])
@@ -212,17 +218,18 @@ class LicensingService(CalendarReplica, MallService):
             else ("submitted", "resubmitted", "in_verification")
         )
         waiting = self.db.scalars(
-            select(Application)
-            .where(Application.agency == self.actor.agency, Application.status.in_(statuses))
-            .order_by(Application.submitted_at, Application.id)
+            select(Application).where(
+                Application.agency == self.actor.agency, Application.status.in_(statuses)
+            )
         )
-        now, waiting = utcnow(), list(waiting)
+        now = utcnow()
+        waiting = sorted(waiting, key=lambda a: most_urgent_first(a.due_at, a.submitted_at, a.id))
         dues = [a.due_at for a in waiting if a.due_at is not None]
         days_off = self._days_off(min([now, *dues]), max([now, *dues]))
         return [
             {
                 **wire.WorklistItem(exclude=("working_days_left",)).dump(application),
-                "working_days_left": domain.working_days_left(now, application.due_at, days_off),
+                "working_days_left": working_days_left(now, application.due_at, days_off),
             }
             for application in waiting
         ]
@@ -445,7 +452,7 @@ class LicensingService(CalendarReplica, MallService):
 
     def _days_off(self, start, end) -> frozenset:
         """The mall's closed days between two moments (their days in mall time)."""
-        first, last = (moment.astimezone(domain.MALL_TIME).date() for moment in (start, end))
+        first, last = (moment.astimezone(MALL_TIME).date() for moment in (start, end))
         return closed_days(self.db, CalendarDay, first, last)
 
     def _type(self, application: Application) -> PermitType:
@@ -475,7 +482,7 @@ class LicensingService(CalendarReplica, MallService):
         promised = self._type(application).sla_working_days
         # a generous window: weekends and every holiday of the stretch fit in it
         days_off = self._days_off(now, now + timedelta(days=promised * 2 + 60))
-        application.due_at = domain.add_working_days(now, promised, days_off)
+        application.due_at = add_working_days(now, promised, days_off)
         application.overdue_flagged_at = None
         self.db.record_event(
             "application_submitted",
@@ -591,8 +598,10 @@ class LicensingService(CalendarReplica, MallService):
             .order_by(Transition.id)
         ).all()
         permit = self.db.scalar(select(Permit.id).where(Permit.application_id == application.id))
-        party = (
-            domain.APPLICANT if self.actor.is_person(application.applicant_id) else domain.OFFICER
+        parties = domain.PERMIT.parties_of(
+            self.actor.role,
+            is_applicant=self.actor.is_person(application.applicant_id),
+            same_agency=self.actor.agency == application.agency,
         )
         shown = wire.Application().dump(application)
         shown.update(
@@ -601,7 +610,7 @@ class LicensingService(CalendarReplica, MallService):
                 self._type(application).required_documents, [d.kind for d in documents]
             ),
             allowed_actions=[
-                a for a in domain.allowed_actions(application.status, party) if a != "issue"
+                a for a in domain.PERMIT.allowed(application.status, parties) if a != "issue"
             ],
             documents=wire.Document(many=True).dump(documents),
             history=wire.Transition(many=True).dump(history),

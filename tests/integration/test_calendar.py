@@ -14,12 +14,12 @@ from chassis.errors import Forbidden, InvalidInput
 from chassis.rpc_client import RpcClient
 from contracts.calendar_2026_2027 import DAYS
 from contracts.events import envelope
+from desk import deadlines
 from gateway.app import create_app
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.catalog.models import CalendarChange, OutboxEvent
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
-from services.licensing import domain as licensing_domain
 from services.licensing.models import CalendarDay as LicensingDay
 from services.licensing.service import LicensingService
 from services.queue.models import Holiday
@@ -183,8 +183,8 @@ def test_a_regional_holiday_set_by_the_mall_admin_closes_the_queue_and_moves_dea
         book(queue, slot.replace(hour=10), n=2)
     after = submit_permit_application(licensing)
     moment = datetime.now(MALL_TIME)
-    assert before == licensing_domain.add_working_days(moment, 28, SHIPPED)
-    assert after == licensing_domain.add_working_days(moment, 28, SHIPPED | {day})
+    assert before == deadlines.add_working_days(moment, 28, SHIPPED)
+    assert after == deadlines.add_working_days(moment, 28, SHIPPED | {day})
     assert after.date() > before.date()  # one working day later
 
     with rpc_to("catalog", catalog, actor=MALL_ADMIN) as admin:

@@ -183,6 +183,28 @@ def test_every_time_in_licensings_replies_carries_the_mall_offset(mall):
     assert item["due_at"] == seen["due_at"] == submitted["due_at"]
 
 
+def test_a_revision_or_rejection_needs_a_note_and_each_party_sees_its_own_steps(mall):
+    application = draft(mall, "PBG")["id"]
+    attach(mall, application, "ktp", "land_certificate", "building_plan")
+    act(mall, mall["citizen"], application, "submit")
+    verifying = act(mall, DPUPR, application, "start_verification")
+    assert verifying["allowed_actions"] == ["request_revision", "approve", "reject"]
+    for action in ("request_revision", "reject"):
+        with pytest.raises(InvalidInput) as refused:
+            act(mall, DPUPR, application, action, " ")
+        assert "note" in refused.value.fields
+    manager = {"id": "manager-1", "role": "mall_manager", "agency": "mpp"}
+    for actor, steps in (
+        (mall["citizen"], ["withdraw"]),
+        (DPUPR_CASHIER, []),
+        (manager, []),
+    ):
+        with rpc_to("licensing", mall["config"], actor=actor) as licensing:
+            assert licensing.get_application(application)["allowed_actions"] == steps, actor
+    [row] = rows(mall["config"]["DATABASE_URL"], select(Application))
+    assert row.status == "in_verification"
+
+
 def test_an_illegal_step_names_the_current_state_and_the_allowed_actions(mall):
     application = draft(mall, "PBG")["id"]
     with pytest.raises(Conflict) as err:

@@ -152,6 +152,32 @@ def test_one_application_is_routed_to_the_program_of_its_need_and_decided_by_din
         assert social_aid.worklist() == []
 
 
+def test_every_step_is_an_event_and_a_rejection_needs_a_reason(mall):
+    application = apply(mall, mall["siti"])
+    assert application["allowed_actions"] == []  # the applicant takes no step here
+    with pytest.raises(InvalidInput) as no_reason:
+        act(mall, DINSOS, application["id"], "reject", "   ")
+    assert "note" in no_reason.value.fields
+    reviewed = act(mall, DINSOS, application["id"], "review")
+    assert reviewed["allowed_actions"] == ["approve", "reject"]
+    with rpc_to("social_aid", mall["config"], actor=mall["siti"]) as social_aid:
+        assert social_aid.get_application(application["id"])["allowed_actions"] == []
+    act(mall, DINSOS_HEAD, application["id"], "reject", "penghasilan di atas batas")
+    recorded = rows(mall["config"]["DATABASE_URL"], select(OutboxEvent).order_by(OutboxEvent.id))
+    assert [(e.event_type, e.payload["data"].get("status")) for e in recorded] == [
+        ("application_submitted", None),
+        ("application_status_changed", "in_review"),
+        ("application_status_changed", "rejected"),
+    ]
+    assert {e.payload["source"] for e in recorded} == {"social_aid"}
+    rejected = recorded[-1].payload["data"]
+    assert (rejected["previous_status"], rejected["reason"]) == (
+        "in_review",
+        "penghasilan di atas batas",
+    )
+    assert recorded[0].payload["data"]["due_at"] == application["due_at"]
+
+
 def test_a_household_above_the_near_poor_line_goes_to_a_social_workers_review(mall):
     # 3 living members, 2,000,000: 666,666 a person, above 120 % of the 500,000 line
     application = apply(mall, mall["budi"], {**FORM, "household_income": 2_000_000, "need": "food"})

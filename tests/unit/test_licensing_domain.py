@@ -8,7 +8,7 @@ import pytest
 
 from chassis.clock import MALL_TIME
 from contracts.calendar_2026_2027 import DAYS
-from services.licensing import domain
+from desk import deadlines
 from services.licensing.domain import (
     APPLICANT,
     CASHIER,
@@ -31,15 +31,15 @@ HOLIDAYS = frozenset(date.fromisoformat(day) for day, *_ in DAYS)
 
 
 def is_working_day(day, holidays=HOLIDAYS):
-    return domain.is_working_day(day, holidays)
+    return deadlines.is_working_day(day, holidays)
 
 
 def add_working_days(start, days, holidays=HOLIDAYS):
-    return domain.add_working_days(start, days, holidays)
+    return deadlines.add_working_days(start, days, holidays)
 
 
 def working_days_left(now, deadline, holidays=HOLIDAYS):
-    return domain.working_days_left(now, deadline, holidays)
+    return deadlines.working_days_left(now, deadline, holidays)
 
 
 ALL_ACTIONS = list(TRANSITIONS)

@@ -1,0 +1,119 @@
+"""An application kind's lifecycle as data, and the questions every desk asks of it: what
+may this actor do now, where does this action lead, does it need a note."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+APPLICANT = "applicant"  # the party of the person who applied (no staff role)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    sources: frozenset[str]  # the states it may be taken from
+    target: str
+    party: str  # APPLICANT, or a party of the lifecycle's ``parties``
+    note_required: bool = False  # a reason the applicant reads (revision, rejection)
+
+
+class Refusal(Exception):
+    """A step the lifecycle does not allow; ``code`` and ``params`` say which, for any
+    language, and ``allowed`` what the actor could do instead."""
+
+    code = "refused"
+
+    def __init__(self, message: str, allowed: list[str], **params):
+        super().__init__(message)
+        self.allowed, self.params = allowed, params
+
+
+class IllegalTransition(Refusal):
+    code = "illegal_transition"
+
+    def __init__(self, state: str, action: str, allowed: list[str]):
+        super().__init__(
+            f"cannot {action} an application that is {state}; allowed: "
+            + (", ".join(allowed) or "nothing, it is closed"),
+            allowed,
+            state=state,
+            action=action,
+        )
+        self.state, self.action = state, action
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    kind: str
+    start: str  # the state a new application is in
+    actions: tuple[Action, ...]
+    # party -> the staff roles who act as it, within the application's agency
+    parties: Mapping[str, frozenset[str]]
+    clock_running: frozenset[str]  # states in which the mall, not the applicant, owes a step
+    closed: str  # where the mall closes an open application by itself (a death)
+    _by_name: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_by_name", {a.name: a for a in self.actions})
+
+    @property
+    def states(self) -> frozenset[str]:
+        named = {self.start, self.closed}
+        for action in self.actions:
+            named |= action.sources | {action.target}
+        return frozenset(named)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        """States no action leaves: the application is decided or closed."""
+        return self.states - frozenset().union(*(a.sources for a in self.actions))
+
+    def is_open(self, state: str) -> bool:
+        return state not in self.final_states
+
+    def action(self, name: str) -> Action | None:
+        return self._by_name.get(name)
+
+    def allowed(self, state: str, parties: Iterable[str] | None = None) -> list[str]:
+        """The actions possible from ``state`` (for the given parties), in table order."""
+        wanted = None if parties is None else set(parties)
+        return [
+            a.name
+            for a in self.actions
+            if state in a.sources and (wanted is None or a.party in wanted)
+        ]
+
+    def next_state(self, state: str, action: str) -> str:
+        """Where ``action`` leads from ``state``; IllegalTransition when it can't."""
+        found = self._by_name.get(action)
+        if found is None or state not in found.sources:
+            raise IllegalTransition(state, action, self.allowed(state))
+        return found.target
+
+    def parties_of(self, role: str | None, is_applicant: bool, same_agency: bool) -> set[str]:
+        """The parties an actor plays on one application."""
+        played = {APPLICANT} if is_applicant else set()
+        if same_agency:
+            played |= {party for party, roles in self.parties.items() if role in roles}
+        return played
+
+    def problems(self) -> list[str]:
+        """What is wrong with the table itself (empty when it is sound)."""
+        found = []
+        reachable, frontier = {self.start}, [self.start]
+        while frontier:
+            state = frontier.pop()
+            for action in self.actions:
+                if state in action.sources and action.target not in reachable:
+                    reachable.add(action.target)
+                    frontier.append(action.target)
+        reachable.add(self.closed)  # reached by the mall itself
+        for state in sorted(self.states - reachable):
+            found.append(f"{self.kind}: state {state} is never reached")
+        for action in self.actions:
+            if action.party != APPLICANT and not self.parties.get(action.party):
+                found.append(f"{self.kind}: {action.name} is taken by {action.party}, no roles")
+        for state in sorted(self.clock_running - self.states):
+            found.append(f"{self.kind}: the clock runs in unknown state {state}")
+        if self.closed not in self.final_states:
+            found.append(f"{self.kind}: {self.closed} is not final")
+        return found
