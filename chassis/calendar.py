@@ -17,15 +17,17 @@ A removed day stays as a tombstone (``removed``) so an older event cannot bring 
 """
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import eventlet
 from nameko.timer import timer
 from sqlalchemy import Boolean, Date, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from chassis.clock import MALL_TIME
 from chassis.events import event_handler, idempotent
 from chassis.reconnect import RpcProxy
+from desk.deadlines import add_working_days, working_days_left
 
 log = logging.getLogger("mpp.calendar")
 REFRESH_SECONDS = 3600
@@ -107,6 +109,21 @@ class CalendarReplica:
         changed = sum(apply_day(self.db, self.calendar_model, state) for state in days)
         if changed:
             log.info("calendar refresh applied %d changed days", changed)
+
+    def days_off(self, start: datetime, end: datetime) -> frozenset[date]:
+        """The mall's closed days between two moments (their days in mall time)."""
+        first, last = (moment.astimezone(MALL_TIME).date() for moment in (start, end))
+        return closed_days(self.db, self.calendar_model, first, last)
+
+    def deadline(self, start: datetime, working_days: int) -> datetime:
+        """The end of the ``working_days``-th working day after ``start``."""
+        # a generous window: every weekend and holiday of the stretch fits in it
+        window = start + timedelta(days=working_days * 2 + 60)
+        return add_working_days(start, working_days, self.days_off(start, window))
+
+    def working_days_left(self, now: datetime, due: datetime) -> int:
+        low, high = sorted((now, due))
+        return working_days_left(now, due, self.days_off(low, high))
 
     def _catalog_calendar(self) -> list[dict] | None:
         """The catalog's whole calendar, tombstones included; None if it does not answer."""

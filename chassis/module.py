@@ -6,10 +6,14 @@ and the application desk every module keeps (submit, read, list mine, worklist, 
         manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
         db = Database(OutboxEvent, ProcessedEvent)
         applications = Application          # a model with ApplicationMixin
+        calendar_model = CalendarDay        # the mall's calendar (chassis.calendar)
 
         def assess(self, service, form):    # optional: refuse, or say what was found
             ...
 
+The desk is ``desk``'s: the lifecycle ``DECISION`` as data, deadlines of the manifest's
+``service_level_days`` in working days on the mall's calendar (a replica the module keeps),
+an event on every step (``application_submitted``, ``application_status_changed``).
 Every module closes a deceased applicant's open applications by itself (``person_died``
 from the civil registry, handled once per event): status ``closed``, reason "applicant
 deceased", a step in the application's history and an ``application_closed`` event each.
@@ -20,7 +24,7 @@ once announcements stop; the queue gives its services ticket series and counters
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -34,6 +38,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis import logs
 from chassis.actor import AGENCY_ADMIN, CITIZEN, MALL_MANAGER, SYSTEM, VERIFIER
+from chassis.calendar import CalendarReplica
 from chassis.database import UTCDateTime, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -104,8 +109,9 @@ class ApplicationMixin:
     history: Mapped[list] = mapped_column(JSON, default=list)
 
 
-class MallModule(MallService):
-    """Base of every agency module: set ``name``, ``manifest``, ``db`` and ``applications``."""
+class MallModule(CalendarReplica, MallService):
+    """Base of every agency module: set ``name``, ``manifest``, ``db``, ``applications``
+    and ``calendar_model``."""
 
     manifest: dict
     applications: type
@@ -156,7 +162,7 @@ class MallModule(MallService):
             assessment=assessment,
             routed_to=self.route(service, form, assessment),
             created_at=now,
-            due_at=now + timedelta(days=service["service_level_days"]),
+            due_at=self.deadline(now, service["service_level_days"]),
             history=[
                 {
                     "status": DECISION.start,
@@ -312,6 +318,11 @@ class MallModule(MallService):
                 "routed_to": application.routed_to,
                 "created_at": application.created_at,
                 "due_at": application.due_at,
+                "working_days_left": (
+                    self.working_days_left(utcnow(), application.due_at)
+                    if application.status in DECISION.clock_running
+                    else None
+                ),
                 "allowed_actions": DECISION.allowed(application.status, self._parties()),
                 "history": [
                     {**step, "at": datetime.fromisoformat(step["at"])}

@@ -77,7 +77,11 @@ class OfferedService(Schema):
     form = fields.List(fields.Nested(FormField), required=True)
     required_documents = fields.List(text(60), load_default=list)
     fee = fields.Integer(load_default=0, validate=validate.Range(min=0))
-    service_level_days = fields.Integer(required=True, validate=validate.Range(min=1, max=365))
+    service_level_days = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "working days on the mall's calendar"},
+    )
     queue = fields.Nested(QueueSetup, load_default=None, allow_none=True)
 
 
@@ -171,6 +175,9 @@ class ModuleApplication(Schema):
     routed_to = fields.String(allow_none=True)
     created_at = MallDateTime()
     due_at = MallDateTime()
+    working_days_left = fields.Integer(
+        allow_none=True, metadata={"description": "while the mall owes a decision"}
+    )
     allowed_actions = fields.List(fields.String())
     history = fields.List(fields.Nested(Step))
 

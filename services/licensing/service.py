@@ -20,8 +20,8 @@ from chassis.actor import (
     SYSTEM,
     VERIFIER,
 )
-from chassis.calendar import CalendarReplica, closed_days
-from chassis.clock import MALL_TIME, today
+from chassis.calendar import CalendarReplica
+from chassis.clock import today
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
@@ -31,7 +31,7 @@ from chassis.service import MallService, rpc
 from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
-from desk.deadlines import add_working_days, most_urgent_first, working_days_left
+from desk.deadlines import most_urgent_first, working_days_left
 from services.licensing import domain
 from services.licensing.models import (
     Application,
@@ -225,7 +225,7 @@ class LicensingService(CalendarReplica, MallService):
         now = utcnow()
         waiting = sorted(waiting, key=lambda a: most_urgent_first(a.due_at, a.submitted_at, a.id))
         dues = [a.due_at for a in waiting if a.due_at is not None]
-        days_off = self._days_off(min([now, *dues]), max([now, *dues]))
+        days_off = self.days_off(min([now, *dues]), max([now, *dues]))
         return [
             {
                 **wire.WorklistItem(exclude=("working_days_left",)).dump(application),
@@ -450,11 +450,6 @@ class LicensingService(CalendarReplica, MallService):
         if self.actor.role != role or self.actor.agency != application.agency:
             raise Forbidden(f"only a {role} of {application.agency} may do this")
 
-    def _days_off(self, start, end) -> frozenset:
-        """The mall's closed days between two moments (their days in mall time)."""
-        first, last = (moment.astimezone(MALL_TIME).date() for moment in (start, end))
-        return closed_days(self.db, CalendarDay, first, last)
-
     def _type(self, application: Application) -> PermitType:
         return self.db.get(PermitType, application.permit_type)
 
@@ -479,10 +474,7 @@ class LicensingService(CalendarReplica, MallService):
     def _start_clock(self, application: Application) -> None:
         now = utcnow()
         application.submitted_at = application.submitted_at or now
-        promised = self._type(application).sla_working_days
-        # a generous window: weekends and every holiday of the stretch fit in it
-        days_off = self._days_off(now, now + timedelta(days=promised * 2 + 60))
-        application.due_at = add_working_days(now, promised, days_off)
+        application.due_at = self.deadline(now, self._type(application).sla_working_days)
         application.overdue_flagged_at = None
         self.db.record_event(
             "application_submitted",

@@ -2,6 +2,7 @@
 
 from sqlalchemy.orm import DeclarativeBase
 
+from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
 
@@ -24,3 +25,9 @@ class RecordedReply(ReplyMixin, Base):
 
 class Application(ApplicationMixin, Base):
     """One household's application: the form, what the registry showed, the program."""
+
+
+class CalendarDay(CalendarDayMixin, Base):
+    """The mall's calendar: deadlines count working days."""
+
+    __tablename__ = "calendar_days"

@@ -15,7 +15,13 @@ from chassis.errors import Conflict, NotFound
 from chassis.module import MallModule, load_manifest
 from chassis.reconnect import RpcProxy
 from services.social_aid import domain
-from services.social_aid.models import Application, OutboxEvent, ProcessedEvent, RecordedReply
+from services.social_aid.models import (
+    Application,
+    CalendarDay,
+    OutboxEvent,
+    ProcessedEvent,
+    RecordedReply,
+)
 
 
 class EligibilityRules(DependencyProvider):
@@ -33,6 +39,7 @@ class SocialAidService(MallModule):
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    calendar_model = CalendarDay
     civil_registry = RpcProxy("civil_registry")
     rules = EligibilityRules()
 

@@ -2,7 +2,7 @@
 civil registry: one application, checked against the registry as the applicant, routed
 to the program of the household's need, decided by the social affairs office."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,9 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.migrate import alembic_config, upgrade
 from chassis.module import ANNOUNCE_SECONDS, load_manifest
 from contracts import modules
+from contracts.calendar_2026_2027 import DAYS as CALENDAR
 from contracts.events import envelope
+from desk.deadlines import add_working_days
 from services.civil_registry.service import CivilRegistryService
 from services.social_aid.models import Application, Base, OutboxEvent
 from services.social_aid.service import SocialAidService
@@ -128,8 +130,11 @@ def test_one_application_is_routed_to_the_program_of_its_need_and_decided_by_din
     }
     assert [p["code"] for p in application["assessment"]["eligible_programs"]] == ALL_PROGRAMS
     assert application["routed_to"] == "jamkesda"
+    # 14 working days on the mall's calendar as shipped, as the manifest promises
     created = datetime.fromisoformat(application["created_at"])
-    assert datetime.fromisoformat(application["due_at"]) - created == timedelta(days=14)
+    days_off = frozenset(date.fromisoformat(day) for day, *_ in CALENDAR)
+    assert datetime.fromisoformat(application["due_at"]) == add_working_days(created, 14, days_off)
+    assert application["working_days_left"] == 14
 
     with rpc_to("social_aid", mall["config"], actor=DINSOS) as social_aid:
         assert [a["id"] for a in social_aid.worklist()] == [application["id"]]

@@ -73,7 +73,7 @@ def test_the_names_are_the_modules_in_code_and_config(made):
 def test_the_code_imports_its_own_files_relatively(made):
     name, target = made
     service = (target / "service.py").read_text()
-    assert "from .models import Application, OutboxEvent, ProcessedEvent" in service
+    assert "from .models import (\n    Application,\n    CalendarDay," in service
     for path in target.rglob("*.py"):
         assert f"import {name}" not in path.read_text()
         assert f"from {name}" not in path.read_text()
@@ -110,6 +110,7 @@ def test_the_service_is_a_mall_module_that_loads_its_manifest_and_models(made):
     assert cls.applications is models.Application
     assert cls.db.outbox is models.OutboxEvent and cls.db.inbox is models.ProcessedEvent
     assert cls.db.replies is models.RecordedReply
+    assert cls.calendar_model is models.CalendarDay
 
 
 def test_the_migration_builds_exactly_the_tables_of_the_models(made, tmp_path):
@@ -124,6 +125,7 @@ def test_the_migration_builds_exactly_the_tables_of_the_models(made, tmp_path):
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
         "applications",
+        "calendar_days",
         "recorded_replies",
         "inbox",
         "outbox",

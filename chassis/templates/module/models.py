@@ -6,6 +6,7 @@ A change here needs a migration beside it (``migrations/versions``); the module'
 
 from sqlalchemy.orm import DeclarativeBase
 
+from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
 
@@ -28,3 +29,9 @@ class RecordedReply(ReplyMixin, Base):
 
 class Application(ApplicationMixin, Base):
     """A citizen's application for one of the services in ``manifest.yaml``."""
+
+
+class CalendarDay(CalendarDayMixin, Base):
+    """The mall's calendar, kept current from the catalog: deadlines count working days."""
+
+    __tablename__ = "calendar_days"

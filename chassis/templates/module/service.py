@@ -15,7 +15,13 @@ from chassis.database import Database
 from chassis.errors import InvalidInput
 from chassis.module import MallModule, load_manifest
 
-from .models import Application, OutboxEvent, ProcessedEvent, RecordedReply
+from .models import (
+    Application,
+    CalendarDay,
+    OutboxEvent,
+    ProcessedEvent,
+    RecordedReply,
+)
 
 LARGE_HOUSEHOLD = 5  # an example rule: such households are looked at first
 
@@ -25,6 +31,7 @@ class MppTemplateService(MallModule):
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    calendar_model = CalendarDay
 
     def assess(self, service: dict, form: dict) -> dict:
         """Refuse what the form's own rules cannot; say what was found."""

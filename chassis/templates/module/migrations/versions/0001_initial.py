@@ -1,4 +1,4 @@
-"""The module's first tables: outbox, inbox and applications.
+"""The module's first tables: outbox, inbox, applications and the calendar replica.
 
 Revision ID: 0001
 Revises:
@@ -10,11 +10,13 @@ from alembic import op
 
 import chassis.database
 from chassis.migrate import (
+    calendar_day_columns_v1,
     create_messaging_tables_v1,
     create_recorded_replies_v1,
     drop_messaging_tables_v1,
     drop_recorded_replies_v1,
 )
+from contracts.calendar_2026_2027 import seed_rows
 
 revision = "0001"
 down_revision = None
@@ -41,9 +43,12 @@ def upgrade() -> None:
     )
     for column in ("service", "applicant_id", "status"):
         op.create_index(op.f(f"ix_applications_{column}"), "applications", [column])
+    days = op.create_table("calendar_days", *calendar_day_columns_v1())
+    op.bulk_insert(days, seed_rows())
 
 
 def downgrade() -> None:
+    op.drop_table("calendar_days")
     for column in ("service", "applicant_id", "status"):
         op.drop_index(op.f(f"ix_applications_{column}"), table_name="applications")
     op.drop_table("applications")
