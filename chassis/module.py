@@ -306,6 +306,7 @@ class MallModule(CalendarReplica, MallService):
         )
 
     def _view(self, application) -> dict:
+        allowed = DECISION.allowed(application.status, self._parties())
         return wire.ModuleApplication().dump(
             {
                 "id": application.id,
@@ -323,7 +324,8 @@ class MallModule(CalendarReplica, MallService):
                     if application.status in DECISION.clock_running
                     else None
                 ),
-                "allowed_actions": DECISION.allowed(application.status, self._parties()),
+                "allowed_actions": allowed,
+                "note_required_for": [a for a in allowed if DECISION.action(a).note_required],
                 "history": [
                     {**step, "at": datetime.fromisoformat(step["at"])}
                     for step in application.history

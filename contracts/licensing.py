@@ -120,7 +120,18 @@ class Application(Reply):
     closed_reason = fields.String(allow_none=True)
     paid = fields.Boolean()
     missing_documents = fields.List(fields.String())
-    allowed_actions = fields.List(fields.String())
+    allowed_actions = fields.List(
+        fields.String(), metadata={"description": "the steps the caller may take now"}
+    )
+    note_required_for = fields.List(
+        fields.String(), metadata={"description": "allowed steps that need a note"}
+    )
+    working_days_left = fields.Integer(
+        allow_none=True, metadata={"description": "while the mall owes the next step"}
+    )
+    fee_to_record = fields.Integer(
+        allow_none=True, metadata={"description": "for the agency's cashier: the fee due"}
+    )
     documents = fields.List(fields.Nested(Document))
     history = fields.List(fields.Nested(Transition))
     permit_id = fields.String(allow_none=True)

@@ -178,7 +178,12 @@ class ModuleApplication(Schema):
     working_days_left = fields.Integer(
         allow_none=True, metadata={"description": "while the mall owes a decision"}
     )
-    allowed_actions = fields.List(fields.String())
+    allowed_actions = fields.List(
+        fields.String(), metadata={"description": "the steps the caller may take now"}
+    )
+    note_required_for = fields.List(
+        fields.String(), metadata={"description": "allowed steps that need a note"}
+    )
     history = fields.List(fields.Nested(Step))
 
 

@@ -21,7 +21,6 @@ from chassis.actor import (
     REGISTRAR,
     VERIFIER,
 )
-from chassis.clock import mall_date, today
 from chassis.errors import NotFound
 from chassis.storage import document_store
 from contracts import civil_registry as registry_wire
@@ -44,13 +43,9 @@ from gateway.web.pages import (
 bp = Blueprint("office", __name__)
 OFFICERS = (VERIFIER, CASHIER, REGISTRAR, HOSPITAL_OFFICER, AGENCY_ADMIN)
 REGISTRY_STAFF = (REGISTRAR, HOSPITAL_OFFICER)
-MODULE_DECIDERS = (VERIFIER, AGENCY_ADMIN)
-# the officer's steps a page offers; the note is required where the applicant must read why
-OFFICER_ACTIONS = ("start_verification", "approve", "request_revision", "reject")
-MODULE_ACTIONS = ("review", "approve", "reject")
-NEEDS_NOTE = {"request_revision", "reject"}
 SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")  # fullmatch; 0-9 only (\d takes other scripts)
-CLOCK_STATES = {"submitted", "in_verification", "resubmitted", "approved"}  # the mall's time
+# Who may take which step, which steps need a note and whether the clock runs are the
+# services' answers (allowed_actions, note_required_for, working_days_left): shown, not decided.
 
 ACTION_LABELS = {
     "start_verification": ("Mulai verifikasi", "Start verification"),
@@ -79,16 +74,14 @@ def action_label(action: str) -> str:
     return said(ACTION_LABELS, action)
 
 
-def clock(due_at: str | None, working_days_left: int | None = None) -> dict | None:
-    """The service-level clock of an application: its due moment, the days left (working
-    days where the service counts them, calendar days otherwise) and the tag's colour."""
-    if not due_at:
+def clock(due_at: str | None, working_days_left: int | None) -> dict | None:
+    """The service-level clock of an application as its service counts it (working days
+    on the mall's calendar), or None while the mall owes no step."""
+    if not due_at or working_days_left is None:
         return None
-    due = datetime.fromisoformat(due_at)
-    working = working_days_left is not None
-    left = working_days_left if working else (mall_date(due) - today()).days
+    due, left = datetime.fromisoformat(due_at), working_days_left
     overdue = due < datetime.now(UTC) or left < 0
-    unit = tr("hari kerja", "working days") if working else tr("hari", "days")
+    unit = tr("hari kerja", "working days")
     if overdue:
         late = max(1, -left)
         text, tag = tr(f"lewat {late} {unit}", f"{late} {unit} overdue"), "bad"
@@ -120,7 +113,7 @@ def worklist():
                     "url": url_for("office.application", application_id=item["id"]),
                 }
             )
-    if actor.role in MODULE_DECIDERS:
+    if actor.agency:  # each module answers for its own deciders (a Forbidden is no list)
         modules, found = if_available(agency_modules, actor.agency, default={})
         notes += [] if found else ["catalog"]
         for module, services in modules.items():
@@ -136,7 +129,7 @@ def worklist():
                         "name": services.get(item["service"], item["service"]),
                         "status": status(item["status"]),
                         "submitted_at": item["created_at"],
-                        "clock": clock(item["due_at"]),
+                        "clock": clock(item["due_at"], item["working_days_left"]),
                         "url": url_for(
                             "office.module_application", module=module, application_id=item["id"]
                         ),
@@ -163,7 +156,7 @@ def open_application():
         return unknown
     if found_in("licensing", wanted):
         return redirect(url_for("office.application", application_id=wanted), 303)
-    if g.actor.role in MODULE_DECIDERS:
+    if g.actor.agency:
         for module in agency_modules(g.actor.agency):
             if is_live(module) and found_in(module, wanted):
                 target = url_for("office.module_application", module=module, application_id=wanted)
@@ -218,7 +211,9 @@ def module_worklist(module: str) -> list[dict] | None:
     except (ModuleUnavailable, RpcTimeout):
         return None
     except RemoteError as err:
-        if err.exc_type in ("UnknownService", "NotFound", "Forbidden"):
+        if err.exc_type == "Forbidden":
+            return []  # the module's steps are not this officer's
+        if err.exc_type in ("UnknownService", "NotFound"):
             return None
         raise
 
@@ -237,26 +232,15 @@ def review(application_id: str, errors: dict | None = None, message=None, code=2
     shows_personal_data(found["applicant_id"])
     types = permit_types()
     permit_type = types.get(found["permit_type"], {})
-    actor = g.actor
-    actions = [a for a in found["allowed_actions"] if a in OFFICER_ACTIONS]
-    may_act = actor.role == VERIFIER and actor.agency == found["agency"]
-    may_pay = (
-        actor.role == CASHIER
-        and actor.agency == found["agency"]
-        and found["status"] == "approved"
-        and not found["paid"]
-        and bool(permit_type.get("fee"))
-    )
-    on_clock = found["status"] in CLOCK_STATES
     page = render_template(
         "office/application.html",
         application=found,
         permit_type=permit_type,
         type_name=named_type(types, found["permit_type"]),
-        clock=clock(found["due_at"], working_days_left(found)) if on_clock else None,
-        actions=actions if may_act else [],
-        needs_note=NEEDS_NOTE,
-        may_pay=may_pay,
+        clock=clock(found["due_at"], found["working_days_left"]),
+        actions=found["allowed_actions"],
+        needs_note=found["note_required_for"],
+        fee_to_record=found["fee_to_record"],
         errors=errors or {},
         message=message,
         form=request.form if errors else {},
@@ -265,22 +249,11 @@ def review(application_id: str, errors: dict | None = None, message=None, code=2
     return page, code
 
 
-def working_days_left(application: dict) -> int | None:
-    """The working days the licensing service counts for an application on the actor's
-    worklist (None otherwise: the page then counts calendar days)."""
-    if g.actor.role not in (VERIFIER, CASHIER) or g.actor.agency != application["agency"]:
-        return None
-    waiting = {item["id"]: item for item in call("licensing", "worklist")}
-    found = waiting.get(application["id"])
-    return found["working_days_left"] if found else None
-
-
 @bp.post("/office/applications/<application_id>/actions")
 @signed_in_as(VERIFIER)
 def act(application_id: str):
     try:
         data = attempt(checked, wire.TransitionRequest(), posted(wire.TransitionRequest()))
-        require_note(data, OFFICER_ACTIONS)
         attempt(call, "licensing", "act", application_id, data)
     except Refused as err:
         return review(application_id, err.fields, err.message, err.status)
@@ -349,17 +322,15 @@ def module_review(module, application_id, errors=None, message=None, code=200):
     found = call(module, "get_application", application_id)
     shows_personal_data(found["applicant_id"])
     service = next((s for s in manifest["services"] if s["code"] == found["service"]), {})
-    actor = g.actor
-    may_act = actor.role in MODULE_DECIDERS and actor.agency == manifest["agency"]["code"]
     page = render_template(
         "office/module_application.html",
         module=module,
         manifest=manifest,
         service=service,
         application=found,
-        clock=clock(found["due_at"]) if found["status"] in ("submitted", "in_review") else None,
-        actions=[a for a in found["allowed_actions"] if a in MODULE_ACTIONS] if may_act else [],
-        needs_note=NEEDS_NOTE,
+        clock=clock(found["due_at"], found["working_days_left"]),
+        actions=found["allowed_actions"],
+        needs_note=found["note_required_for"],
         errors=errors or {},
         message=message,
         form=request.form if errors else {},
@@ -369,14 +340,13 @@ def module_review(module, application_id, errors=None, message=None, code=200):
 
 
 @bp.post("/office/modules/<module>/applications/<application_id>/actions")
-@signed_in_as(*MODULE_DECIDERS)
+@signed_in_as(*OFFICERS)  # the module decides who of them may act
 def module_act(module: str, application_id: str):
     manifest = manifest_of(module)
     if not isinstance(manifest, dict):
         return manifest
     try:
         data = attempt(checked, module_wire.Action(), posted(module_wire.Action()))
-        require_note(data, MODULE_ACTIONS)
         attempt(call, module, "act", application_id, data)
     except Refused as err:
         return module_review(module, application_id, err.fields, err.message, err.status)
@@ -520,13 +490,3 @@ def checked(schema: Schema, data: dict) -> dict:
     return data
 
 
-def require_note(data: dict, offered: tuple[str, ...]) -> None:
-    if data["action"] not in offered:
-        raise Refused(
-            tr("Tindakan ini tidak tersedia di sini.", "Not an action of this page."), {}, 409
-        )
-    if data["action"] in NEEDS_NOTE and not (data.get("note") or "").strip():
-        why = tr("Tulis alasannya untuk pemohon.", "Write the reason for the applicant.")
-        raise Refused(
-            tr("Periksa isian yang ditandai.", "Check the marked fields."), {"note": [why]}
-        )

@@ -595,15 +595,30 @@ class LicensingService(CalendarReplica, MallService):
             is_applicant=self.actor.is_person(application.applicant_id),
             same_agency=self.actor.agency == application.agency,
         )
+        permit_type, paid = self._type(application), self.db.get(Payment, application.id)
+        allowed = [a for a in domain.PERMIT.allowed(application.status, parties) if a != "issue"]
+        on_clock = application.status in domain.CLOCK_RUNNING and application.due_at
         shown = wire.Application().dump(application)
         shown.update(
-            paid=self.db.get(Payment, application.id) is not None,
+            paid=paid is not None,
             missing_documents=domain.missing_documents(
-                self._type(application).required_documents, [d.kind for d in documents]
+                permit_type.required_documents, [d.kind for d in documents]
             ),
-            allowed_actions=[
-                a for a in domain.PERMIT.allowed(application.status, parties) if a != "issue"
-            ],
+            allowed_actions=allowed,
+            note_required_for=[a for a in allowed if domain.PERMIT.action(a).note_required],
+            working_days_left=(
+                self.working_days_left(utcnow(), application.due_at) if on_clock else None
+            ),
+            # the cashier of the agency records the fee of an approved application
+            fee_to_record=(
+                permit_type.fee
+                if self.actor.role == CASHIER
+                and self.actor.agency == application.agency
+                and application.status == "approved"
+                and permit_type.fee
+                and paid is None
+                else None
+            ),
             documents=wire.Document(many=True).dump(documents),
             history=wire.Transition(many=True).dump(history),
             permit_id=permit,
