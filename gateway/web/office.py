@@ -488,5 +488,3 @@ def checked(schema: Schema, data: dict) -> dict:
     if errors := schema.validate(data):
         raise ValidationError(errors)
     return data
-
-
