@@ -17,15 +17,16 @@ setup: $(STAMP)  ## create the virtualenv and install pinned packages
 run: setup  ## start the whole mall: services, outbox relays, gateway, demo data
 	scripts/run-mall
 
-test: setup  ## lint, then the whole suite on SQLite and PostgreSQL, the real RabbitMQ, Chromium
+test: setup  ## lint (ruff, lint-imports), then the whole suite on SQLite and PostgreSQL, the real RabbitMQ, Chromium
 	scripts/ensure-infrastructure
 	scripts/ensure-browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 bench: setup  ## RPC round trips: nameko vs raw kombu
 	scripts/ensure-infrastructure

@@ -246,7 +246,10 @@ def start_mall(
                 [str(BIN / "nameko"), "run", "--config", str(config_path(service))]
                 + [SERVICE_CLASSES[service]],
             )
-        start(f"{service}_relay", [sys.executable, "-m", "chassis.relay", service])
+        outbox = f"services.{service}.models:OutboxEvent"
+        start(
+            f"{service}_relay", [sys.executable, "-m", "chassis.relay", service, "--outbox", outbox]
+        )
     start(
         "gateway",
         [str(BIN / "gunicorn"), "--config", "gateway/gunicorn.conf.py", "gateway.app:create_app()"],

@@ -6,46 +6,27 @@ error carries a JSON-safe message and a mapping of field -> reasons. Registered 
 generic ``RemoteError``.
 """
 
-import re
-
-from marshmallow import Schema, ValidationError
 from nameko.exceptions import deserialize_to_instance
 
-# What text the mall takes, in every service and the gateway alike: no NUL (PostgreSQL can't
-# store one), no lone UTF-16 surrogate (JSON's "\ud800" is not Unicode text: it can't be
-# written as UTF-8), no control character but tab, line feed and carriage return; and no
-# payload nested deeper than any form of the mall is (a few levels), so that no parser,
-# validator or encoder down the line recurses without end.
-MAX_NESTING = 20
-NO_NUL = "must not contain a NUL character"
-NOT_UNICODE = "must be Unicode text (a lone UTF-16 surrogate is not)"
-NO_CONTROL = "must not contain control characters (only tab, line feed and carriage return)"
-TOO_DEEP = f"must not be nested more than {MAX_NESTING} levels deep"
-_REASONS = (
-    (re.compile("\x00"), NO_NUL),
-    (re.compile("[\ud800-\udfff]"), NOT_UNICODE),
-    (re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"), NO_CONTROL),
+# The rule for text, the base error and InvalidInput are pure and live with the contracts
+# (an event's envelope is validated with them); they are registered and re-exported here.
+from contracts.validation import (  # noqa: F401  (re-exported)
+    MAX_NESTING,
+    MAX_REPORTED,
+    NO_CONTROL,
+    NO_NUL,
+    NOT_UNICODE,
+    TOO_DEEP,
+    InvalidInput,
+    MallError,
+    check_input,
+    input_problems,
+    load,
+    showable,
+    text_problem,
 )
-_UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-# a payload with many bad strings is answered with the first few
-MAX_REPORTED = 20
 
-
-class MallError(Exception):
-    """Base of the errors that describe the request, not a fault of the service."""
-
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message, fields or {})
-        self.message = message
-        self.fields = fields or {}
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@deserialize_to_instance
-class InvalidInput(MallError):
-    """The payload breaks a rule of the schema or of the domain."""
+deserialize_to_instance(InvalidInput)
 
 
 @deserialize_to_instance
@@ -61,66 +42,3 @@ class Conflict(MallError):
 @deserialize_to_instance
 class Forbidden(MallError):
     """The actor may not do this."""
-
-
-def text_problem(text: str) -> str | None:
-    """Why ``text`` is not text the mall takes, or None."""
-    for pattern, reason in _REASONS:
-        if pattern.search(text):
-            return reason
-    return None
-
-
-def showable(text: str) -> str:
-    """``text`` with what can't be shown or encoded replaced (U+FFFD): a field name for an
-    error body, which must never fail to encode."""
-    return _UNSHOWABLE.sub("\ufffd", text)
-
-
-def input_problems(payload, max_nesting: int = MAX_NESTING) -> dict[str, list[str]]:
-    """field -> reasons for every key and string of ``payload`` (JSON: dicts, lists, text,
-    numbers) that breaks the text rule, and for each top-level field nested too deep.
-    Text is named by its path (``address.city``, ``elements.0``); walked without recursion,
-    so a payload of any depth is answered."""
-    problems: dict[str, list[str]] = {}
-    top = payload if isinstance(payload, dict) else {"_schema": payload}
-    stack = [(showable(str(key)), key, value, 1) for key, value in reversed(top.items())]
-    while stack and len(problems) < MAX_REPORTED:
-        path, key, value, depth = stack.pop()
-        if isinstance(key, str) and (reason := text_problem(key)):
-            problems.setdefault(path, []).append(reason)
-        if isinstance(value, str):
-            if reason := text_problem(value):
-                problems.setdefault(path, []).append(reason)
-            continue
-        if isinstance(value, dict):
-            children = list(value.items())
-        elif isinstance(value, list | tuple):
-            children = list(enumerate(value))
-        else:
-            continue
-        if depth >= max_nesting:  # a container at level depth + 1 (the payload is 1)
-            field = path.split(".", 1)[0]
-            if TOO_DEEP not in problems.get(field, []):
-                problems.setdefault(field, []).append(TOO_DEEP)
-            continue
-        for child_key, child in reversed(children):
-            stack.append((f"{path}.{showable(str(child_key))}", child_key, child, depth + 1))
-    return problems
-
-
-def check_input(payload) -> None:
-    """Raise InvalidInput naming every field whose text or nesting the mall does not take."""
-    if problems := input_problems(payload):
-        raise InvalidInput("invalid input", problems)
-
-
-def load(schema: Schema, payload) -> dict:
-    """Validate a payload with a marshmallow schema, raising InvalidInput with field errors
-    (first the text rule above, for every service alike)."""
-    check_input(payload)
-    try:
-        return schema.load(payload if payload is not None else {})
-    except ValidationError as err:
-        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        raise InvalidInput("invalid input", messages) from None

@@ -1,8 +1,12 @@
 """The outbox relay: publishes recorded events, marking each sent after the broker confirms.
 
-Run one per service, as its own process:
+Run one per service, as its own process, told which model is the service's outbox:
 
-    python -m chassis.relay civil_registry [--config config/civil_registry.yaml]
+    python -m chassis.relay civil_registry --outbox services.civil_registry.models:OutboxEvent \
+        [--config config/civil_registry.yaml]
+
+The relay imports no service by itself: the outbox is named as ``module:Class`` (any model
+with ``OutboxMixin``), so a module outside ``services/`` has its relay too.
 
 A crash after the publish and before the mark re-sends the event later; consumers are
 idempotent, so that costs nothing. Several relays may run: on PostgreSQL each claims its
@@ -21,7 +25,7 @@ from sqlalchemy import select
 
 from chassis import logs
 from chassis.config import config_path, load_config
-from chassis.database import make_engine, session_factory, utcnow
+from chassis.database import OutboxMixin, make_engine, session_factory, utcnow
 from chassis.probe import heartbeat_file
 
 log = logging.getLogger("mpp.relay")
@@ -93,17 +97,37 @@ class OutboxRelay:
         self.engine.dispose()
 
 
+def outbox_model(reference: str):
+    """The model named by ``package.module:Class``, checked to be an outbox."""
+    module_name, _, class_name = reference.partition(":")
+    if not module_name or not class_name:
+        raise argparse.ArgumentTypeError(f"{reference!r} is not module:Class")
+    try:
+        model = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise argparse.ArgumentTypeError(f"cannot load {reference}: {exc}") from None
+    if not isinstance(model, type) or not issubclass(model, OutboxMixin):
+        raise argparse.ArgumentTypeError(f"{reference} is not an outbox model (OutboxMixin)")
+    return model
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Publish a service's outbox to RabbitMQ.")
-    parser.add_argument("service", help="service package under services/, e.g. queue")
+    parser.add_argument("service", help="the service whose events these are, e.g. queue")
+    parser.add_argument(
+        "--outbox",
+        required=True,
+        type=outbox_model,
+        metavar="MODULE:CLASS",
+        help="the service's outbox model, e.g. services.queue.models:OutboxEvent",
+    )
     parser.add_argument("--config", help="YAML config (default: config/<service>.yaml)")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between polls")
     args = parser.parse_args(argv)
 
     logs.configure()
     config = load_config(args.config or config_path(args.service))
-    models = importlib.import_module(f"services.{args.service}.models")
-    relay = OutboxRelay(args.service, config, models.OutboxEvent)
+    relay = OutboxRelay(args.service, config, args.outbox)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -148,6 +148,16 @@ def new_module(
     return target
 
 
+def relay_command(target: Path, name: str) -> str:
+    """The module's outbox relay (every module records ``application_closed``), told its
+    outbox model: one more process beside the service, in the Procfile too."""
+    package, shown = placed(target)
+    return (
+        f".venv/bin/python -m chassis.relay {name} --outbox {package}.models:OutboxEvent "
+        f"--config {shown}/config.yaml"
+    )
+
+
 def next_steps(target: Path, name: str) -> str:
     package, shown = placed(target)
     path_note = "" if "." in package else f"PYTHONPATH={target.parent}{os.pathsep}$PYTHONPATH "
@@ -157,6 +167,7 @@ def next_steps(target: Path, name: str) -> str:
             f"  {path_note}.venv/bin/python -m chassis.migrate {name} --config {shown}/config.yaml",
             f"  {path_note}.venv/bin/nameko run --config {shown}/config.yaml "
             f"{package}.service:{camel(name)}Service",
+            f"  {path_note}{relay_command(target, name)}",
             f"  {path_note}.venv/bin/pytest {shown}/tests",
             f"Then edit {shown}/manifest.yaml; {shown}/README.md tells the rest.",
         ]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from marshmallow import Schema, fields
 
-from chassis.errors import load
+from contracts.validation import load
 
 
 class EventEnvelope(Schema):

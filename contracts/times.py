@@ -1,10 +1,13 @@
 """Moments on the wire: every time in a reply carries the mall's offset (WIB, +07:00)."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from marshmallow import fields
 
-from chassis.clock import MALL_TIME
+# The mall's zone, Asia/Jakarta (WIB, UTC+7): defined here, with the wire, so that contracts
+# need nothing of the chassis; ``chassis.clock`` takes it from here.
+MALL_TIME = ZoneInfo("Asia/Jakarta")
 
 
 class MallDateTime(fields.DateTime):

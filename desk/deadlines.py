@@ -6,7 +6,7 @@ owned by the catalog; a service passes its replica's days in (``holidays``).
 
 from datetime import date, datetime, time, timedelta
 
-from chassis.clock import MALL_TIME
+from contracts.times import MALL_TIME
 
 
 def is_working_day(day: date, holidays: frozenset[date]) -> bool:

@@ -1,4 +1,5 @@
 """The HTTP gateway: the mall's only HTTP entry, run by gunicorn with gthread workers.
+This module only assembles the app; the calls routes make live in ``gateway.rpc``.
 
 gunicorn --config gateway/gunicorn.conf.py "gateway.app:create_app()"
 """
@@ -6,13 +7,11 @@ gunicorn --config gateway/gunicorn.conf.py "gateway.app:create_app()"
 import logging
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from chassis import logs
-from chassis.actor import CONTEXT_KEY as ACTOR_KEY
 from chassis.config import config_path, load_config
 from gateway import idempotency
 from gateway.api.requests import no_bad_text_in_path, refuse_bad_text
@@ -20,7 +19,6 @@ from gateway.auth import authenticate, signing_secret
 from gateway.bodies import DrainUnreadBody, max_body_bytes, refuse_oversized_body
 from gateway.errors import MallJSONProvider, register_error_handlers
 from gateway.identity import passwords
-from gateway.rpc import RpcClient, rpc_client
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -82,40 +80,3 @@ def create_app(config: dict | None = None) -> Flask:
 
     web.register(app)
     return app
-
-
-def rpc() -> RpcClient:
-    """This worker process's RPC client (or one given in ``app.extensions``, for tests)."""
-    if "rpc_client" in current_app.extensions:
-        return current_app.extensions["rpc_client"]
-    return rpc_client(current_app.config["AMQP_URI"], float(current_app.config["RPC_TIMEOUT"]))
-
-
-def request_context() -> dict:
-    """The nameko context data that travels with every call made for this request."""
-    context = {logs.CONTEXT_KEY: g.get("correlation_id")}
-    actor = g.get("actor")
-    if actor is not None and actor.id is not None:
-        context[ACTOR_KEY] = actor.as_context()
-    return context
-
-
-def call(service: str, method: str, *args, **kwargs):
-    """Call a service on behalf of the current request."""
-    context = idempotency.next_call_context(request_context())
-    return rpc().call(service, method, *args, context=context, **kwargs)
-
-
-def call_together(calls: list[tuple]) -> list:
-    """Several independent calls ``(service, method, *args)`` on behalf of the current
-    request, made at once: the answers in order (the first failure is raised)."""
-    if not calls:
-        return []
-    client, context = rpc(), request_context()
-    contexts = [idempotency.next_call_context(context) for _ in calls]  # ids in call order
-    with ThreadPoolExecutor(max_workers=min(8, len(calls))) as pool:
-        asked = [
-            pool.submit(client.call, s, m, *args, context=each)
-            for (s, m, *args), each in zip(calls, contexts, strict=True)
-        ]
-        return [answer.result() for answer in asked]

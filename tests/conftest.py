@@ -6,6 +6,7 @@ and dropped afterwards.
 """
 
 import os
+import shlex
 import subprocess
 import sys
 import uuid
@@ -101,24 +102,25 @@ def write_config(tmp_path):
     return write
 
 
+def relay_command(service: str) -> list[str]:
+    """The outbox relay of ``service`` as the Procfile starts it, with this interpreter."""
+    from scripts.supervise import read_procfile
+
+    command = shlex.split(read_procfile(ROOT / "Procfile")[f"{service}_relay"])
+    assert command[0] == "python", command
+    return [sys.executable, *command[1:]]
+
+
 @pytest.fixture
 def relay_process(write_config):
-    """Start the real outbox relay of a service as its own process."""
+    """Start the real outbox relay of a service as its own process, with the command of
+    its Procfile line (a test config and a short poll interval added)."""
     started = []
 
     def start(service: str, config: dict) -> subprocess.Popen:
         path = write_config(f"{service}-relay", config)
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chassis.relay",
-                service,
-                "--config",
-                str(path),
-                "--interval",
-                "0.05",
-            ],
+            [*relay_command(service), "--config", str(path), "--interval", "0.05"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -34,9 +34,10 @@ def config_of(process: str) -> str:
 
 
 def records_events(service: str) -> bool:
-    """Whether a service writes events to its outbox (and so needs a relay)."""
-    sources = (ROOT / "services" / service).glob("*.py")
-    return any("record_event(" in path.read_text() for path in sources)
+    """Whether a service writes events to its outbox (and so needs a relay): by itself, or
+    as an agency module (``MallModule`` records ``application_closed`` for every module)."""
+    sources = [path.read_text() for path in (ROOT / "services" / service).glob("*.py")]
+    return any("record_event(" in text or "(MallModule)" in text for text in sources)
 
 
 def test_every_service_package_runs_in_the_procfile_and_nothing_else_does():
@@ -61,7 +62,24 @@ def test_a_service_has_an_outbox_relay_exactly_when_it_records_events(service):
             "-m",
             "chassis.relay",
             service,
+            "--outbox",
+            f"services.{service}.models:OutboxEvent",
         ]
+
+
+def test_agency_modules_have_their_relay():
+    """social_aid records events only through MallModule (application_closed)."""
+    assert records_events("social_aid") and "social_aid_relay" in PROCFILE
+
+
+@pytest.mark.parametrize("relay", RELAYS)
+def test_a_relay_is_told_an_outbox_model_that_exists(relay):
+    from chassis.database import OutboxMixin
+    from chassis.relay import outbox_model
+
+    command = shlex.split(PROCFILE[relay])
+    model = outbox_model(command[command.index("--outbox") + 1])
+    assert issubclass(model, OutboxMixin)
 
 
 def test_compose_has_the_broker_the_database_and_every_process_of_the_procfile():

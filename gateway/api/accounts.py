@@ -10,12 +10,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import issue_token, signed_in
 from gateway.errors import error_response
 from gateway.identity import accounts, passwords, sessions, store, throttle
 from gateway.identity import schemas as http
 from gateway.identity.accounts import actor_of
+from gateway.rpc import call
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
 WRONG_CREDENTIALS = "wrong NIK/username or password"

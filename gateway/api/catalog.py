@@ -6,8 +6,8 @@ from marshmallow import Schema, fields
 
 from contracts import catalog as wire
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import signed_in
+from gateway.rpc import call
 
 bp = Blueprint("catalog", __name__, url_prefix="/api/v1")
 

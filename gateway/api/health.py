@@ -5,8 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, current_app, jsonify
 
-from gateway.app import request_context, rpc
-from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
+from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout, request_context, rpc
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger("mpp.gateway")

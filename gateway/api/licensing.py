@@ -15,8 +15,8 @@ from chassis.storage import UnacceptableDocument, document_store
 from contracts import licensing as wire
 from gateway.api.accounts import throttled_check
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import signed_in
+from gateway.rpc import call
 
 bp = Blueprint("licensing", __name__, url_prefix="/api/v1")
 

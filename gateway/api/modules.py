@@ -13,9 +13,9 @@ from chassis.errors import NotFound
 from contracts import catalog as catalog_wire
 from contracts import modules as wire
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import signed_in
 from gateway.errors import error_response
+from gateway.rpc import call
 
 bp = Blueprint("modules", __name__, url_prefix="/api/v1")
 

@@ -8,9 +8,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from contracts import queue as wire
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import signed_in
 from gateway.display import CallFeed, server_sent_events
+from gateway.rpc import call
 
 bp = Blueprint("queue", __name__, url_prefix="/api/v1")
 COUNTER_ACTIONS = {

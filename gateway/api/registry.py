@@ -9,8 +9,8 @@ from flask import Blueprint, jsonify
 from contracts import civil_registry as wire
 from gateway.api.accounts import throttled_check
 from gateway.api.requests import json_body, query_args
-from gateway.app import call
 from gateway.auth import signed_in
+from gateway.rpc import call
 
 bp = Blueprint("registry", __name__, url_prefix="/api/v1")
 

@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from chassis.clock import MALL_TIME
-from gateway.app import call
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import RemoteError, RpcTimeout, call
 from gateway.web.i18n import language, named, tr, when
 
 bp = Blueprint("board", __name__)

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from gateway.api.queue import COUNTER_ACTIONS
-from gateway.app import call
+from gateway.rpc import call
 from gateway.web.i18n import clock, instant, reason, tr
 from gateway.web.pages import Refused, attempt, refusal, signed_in_as
 

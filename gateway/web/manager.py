@@ -14,8 +14,7 @@ from chassis.clock import today
 from contracts import catalog as catalog_wire
 from contracts import queue as queue_wire
 from gateway.api.requests import query_args
-from gateway.app import call, call_together
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import RemoteError, RpcTimeout, call, call_together
 from gateway.web.i18n import tr
 from gateway.web.office import checked
 from gateway.web.pages import Refused, attempt, form_of, signed_in_as

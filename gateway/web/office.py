@@ -27,8 +27,7 @@ from contracts import civil_registry as registry_wire
 from contracts import licensing as wire
 from contracts import modules as module_wire
 from gateway.api.modules import ModuleUnavailable, live_manifest
-from gateway.app import call
-from gateway.rpc import RemoteError, RpcTimeout
+from gateway.rpc import RemoteError, RpcTimeout, call
 from gateway.web.i18n import status, tr
 from gateway.web.pages import (
     Refused,

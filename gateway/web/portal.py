@@ -23,9 +23,9 @@ from gateway.api import licensing as licensing_api
 from gateway.api import registry as registry_api
 from gateway.api.licensing import attach_upload
 from gateway.api.modules import live_manifest, submit_application
-from gateway.app import call
 from gateway.identity import audit, throttle
 from gateway.identity.models import Account
+from gateway.rpc import call
 from gateway.web.i18n import tr
 from gateway.web.pages import (
     Refused,

@@ -35,6 +35,7 @@ def made(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     assert f"{NAME}.service:ArsipDaerahService" in result.stdout
+    assert f"chassis.relay {NAME} --outbox {NAME}.models:OutboxEvent" in result.stdout
     return into / NAME
 
 

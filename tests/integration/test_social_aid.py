@@ -9,7 +9,9 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from kombu import Connection, Queue
 from nameko.events import event_handler
+from nameko.standalone.events import get_event_exchange
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import inspect, select
 
@@ -25,6 +27,7 @@ from services.civil_registry.service import CivilRegistryService
 from services.social_aid.models import Application, Base, OutboxEvent
 from services.social_aid.service import SocialAidService
 from tests.integration.helpers import in_mall_time, publish_event, rows, rpc_to
+from tests.polling import eventually
 
 RULES = {"REGENCY_CODE": "3314", "POVERTY_LINE_PER_PERSON": 500_000}
 DINSOS = {"id": "dinsos-verifier-1", "role": "verifier", "agency": "dinsos"}
@@ -304,6 +307,46 @@ def test_a_death_closes_the_applicants_open_applications_once(mall):
         [(open_one["id"], "submitted"), (in_review["id"], "in_review")]
     )
     assert {c["reason"] for c in closures} == {"applicant deceased"}
+
+
+def test_an_event_of_the_module_is_published_by_its_relay_started_as_the_procfile_starts_it(
+    mall, relay_process
+):
+    """The module records application_closed in its outbox; its relay publishes it."""
+    application = apply(mall, mall["siti"])
+    exchange = get_event_exchange("social_aid", mall["config"])
+    listener = Queue("test-application-closed", exchange=exchange, routing_key="application_closed")
+    with Connection(mall["config"]["AMQP_URI"]) as conn:
+        listener(conn.default_channel).declare()
+        with rpc_to("civil_registry", mall["registry"]) as civil:
+            civil.register_death(
+                {"resident_id": mall["siti"]["person_id"], "died_on": "2026-11-01"}
+            )
+        died = {"person_id": mall["siti"]["person_id"], "died_on": "2026-11-01"}
+        with entrypoint_waiter(mall["container"], "on_person_died"):
+            publish_event(mall["config"], envelope("civil_registry", "person_died", died, None))
+        [recorded] = [
+            event
+            for event in rows(mall["config"]["DATABASE_URL"], select(OutboxEvent))
+            if event.event_type == "application_closed"
+        ]
+        assert recorded.published_at is None  # no relay yet: nothing is published
+
+        relay_process("social_aid", mall["config"])
+        bound = listener(conn.default_channel)
+        message = eventually(lambda: bound.get(no_ack=True))
+        assert message.payload["event_id"] == recorded.event_id
+        assert message.payload["source"] == "social_aid"
+        assert message.payload["data"]["application_id"] == application["id"]
+        assert eventually(
+            lambda: (
+                rows(
+                    mall["config"]["DATABASE_URL"],
+                    select(OutboxEvent).where(OutboxEvent.event_id == recorded.event_id),
+                )[0].published_at
+            )
+        )
+        assert bound.get(no_ack=True) is None  # published once
 
 
 def test_the_form_is_checked_against_the_manifest_with_an_error_per_field(mall):

@@ -12,9 +12,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from chassis import scaffold
-from chassis.database import make_engine
+from chassis.database import OutboxMixin, make_engine
 from chassis.migrate import alembic_config, upgrade
 from chassis.module import MallModule, load_manifest
+from chassis.relay import outbox_model
 from tests.conftest import ROOT
 
 PLACEHOLDERS = ("mpp_template", "MppTemplate", "MPP_TEMPLATE", "Mpp Template")
@@ -175,6 +176,22 @@ def test_the_command_writes_the_module_and_says_how_to_run_it(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"--config {tmp_path / name}/config.yaml {name}.service:" in out
     assert f"PYTHONPATH={tmp_path}" in out
+    relay = f"chassis.relay {name} --outbox {name}.models:OutboxEvent"
+    assert f"{relay} --config {tmp_path / name}/config.yaml" in out
+
+
+def test_the_relay_it_names_loads_the_modules_outbox_from_outside_the_mall(tmp_path, monkeypatch):
+    name = unique_name()
+    scaffold.new_module(name, into=tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    command = scaffold.relay_command(tmp_path / name, name).split()
+    model = outbox_model(command[command.index("--outbox") + 1])
+    assert issubclass(model, OutboxMixin) and model.__module__ == f"{name}.models"
+
+
+def test_a_module_in_the_malls_tree_names_its_outbox_under_services():
+    command = scaffold.relay_command(scaffold.SERVICES / "arsip_daerah", "arsip_daerah")
+    assert "--outbox services.arsip_daerah.models:OutboxEvent" in command
 
 
 @pytest.mark.parametrize(
