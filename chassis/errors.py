@@ -42,3 +42,8 @@ class Conflict(MallError):
 @deserialize_to_instance
 class Forbidden(MallError):
     """The actor may not do this."""
+
+
+@deserialize_to_instance
+class Unavailable(MallError):
+    """A service this one needs did not answer in time: try again shortly."""

@@ -25,6 +25,7 @@ REMOTE_ERRORS = {
     "Conflict": (409, "conflict"),
     "Forbidden": (403, "forbidden"),
     "UnknownService": (503, "service_unavailable"),
+    "Unavailable": (503, "service_unavailable"),
     "MethodNotFound": (501, "not_implemented"),
     "IncorrectSignature": (400, "bad_request"),
 }

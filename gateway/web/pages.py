@@ -45,7 +45,12 @@ STAFF_HOME = {
 
 
 # the refusals a page shows as a message (anything else is an error page)
-REFUSALS = {"InvalidInput": 422, "NotFound": 404, "Conflict": 409, "Forbidden": 403}
+REFUSALS = {
+    name: status
+    for name, (status, _) in api_errors.REMOTE_ERRORS.items()
+    if name in ("InvalidInput", "NotFound", "Conflict", "Forbidden")
+}
+DOWN = {"UnknownService", "Unavailable"}  # another service is away: show the rest
 
 
 class Refused(Exception):
@@ -171,7 +176,7 @@ def if_available(action, *args, default=None):
     except (RpcTimeout, ModuleUnavailable):
         return default, False
     except RemoteError as err:
-        if err.exc_type != "UnknownService":
+        if err.exc_type not in DOWN:
             raise
         return default, False
 
@@ -223,10 +228,13 @@ def install_error_pages(area: Blueprint) -> None:
 
     @area.errorhandler(RemoteError)
     def remote(err: RemoteError):
-        status = {"NotFound": 404, "Forbidden": 403, "Conflict": 409, "InvalidInput": 422}
+        status = {name: code for name, (code, _) in api_errors.REMOTE_ERRORS.items()}
         if err.exc_type not in status:
             current_app.logger.error("unexpected remote error %s", err)
             return refusal(500, tr("Terjadi kesalahan. Coba lagi.", "Something went wrong."))
+        if err.exc_type in DOWN:
+            down = tr("Layanan ini sedang tidak tersedia. Coba lagi.", "This service is down.")
+            return refusal(503, down)
         return refusal(status[err.exc_type], i18n.reason(err.message))
 
     @area.errorhandler(BrokerUnavailable)

@@ -1,9 +1,11 @@
 """Each service's RPC entrypoints over the real RabbitMQ, on SQLite and PostgreSQL."""
 
+import time
+
 import pytest
 from sqlalchemy import select
 
-from chassis.errors import InvalidInput, NotFound
+from chassis.errors import InvalidInput, NotFound, Unavailable
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
@@ -75,6 +77,31 @@ def test_application_is_opened_only_for_a_resident_the_registry_knows(
     assert application["status"] == "draft"
     assert "applicant_nik" in err.value.fields
     assert len(rows(config["DATABASE_URL"], select(Application))) == 1
+
+
+def test_a_call_to_a_service_that_stopped_answering_is_unavailable_not_a_hang(
+    container_factory, service_config
+):
+    """The registry's queue is there but no one consumes it: licensing's question to it
+    gives up after CALL_TIMEOUT and says so, and writes nothing."""
+    registry = container_factory(CivilRegistryService, service_config("civil_registry"))
+    registry.start()
+    registry.stop()  # its durable queue stays: a call is taken and never answered
+    config = service_config("licensing", CALL_TIMEOUT=1)
+    seed(config["DATABASE_URL"], PERMIT_TYPES)
+    container_factory(LicensingService, config).start()
+    draft = {
+        "permit_type": "NIB",
+        "applicant_nik": SITI["nik"],
+        "applicant_name": SITI["full_name"],
+        "applicant_birth_date": SITI["birth_date"],
+    }
+    started = time.monotonic()
+    with rpc_to("licensing", config, actor=FRONT_DESK) as licensing:
+        with pytest.raises(Unavailable, match="civil_registry did not answer within 1 s"):
+            licensing.create_application(draft)
+    assert time.monotonic() - started < 8
+    assert rows(config["DATABASE_URL"], select(Application)) == []
 
 
 def test_health_reports_database_broker_version_and_uptime(queue):
