@@ -19,6 +19,12 @@ REASONS_ID = {
         "Akun ini ditutup: Dukcapil telah mencatat kematian pemiliknya."
     ),
     "Missing data for required field.": "Wajib diisi.",
+    "required to reject: the applicant reads it": "Tulis alasan penolakan untuk pemohon.",
+    "required to request_revision: the applicant reads it": (
+        "Tulis apa yang perlu diperbaiki pemohon."
+    ),
+    "a note is required to reject": "Alasan penolakan wajib diisi.",
+    "a note is required to request_revision": "Catatan perbaikan wajib diisi.",
     "Not a valid date.": "Tanggal tidak valid.",
     "Not a valid datetime.": "Waktu tidak valid.",
     "Not a valid string.": "Teks tidak valid.",

@@ -234,6 +234,7 @@ def test_the_verifier_reviews_reads_the_document_and_decides(mall):
     no_reason = verifier.post(f"/office/applications/{application}/actions", {"action": "reject"})
     assert no_reason.status_code == 422
     assert 'id="e-note-reject"' in text(no_reason)
+    assert "Tulis alasan penolakan untuk pemohon." in text(no_reason)  # the default: Indonesian
     revision = verifier.post(
         f"/office/applications/{application}/actions",
         {"action": "request_revision", "note": "STR sudah kedaluwarsa, unggah yang berlaku."},
