@@ -21,6 +21,9 @@ MARRIAGE_MIN_AGE = 19  # Law 16/2019, on the day of the marriage
 # A parent younger than this at a birth is a wrong date, not a fact: the youngest recorded
 # mothers were about 10; the same floor is used for fathers.
 PARENT_MIN_AGE = 10
+ALIVE, DECEASED = "alive", "deceased"
+MAX_NIK_SERIAL = 9999
+NIK_FIELDS = frozenset({"nik", "birth_date", "sex"})  # what a NIK encodes, and itself
 # A child may be born after the father's death: a pregnancy lasts up to about 300 days
 # (the civil code's presumption of paternity, KUHPerdata art. 255, uses 300 days too).
 POSTHUMOUS_BIRTH_DAYS = 300
@@ -213,6 +216,45 @@ def marriage_problems(married_on: date, today: date, spouses: list[tuple[str, Li
         if life.died is not None and married_on > life.died:
             problems.append(f"is after the death of {name} ({life.died.isoformat()})")
     return problems
+
+
+def spouse_problem(name: str, status: str, marital_status: str) -> str | None:
+    """Why this person cannot marry now, whatever the date: dead, or married already."""
+    return alive_problem(name, status) or (
+        f"{name} is already married" if marital_status == "married" else None
+    )
+
+
+def alive_problem(name: str, status: str) -> str | None:
+    """A deceased resident takes part in no new event: a card, a move, a marriage."""
+    return f"{name} is registered as deceased" if status != ALIVE else None
+
+
+def second_death_problem(status: str, died_on: date | None) -> str | None:
+    """A person dies once: the death already registered, if there is one."""
+    if status != DECEASED:
+        return None
+    return f"a death is registered once: {died_on.isoformat() if died_on else 'day unknown'}"
+
+
+def nik_serial_problem(prefix: str, serial: int) -> str | None:
+    """A NIK has four digits of serial per region, birth date and sex."""
+    return f"no NIK serial left for {prefix}" if serial > MAX_NIK_SERIAL else None
+
+
+def must_recheck_nik(changes: set[str]) -> bool:
+    """A correction of the NIK or of what it encodes gives a NIK that must fit the record."""
+    return bool(NIK_FIELDS & changes)
+
+
+def identity_matches(full_name: str, birth_date: date, given_name: str, given_birth: date) -> bool:
+    """A NIK's holder is asked for by name (any case, outer spaces ignored) and birth date."""
+    return full_name.casefold() == given_name.strip().casefold() and birth_date == given_birth
+
+
+def normal_check_code(code: str) -> str:
+    """A certificate's check code as typed: outer spaces and case do not matter."""
+    return code.strip().upper()
 
 
 def certificate_number(regency: str, kind: str, issued_on: date, sequence: int) -> str:

@@ -153,7 +153,7 @@ class CivilRegistryService(MallService):
             self._check_birth_date(resident, data["changes"]["birth_date"])
         before = self._snapshot(resident)
         after = {**before, **wire.Changes().dump(data["changes"])}
-        if {"nik", "birth_date", "sex"} & data["changes"].keys():
+        if domain.must_recheck_nik(set(data["changes"])):
             nik = data["changes"].get("nik", resident.nik)
             birth_date = data["changes"].get("birth_date", resident.birth_date)
             sex = data["changes"].get("sex", resident.sex)
@@ -236,10 +236,10 @@ class CivilRegistryService(MallService):
         self.actor.require(REGISTRAR, HOSPITAL_OFFICER)
         data = load(wire.DeathRegistration(), payload)
         resident = self._resident(data["resident_id"], for_update=True)
-        if resident.status == "deceased":
+        if problem := domain.second_death_problem(resident.status, resident.died_on):
             raise Conflict(
                 f"death already registered on {resident.died_on.isoformat()}",
-                {"died_on": [f"a death is registered once: {resident.died_on.isoformat()}"]},
+                {"died_on": [problem]},
             )
         if problems := domain.death_problems(
             data["died_on"],
@@ -251,7 +251,7 @@ class CivilRegistryService(MallService):
         ):
             raise InvalidInput("impossible date of death", {"died_on": problems})
         before = self._snapshot(resident)
-        resident.status, resident.died_on = "deceased", data["died_on"]
+        resident.status, resident.died_on = domain.DECEASED, data["died_on"]
         certificate = self._issue("death", resident.nik[:4], resident, data["died_on"])
         self._audit(resident, "death_registered", before)
         self.db.record_event("person_died", {"person_id": resident.id, "died_on": data["died_on"]})
@@ -279,9 +279,10 @@ class CivilRegistryService(MallService):
         ):
             raise InvalidInput("impossible marriage date", {"married_on": problems})
         for spouse in spouses:
-            self._require_alive(spouse)
-            if spouse.marital_status == "married":
-                raise Conflict(f"{spouse.full_name} is already married")
+            if problem := domain.spouse_problem(
+                spouse.full_name, spouse.status, spouse.marital_status
+            ):
+                raise Conflict(problem)
         for spouse in spouses:
             before = self._snapshot(spouse)
             spouse.marital_status = "married"
@@ -328,7 +329,7 @@ class CivilRegistryService(MallService):
         certificate = self.db.scalar(
             select(Certificate).where(Certificate.number == data["number"])
         )
-        given = data["check_code"].strip().upper().encode()  # bytes: any text compares
+        given = domain.normal_check_code(data["check_code"]).encode()  # bytes: any text compares
         if certificate is None or not secrets.compare_digest(
             certificate.check_code.encode(), given
         ):
@@ -355,13 +356,12 @@ class CivilRegistryService(MallService):
         """Whether NIK, name and birth date belong to one person; never the record itself."""
         data = load(wire.IdentityQuestion(), payload)
         resident = self.db.scalar(select(Resident).where(Resident.nik == data["nik"]))
-        if (
-            resident is None
-            or resident.full_name.casefold() != data["full_name"].strip().casefold()
-            or resident.birth_date != data["birth_date"]
+        if resident is None or not domain.identity_matches(
+            resident.full_name, resident.birth_date, data["full_name"], data["birth_date"]
         ):
             return {"verified": False, "person_id": None, "alive": None}
-        return {"verified": True, "person_id": resident.id, "alive": resident.status == "alive"}
+        alive = resident.status == domain.ALIVE
+        return {"verified": True, "person_id": resident.id, "alive": alive}
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -513,8 +513,8 @@ class CivilRegistryService(MallService):
         prefix = f"{region_code}{domain.birth_part(birth_date, sex)}"
         while True:
             serial = next_value(self.db, Sequence, f"nik:{prefix}")
-            if serial > 9999:
-                raise Conflict(f"no NIK serial left for {prefix}")
+            if problem := domain.nik_serial_problem(prefix, serial):
+                raise Conflict(problem)
             nik = domain.make_nik(region_code, birth_date, sex, serial)
             if not self.db.scalar(select(exists().where(Resident.nik == nik))):
                 return nik
@@ -543,8 +543,8 @@ class CivilRegistryService(MallService):
         return certificate
 
     def _require_alive(self, resident: Resident) -> None:
-        if resident.status != "alive":
-            raise Conflict(f"{resident.full_name} is registered as deceased")
+        if problem := domain.alive_problem(resident.full_name, resident.status):
+            raise Conflict(problem)
 
     def _snapshot(self, resident: Resident) -> dict:
         return wire.Resident(only=AUDITED_FIELDS).dump(resident)

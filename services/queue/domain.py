@@ -21,6 +21,55 @@ SKM_ELEMENTS = 9  # the nine elements of the national satisfaction survey (Perme
 DEFAULT_SERVICE_MINUTES = 5.0
 
 
+# --- the ticket's lifecycle -----------------------------------------------------------
+# A ticket is issued waiting; each action at the desk moves it from one of its sources to
+# its target. A counter works one active ticket at a time; the others end its life.
+TICKET_START = "waiting"
+TICKET_STEPS: dict[str, tuple[frozenset[str], str]] = {
+    "call": (frozenset({"waiting"}), "called"),
+    "recall": (frozenset({"called"}), "called"),
+    "start_service": (frozenset({"called"}), "serving"),
+    "no_show": (frozenset({"called"}), "no_show"),
+    "finish": (frozenset({"called", "serving"}), "done"),
+    "transfer": (frozenset({"called", "serving"}), "transferred"),
+    # the counter is released under its officer: the ticket goes back in line
+    "requeue": (frozenset({"called", "serving"}), "waiting"),
+    # by its holder, or because the holder died
+    "cancel": (frozenset({"waiting"}), "cancelled"),
+}
+TICKET_STATUSES = frozenset(
+    {TICKET_START}
+    | {target for _, target in TICKET_STEPS.values()}
+    | {source for sources, _ in TICKET_STEPS.values() for source in sources}
+)
+ACTIVE = ("called", "serving")  # the ticket a counter is working on
+FINISHED = frozenset({"done", "no_show", "transferred", "cancelled"})
+
+
+class IllegalStep(Exception):
+    """``action`` does not lead anywhere from ``status``."""
+
+    def __init__(self, status: str, action: str):
+        self.status, self.action = status, action
+        super().__init__(f"a {status} ticket cannot {action}")
+
+
+def sources_of(action: str) -> frozenset[str]:
+    """The statuses from which ``action`` may be taken."""
+    return TICKET_STEPS[action][0]
+
+
+def may_take(status: str, action: str) -> bool:
+    return action in TICKET_STEPS and status in TICKET_STEPS[action][0]
+
+
+def next_status(status: str, action: str) -> str:
+    """The status ``action`` leads to from ``status``; IllegalStep when it can't."""
+    if not may_take(status, action):
+        raise IllegalStep(status, action)
+    return TICKET_STEPS[action][1]
+
+
 def service_day(now: datetime) -> date:
     """Ticket series reset at midnight mall time (WIB), not UTC."""
     return mall_date(now)
