@@ -27,8 +27,8 @@ from services.queue.models import (
 log = logging.getLogger(__name__)
 
 
-class BookingDesk:
-    """Bookings of ``QueueService``; a check-in issues its ticket through ``TicketDesk``."""
+class Bookings:
+    """Bookings of ``QueueService``; a check-in issues its ticket through ``Tickets``."""
 
     @rpc
     def book(self, payload: dict) -> dict:

@@ -23,8 +23,8 @@ from services.queue.models import Counter, CounterRelease, ServiceLine, Ticket
 log = logging.getLogger(__name__)
 
 
-class CounterDesk:
-    """The counters of ``QueueService``; new tickets of a transfer come from ``TicketDesk``."""
+class Counters:
+    """The counters of ``QueueService``; new tickets of a transfer come from ``Tickets``."""
 
     @rpc
     def list_counters(self) -> list[dict]:

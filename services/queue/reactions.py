@@ -11,7 +11,7 @@ from services.queue.models import Booking, DeceasedPerson, PickupInvitation, Tic
 
 
 class Reactions:
-    """Event handlers of ``QueueService``; bookings are released by ``BookingDesk``."""
+    """Event handlers of ``QueueService``; bookings are released by ``Bookings``."""
 
     @event_handler("civil_registry", "person_died")
     @idempotent

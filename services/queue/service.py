@@ -21,18 +21,18 @@ from chassis.database import Database
 from chassis.now import Clock
 from chassis.service import MallService
 from services.queue.agency_modules import AgencyModules
-from services.queue.bookings import BookingDesk
-from services.queue.counters import CounterDesk
+from services.queue.bookings import Bookings
+from services.queue.counters import Counters
 from services.queue.models import Holiday, OutboxEvent, ProcessedEvent, RecordedReply
 from services.queue.ratings import Ratings
 from services.queue.reactions import Reactions
-from services.queue.tickets import TicketDesk
+from services.queue.tickets import Tickets
 
 
 class QueueService(
-    TicketDesk,
-    CounterDesk,
-    BookingDesk,
+    Tickets,
+    Counters,
+    Bookings,
     Ratings,
     Reactions,
     AgencyModules,

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 RECENT_SERVICES = 20  # finished services whose median estimates the wait
 
 
-class TicketDesk:
+class Tickets:
     """Walk-in tickets of ``QueueService`` (which gives ``db``, ``actor``, ``clock``)."""
 
     @rpc
