@@ -7,12 +7,13 @@ without JavaScript except where they are live (positions, the console's queue, t
 
 from flask import Flask
 
-from gateway.web import pages
+from gateway.web import i18n, pages
 
 
 def register(app: Flask) -> None:
     from gateway.web import board, counter, manager, office, portal
 
+    i18n.install(app)
     app.jinja_env.globals.update(pages.TEMPLATE_GLOBALS)
     app.register_error_handler(404, pages.page_not_found)
     app.register_blueprint(pages.bp)

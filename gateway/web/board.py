@@ -10,10 +10,11 @@ show only those services' calls, for a board above one agency's counters.
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext
 
 from chassis.clock import MALL_TIME
 from gateway.rpc import RemoteError, RpcTimeout, call
-from gateway.web.i18n import language, named, tr, when
+from gateway.web.i18n import language, named, when
 
 bp = Blueprint("board", __name__)
 SHOWN = 9  # the newest call and the eight before it
@@ -64,18 +65,15 @@ def display():
             "stream": url_for("queue.call_stream"),
             "recent": url_for("queue.recent_calls"),
             "text": {
-                "counter": tr("Loket", "Counter"),
-                "to": tr("ke", "to"),
-                "recall": tr("Panggilan ulang", "Called again"),
-                "empty": tr("Belum ada panggilan hari ini.", "No calls yet today."),
-                "live": tr("Tersambung", "Live"),
-                "reconnecting": tr("Menyambung ulang…", "Reconnecting…"),
-                "soundOn": tr("Suara nyala", "Sound on"),
-                "soundOff": tr("Nyalakan suara", "Turn sound on"),
-                "announce": tr(
-                    "Nomor antrean {label}, silakan ke loket {counter}",
-                    "Ticket {label}, please go to counter {counter}",
-                ),
+                "counter": gettext("Counter"),
+                "to": gettext("to"),
+                "recall": gettext("Called again"),
+                "empty": gettext("No calls yet today."),
+                "live": gettext("Live"),
+                "reconnecting": gettext("Reconnecting…"),
+                "soundOn": gettext("Sound on"),
+                "soundOff": gettext("Turn sound on"),
+                "announce": gettext("Ticket {label}, please go to counter {counter}"),
             },
         },
     )

@@ -11,11 +11,12 @@ import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from gateway.api.queue import COUNTER_ACTIONS
 from gateway.rpc import call
-from gateway.web.i18n import clock, instant, reason, tr
+from gateway.web.i18n import clock, instant, language, reason
 from gateway.web.pages import Refused, attempt, refusal, signed_in_as
 
 bp = Blueprint("counter", __name__)
@@ -90,7 +91,7 @@ def queue_fragment(counter_id: str):
     counters = queue("list_counters")
     counter = next((c for c in counters if c["id"] == counter_id), None)
     if counter is None or counter["agency"] != g.actor.agency:
-        return refusal(404, tr("Loket tidak ditemukan.", "No such counter."))
+        return refusal(404, gettext("No such counter."))
     lines = {line["code"]: line for line in queue("list_service_lines")}
     page = render_template("counter/_queue.html", **_queue_view(counter, lines))
     return page, 200, {"Cache-Control": "no-store"}
@@ -101,12 +102,12 @@ def queue_fragment(counter_id: str):
 def act(counter_id: str, action: str):
     """One action at a counter, then back to the console (POST-redirect-GET)."""
     if action not in ACTIONS:
-        return refusal(404, tr("Tindakan tidak dikenal.", "Unknown action."))
+        return refusal(404, gettext("Unknown action."))
     try:
         if action == "finish":
             outcome = request.form.get("outcome", "").strip()
             if not outcome:
-                raise Refused("invalid input", {"outcome": [tr("Wajib diisi.", "Required.")]})
+                raise Refused("invalid input", {"outcome": [gettext("Required.")]})
             done = attempt(queue, "finish", counter_id, {"outcome": outcome})
         elif action == "transfer":
             where = {
@@ -156,25 +157,22 @@ def _queue_view(counter: dict, lines: dict) -> dict:
 def _done_text(action: str, result: dict) -> str:
     label, number = result.get("label"), result.get("number")
     texts = {
-        "open": (f"Loket {number} dibuka.", f"Counter {number} is open."),
-        "close": (f"Loket {number} ditutup.", f"Counter {number} is closed."),
-        "call-next": (f"{label} dipanggil.", f"{label} called."),
-        "recall": (f"{label} dipanggil ulang.", f"{label} called again."),
-        "start": (f"Layanan {label} dimulai.", f"Serving {label}."),
-        "no-show": (f"{label} ditandai tidak hadir.", f"{label} marked as no-show."),
-        "finish": (f"Layanan {label} selesai.", f"{label} finished."),
-        "transfer": (
-            f"Dialihkan: tiket barunya {label}.",
-            f"Transferred: the new ticket is {label}.",
-        ),
+        "open": lazy_gettext("Counter %(number)s is open.", number=number),
+        "close": lazy_gettext("Counter %(number)s is closed.", number=number),
+        "call-next": lazy_gettext("%(label)s called.", label=label),
+        "recall": lazy_gettext("%(label)s called again.", label=label),
+        "start": lazy_gettext("Serving %(label)s.", label=label),
+        "no-show": lazy_gettext("%(label)s marked as no-show.", label=label),
+        "finish": lazy_gettext("%(label)s finished.", label=label),
+        "transfer": lazy_gettext("Transferred: the new ticket is %(label)s.", label=label),
     }
-    return tr(*texts[action])
+    return str(texts[action])
 
 
 def _indonesian(message: str) -> str:
     if message == "invalid input":
-        return tr("Periksa isian yang ditandai.", "Check the marked fields.")
-    if tr("id", "en") == "en":
+        return gettext("Check the marked fields.")
+    if language() == "en":
         return message
     for pattern, indonesian in REFUSALS_ID:
         if re.fullmatch(pattern, message):

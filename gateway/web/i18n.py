@@ -1,16 +1,20 @@
 """Indonesian first, English on request: the language of a page and how it says things.
 
-Texts sit where they are used, in both languages (``tr("Antrean", "Queue")``), so a page
-can't miss a translation; the choice is a ``lang`` cookie set by the switch in the header.
+Pages say their texts in English through gettext (``_("Queue")`` in templates, ``gettext``
+in Python); Flask-Babel finds the Indonesian in ``gateway/translations`` (the catalog, see
+babel.cfg). The choice is a ``lang`` cookie set by the switch in the header.
 """
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from flask import request
+from flask import Flask, request
+from flask_babel import Babel
 
 from chassis.clock import MALL_TIME
 
 LANGUAGES = ("id", "en")
+CATALOGS = Path(__file__).resolve().parent.parent / "translations"  # English needs none
 COOKIE = "lang"
 MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
 # the reasons marshmallow and the services give most often, for citizens reading Indonesian
@@ -147,8 +151,14 @@ def language() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="id") or "id"
 
 
-def tr(indonesian: str, english: str) -> str:
-    return english if language() == "en" else indonesian
+def install(app: Flask) -> None:
+    """gettext for the app's pages and templates, in the language ``language()`` picks."""
+    Babel(
+        app,
+        locale_selector=language,
+        default_locale="id",
+        default_translation_directories=str(CATALOGS),
+    )
 
 
 def named(item: dict, field: str = "name") -> str:

@@ -7,6 +7,7 @@ of every agency. Charts are bars drawn by the stylesheet; no script is needed.
 from datetime import date
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from marshmallow import ValidationError
 
 from chassis.actor import AGENCY_ADMIN, MALL_ADMIN, MALL_MANAGER
@@ -15,16 +16,16 @@ from contracts import catalog as catalog_wire
 from contracts import queue as queue_wire
 from gateway.api.requests import query_args
 from gateway.rpc import RemoteError, RpcTimeout, call, call_together
-from gateway.web.i18n import tr
+from gateway.web.i18n import named
 from gateway.web.office import checked
 from gateway.web.pages import Refused, attempt, form_of, signed_in_as
 
 bp = Blueprint("manager", __name__)
 GRADES = {
-    "A": ("sangat baik", "very good"),
-    "B": ("baik", "good"),
-    "C": ("kurang baik", "fair"),
-    "D": ("tidak baik", "poor"),
+    "A": lazy_gettext("very good"),
+    "B": lazy_gettext("good"),
+    "C": lazy_gettext("fair"),
+    "D": lazy_gettext("poor"),
 }
 
 
@@ -33,7 +34,7 @@ GRADES = {
 def overview():
     day, errors = chosen_day()
     lines = call("queue", "list_service_lines")
-    names = {line["code"]: tr(line["name_id"], line["name_en"]) for line in lines}
+    names = {line["code"]: named(line) for line in lines}
     statistics = optional("queue", "daily_statistics", day.isoformat())
     counters = {c["id"]: c for c in optional("queue", "list_counters") or []}
     levels = optional("licensing", "service_levels")
@@ -71,7 +72,7 @@ def release_counter(counter_id: str):
     reason = request.form.get("reason", "").strip()
     try:
         if not reason:
-            raise Refused("invalid input", {"reason": [tr("Wajib diisi.", "Required.")]})
+            raise Refused("invalid input", {"reason": [gettext("Required.")]})
         released = attempt(call, "queue", "release_counter", counter_id, {"reason": reason})
     except Refused as err:
         return counters_page(None, counter_id, err)
@@ -131,7 +132,7 @@ def agencies_of(lines: list[dict]) -> list[str]:
 
 def counter_names(counters: dict) -> dict:
     return {
-        cid: tr(f"Loket {c['number']} · {c['agency']}", f"Counter {c['number']} · {c['agency']}")
+        cid: gettext("Counter %(number)s · %(agency)s", number=c["number"], agency=c["agency"])
         for cid, c in counters.items()
     }
 
@@ -221,7 +222,7 @@ def skm(ratings: list[dict]) -> list[dict]:
     for row, rating in zip(chart, ratings, strict=True):
         row["responses"] = rating["responses"]
         row["grade"] = rating["grade"]
-        row["grade_text"] = tr(*GRADES[rating["grade"]]) if rating["grade"] in GRADES else ""
+        row["grade_text"] = str(GRADES[rating["grade"]]) if rating["grade"] in GRADES else ""
         row["tag"] = {"A": "ok", "B": "ok", "C": "warn", "D": "bad"}.get(rating["grade"], "")
     return chart
 
@@ -234,9 +235,9 @@ def minutes(value) -> str:
 # --- the mall's calendar (kept by mall administrators) -------------------------------------
 
 KIND_NAMES = {
-    "national_holiday": ("Libur nasional", "National holiday"),
-    "regional_holiday": ("Libur daerah", "Regional holiday"),
-    "collective_leave": ("Cuti bersama", "Collective leave"),
+    "national_holiday": lazy_gettext("National holiday"),
+    "regional_holiday": lazy_gettext("Regional holiday"),
+    "collective_leave": lazy_gettext("Collective leave"),
 }
 
 

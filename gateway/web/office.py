@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext, lazy_gettext, pgettext
 from marshmallow import Schema, ValidationError
 
 from chassis.actor import (
@@ -28,7 +29,7 @@ from contracts import licensing as wire
 from contracts import modules as module_wire
 from gateway.api.modules import ModuleUnavailable, live_manifest
 from gateway.rpc import RemoteError, RpcTimeout, call
-from gateway.web.i18n import status, tr
+from gateway.web.i18n import named, status
 from gateway.web.pages import (
     Refused,
     attempt,
@@ -47,25 +48,25 @@ SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")  # fullmatch; 0-9 only (\d takes other
 # services' answers (allowed_actions, note_required_for, working_days_left): shown, not decided.
 
 ACTION_LABELS = {
-    "start_verification": ("Mulai verifikasi", "Start verification"),
-    "approve": ("Setujui", "Approve"),
-    "request_revision": ("Minta perbaikan", "Request revision"),
-    "reject": ("Tolak", "Reject"),
-    "review": ("Tinjau", "Start review"),
+    "start_verification": lazy_gettext("Start verification"),
+    "approve": lazy_gettext("Approve"),
+    "request_revision": lazy_gettext("Request revision"),
+    "reject": lazy_gettext("Reject"),
+    "review": lazy_gettext("Start review"),
 }
 DONE = {
-    "start_verification": ("Verifikasi dimulai.", "Verification started."),
-    "approve": ("Permohonan disetujui.", "Application approved."),
-    "request_revision": ("Perbaikan diminta dari pemohon.", "Revision requested."),
-    "reject": ("Permohonan ditolak.", "Application rejected."),
-    "review": ("Peninjauan dimulai.", "Review started."),
-    "payment": ("Pembayaran dicatat.", "Payment recorded."),
+    "start_verification": lazy_gettext("Verification started."),
+    "approve": lazy_gettext("Application approved."),
+    "request_revision": lazy_gettext("Revision requested."),
+    "reject": lazy_gettext("Application rejected."),
+    "review": lazy_gettext("Review started."),
+    "payment": lazy_gettext("Payment recorded."),
 }
 
 
 def said(texts: dict, key: str) -> str:
     pair = texts.get(key)
-    return tr(*pair) if pair else key
+    return str(pair) if pair else key
 
 
 @bp.app_template_filter("action_label")
@@ -80,14 +81,14 @@ def clock(due_at: str | None, working_days_left: int | None) -> dict | None:
         return None
     due, left = datetime.fromisoformat(due_at), working_days_left
     overdue = due < datetime.now(UTC) or left < 0
-    unit = tr("hari kerja", "working days")
     if overdue:
         late = max(1, -left)
-        text, tag = tr(f"lewat {late} {unit}", f"{late} {unit} overdue"), "bad"
+        text, tag = gettext("%(days)s working days overdue", days=late), "bad"
     elif left == 0:
-        text, tag = tr("jatuh tempo hari ini", "due today"), "warn"
+        text, tag = gettext("due today"), "warn"
     else:
-        text, tag = tr(f"{left} {unit} lagi", f"{left} {unit} left"), "warn" if left <= 1 else "ok"
+        text = gettext("%(days)s working days left", days=left)
+        tag = "warn" if left <= 1 else "ok"
     return {"due_at": due, "left": left, "overdue": overdue, "text": text, "tag": tag}
 
 
@@ -103,7 +104,7 @@ def worklist():
         for item in call("licensing", "worklist"):
             rows.append(
                 {
-                    "kind": tr("Perizinan", "Licensing"),
+                    "kind": gettext("Licensing"),
                     "id": item["id"],
                     "name": named_type(types, item["permit_type"]),
                     "status": status(item["status"]),
@@ -150,7 +151,7 @@ def open_application():
     """Jump to an application by its number (one an applicant shows at the desk): a permit
     application, or one of the agency's modules'."""
     wanted = request.args.get("id", "").strip().lower()
-    unknown = refusal(404, tr("Nomor permohonan tidak dikenal.", "Unknown application number."))
+    unknown = refusal(404, gettext("Unknown application number."))
     if not re.fullmatch(r"[0-9a-f-]{8,36}", wanted):
         return unknown
     if found_in("licensing", wanted):
@@ -187,7 +188,7 @@ def permit_types() -> dict:
 
 def named_type(types: dict, code: str) -> str:
     known = types.get(code)
-    return f"{code} · {tr(known['name_id'], known['name_en'])}" if known else code
+    return f"{code} · {named(known)}" if known else code
 
 
 def agency_modules(agency: str | None) -> dict[str, dict[str, str]]:
@@ -197,7 +198,7 @@ def agency_modules(agency: str | None) -> dict[str, dict[str, str]]:
     modules: dict[str, dict[str, str]] = {}
     for entry in call("catalog", "search", {"agency": agency}):
         if entry["kind"] == "module" and entry.get("module"):
-            name = tr(entry["name_id"], entry["name_en"])
+            name = named(entry)
             modules.setdefault(entry["module"], {})[entry["code"]] = name
     return modules
 
@@ -281,7 +282,7 @@ def document(application_id: str, document_id: str):
     found = call("licensing", "get_application", application_id)  # 404 unless allowed
     shows_personal_data(found["applicant_id"])
     attached = next((d for d in found["documents"] if d["id"] == document_id), None)
-    gone = tr("Dokumen tidak ditemukan.", "No such document.")
+    gone = gettext("No such document.")
     if attached is None:
         return refusal(404, gone)
     try:
@@ -363,9 +364,9 @@ def manifest_of(module: str):
     try:
         return live_manifest(module)
     except NotFound:
-        return refusal(404, tr("Layanan tidak dikenal.", "No such service."))
+        return refusal(404, pgettext("back office", "No such service."))
     except ModuleUnavailable:
-        return refusal(503, tr("Layanan ini sedang tidak tersedia.", "This service is down."))
+        return refusal(503, gettext("This service is down."))
 
 
 # --- births and deaths -------------------------------------------------------------------
@@ -430,22 +431,13 @@ def resident_id(given: str, field: str) -> str:
     if len(given) == 16 and given.isdigit() and not SIXTEEN_DIGITS.fullmatch(given):
         # digits of another script (Arabic-Indic, full-width): a NIK written wrong, not an id
         raise ValidationError(
-            {
-                field: [
-                    tr(
-                        "NIK harus 16 angka 0-9 (bukan angka Arab atau lebar penuh).",
-                        "A NIK is 16 digits 0-9 (not Arabic-Indic or full-width digits).",
-                    )
-                ]
-            }
+            {field: [gettext("A NIK is 16 digits 0-9 (not Arabic-Indic or full-width digits).")]}
         )
     if not SIXTEEN_DIGITS.fullmatch(given):
         return given
     found = call("civil_registry", "search_residents", {"nik": given, "per_page": 1})["items"]
     if not found:
-        raise ValidationError(
-            {field: [tr("Tidak ada penduduk dengan NIK ini.", "No resident has this NIK.")]}
-        )
+        raise ValidationError({field: [gettext("No resident has this NIK.")]})
     return found[0]["id"]
 
 
@@ -456,16 +448,7 @@ def family_card_id(given: str) -> str:
     query = {"family_card_number": given, "per_page": 1}
     found = call("civil_registry", "search_residents", query)["items"]
     if not found or not found[0].get("family_card_id"):
-        raise ValidationError(
-            {
-                "family_card_id": [
-                    tr(
-                        "Tidak ada Kartu Keluarga dengan nomor ini.",
-                        "No family card has this number.",
-                    )
-                ]
-            }
-        )
+        raise ValidationError({"family_card_id": [gettext("No family card has this number.")]})
     return found[0]["family_card_id"]
 
 
@@ -478,7 +461,7 @@ def posted(schema: Schema) -> dict:
     if poisoned := {
         name: ["must not contain a NUL character"] for name, v in data.items() if "\x00" in v
     }:
-        raise Refused(tr("Periksa isian yang ditandai.", "Check the marked fields."), poisoned)
+        raise Refused(gettext("Check the marked fields."), poisoned)
     return data
 
 

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +28,6 @@ from gateway.identity import schemas as http
 from gateway.identity import sessions, throttle
 from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 from gateway.web import i18n
-from gateway.web.i18n import tr
 
 bp = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -104,7 +104,6 @@ def language_switch() -> str:
 
 # what every template, and every macro it imports, may call
 TEMPLATE_GLOBALS = {
-    "tr": tr,
     "named": i18n.named,
     "when": i18n.when,
     "clock": i18n.clock,
@@ -138,7 +137,7 @@ def signed_in_as(*roles: str):
                 back = request.full_path.rstrip("?") if request.method == "GET" else None
                 return redirect(url_for("web.sign_in", next=back))
             if roles and g.actor.role not in roles:
-                return refusal(403, tr("Halaman ini bukan untuk peran Anda.", "Not for your role."))
+                return refusal(403, gettext("Not for your role."))
             return view(*args, **kwargs)
 
         return guarded
@@ -153,7 +152,7 @@ def attempt(action, *args, **kwargs):
         return action(*args, **kwargs)
     except ValidationError as err:
         fields = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        message = tr("Periksa isian yang ditandai.", "Check the marked fields.")
+        message = gettext("Check the marked fields.")
         raise Refused(message, fields) from None
     except RemoteError as err:
         if err.exc_type not in REFUSALS:
@@ -164,7 +163,7 @@ def attempt(action, *args, **kwargs):
         status = REFUSALS.get(type(err).__name__, 403)
         raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
     except throttle.Throttled as err:
-        wait = tr(f"Coba lagi dalam {err.retry_after} detik.", f"Try again in {err.retry_after} s.")
+        wait = gettext("Try again in %(seconds)s s.", seconds=err.retry_after)
         raise Refused(wait, {}, 429) from None
 
 
@@ -231,25 +230,24 @@ def install_error_pages(area: Blueprint) -> None:
         status = {name: code for name, (code, _) in api_errors.REMOTE_ERRORS.items()}
         if err.exc_type not in status:
             current_app.logger.error("unexpected remote error %s", err)
-            return refusal(500, tr("Terjadi kesalahan. Coba lagi.", "Something went wrong."))
+            return refusal(500, gettext("Something went wrong."))
         if err.exc_type in DOWN:
-            down = tr("Layanan ini sedang tidak tersedia. Coba lagi.", "This service is down.")
-            return refusal(503, down)
+            return refusal(503, gettext("This service is down."))
         return refusal(status[err.exc_type], i18n.reason(err.message))
 
     @area.errorhandler(BrokerUnavailable)
     def reconnecting(err: BrokerUnavailable):
-        text = tr("Sistem sedang tersambung ulang. Coba lagi.", "Reconnecting. Try again.")
+        text = gettext("Reconnecting. Try again.")
         page, status = refusal(503, text)
         return page, status, {"Retry-After": "5"}
 
     @area.errorhandler(RpcTimeout)
     def timeout(err: RpcTimeout):
-        return refusal(504, tr("Layanan sedang sibuk. Coba lagi.", "A service is busy. Retry."))
+        return refusal(504, gettext("A service is busy. Retry."))
 
     @area.errorhandler(ValidationError)
     def bad_text(err: ValidationError):  # a query string or a form the mall does not take
-        return refusal(422, tr("Periksa isian yang ditandai.", "Check the marked fields."))
+        return refusal(422, gettext("Check the marked fields."))
 
     @area.errorhandler(MallError)
     def denied(err: MallError):

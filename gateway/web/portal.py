@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import segno
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from chassis.actor import CITIZEN
 from chassis.clock import today
@@ -26,7 +27,6 @@ from gateway.api.modules import live_manifest, submit_application
 from gateway.identity import audit, throttle
 from gateway.identity.models import Account
 from gateway.rpc import call
-from gateway.web.i18n import tr
 from gateway.web.pages import (
     Refused,
     attempt,
@@ -44,21 +44,21 @@ CANCEL_COOKIE = "ticket_cancel_code"
 CANCEL_COOKIE_SECONDS = 24 * 3600  # a ticket lives one day
 # the nine elements of the satisfaction survey (PermenPAN-RB 14/2017), in its order
 SKM_ELEMENTS = [
-    ("Persyaratan", "Requirements"),
-    ("Prosedur", "Procedure"),
-    ("Waktu pelayanan", "Time taken"),
-    ("Biaya/tarif", "Cost"),
-    ("Hasil pelayanan", "What you received"),
-    ("Kompetensi petugas", "Staff competence"),
-    ("Perilaku petugas", "Staff behaviour"),
-    ("Penanganan pengaduan", "Handling of complaints"),
-    ("Sarana dan prasarana", "Facilities"),
+    lazy_gettext("Requirements"),
+    lazy_gettext("Procedure"),
+    lazy_gettext("Time taken"),
+    lazy_gettext("Cost"),
+    lazy_gettext("What you received"),
+    lazy_gettext("Staff competence"),
+    lazy_gettext("Staff behaviour"),
+    lazy_gettext("Handling of complaints"),
+    lazy_gettext("Facilities"),
 ]
 SKM_SCALE = [
-    (1, "Tidak baik", "Poor"),
-    (2, "Kurang baik", "Fair"),
-    (3, "Baik", "Good"),
-    (4, "Sangat baik", "Very good"),
+    (1, lazy_gettext("Poor")),
+    (2, lazy_gettext("Fair")),
+    (3, lazy_gettext("Good")),
+    (4, lazy_gettext("Very good")),
 ]
 
 
@@ -140,7 +140,7 @@ def give_up_ticket(ticket_id: str):
 def rate(ticket_id: str):
     answers = [request.form.get(f"e{i}", "") for i in range(1, 10)]
     if missing := [i for i, a in enumerate(answers, 1) if a not in ("1", "2", "3", "4")]:
-        raise Refused(tr("Jawab semua pertanyaan.", "Answer every question.") + f" ({missing[0]})")
+        raise Refused(gettext("Answer every question.") + f" ({missing[0]})")
     attempt(call, "queue", "rate", ticket_id, {"elements": [int(a) for a in answers]})
     return redirect(url_for("portal.ticket", ticket_id=ticket_id, rated=1), 303)
 
@@ -162,7 +162,7 @@ def book():
     lines = {line["code"]: line for line in call("queue", "list_service_lines")}
     service = request.values.get("service_code", "")
     if service not in lines:
-        return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
+        return refusal(404, gettext("No such service."))
     errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
@@ -252,7 +252,7 @@ def new_application():
     permits = {t["code"]: t for t in call("licensing", "list_permit_types")}
     permit_type = request.values.get("permit_type", "")
     if permit_type not in permits:
-        return refusal(404, tr("Jenis izin tidak ditemukan.", "No such permit type."))
+        return refusal(404, gettext("No such permit type."))
     errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
@@ -314,7 +314,7 @@ def module_application(module: str, service: str):
     manifest = attempt(live_manifest, module)
     offered = {s["code"]: s for s in manifest["services"]}
     if service not in offered:
-        return refusal(404, tr("Layanan tidak ditemukan.", "No such service."))
+        return refusal(404, gettext("No such service."))
     errors, message, status = {}, None, 200
     if request.method == "POST":
         spec = offered[service]["form"]
@@ -401,7 +401,7 @@ def verify():
             errors = licensing_wire.PermitCheck().validate(query)
             result = None if errors else check_permit(query)
     except throttle.Throttled as err:  # too many unknown documents from this address
-        wait = tr(f"Coba lagi dalam {err.retry_after} detik.", f"Try again in {err.retry_after} s.")
+        wait = gettext("Try again in %(seconds)s s.", seconds=err.retry_after)
         result, errors, status = None, {"number": [wait]}, 429
     page = render_template(
         "portal/verify.html",

@@ -4,12 +4,14 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 from flask import Flask
+from flask_babel import gettext
 
 from chassis.clock import MALL_TIME
 from gateway.web import i18n
 from services.queue.domain import slot_starts
 
 app = Flask(__name__)
+i18n.install(app)
 
 
 @pytest.mark.parametrize(
@@ -25,7 +27,7 @@ app = Flask(__name__)
 def test_the_language_is_chosen_then_asked_then_indonesian(query, header, expected):
     with app.test_request_context(f"/{query}", headers={"Accept-Language": header}):
         assert i18n.language() == expected
-        assert i18n.tr("Antrean", "Queue") == ("Queue" if expected == "en" else "Antrean")
+        assert gettext("My queue") == ("My queue" if expected == "en" else "Antrean saya")
 
 
 def test_moments_are_shown_in_mall_time_with_indonesian_months():
