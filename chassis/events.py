@@ -159,12 +159,16 @@ def idempotent(handler):
     """Run an event handler once per event id, however often the event is delivered.
 
     The id goes into the service's inbox in the handler's own transaction, so the
-    effect and the record of it commit together.
+    effect and the record of it commit together. The inbox names the handler by its
+    service class and method (``QueueService.on_person_died``), not by the class that
+    defines it, so moving a handler into a mixin keeps the record of what was handled.
     """
 
     @wraps(handler)
     def once(self, event):
-        if not self.db.first_delivery(event["event_id"], handler.__qualname__):
+        if not self.db.first_delivery(
+            event["event_id"], f"{type(self).__name__}.{handler.__name__}"
+        ):
             return None
         return handler(self, event)
 
