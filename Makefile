@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench catalog clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ lint: setup
 bench: setup  ## RPC round trips: nameko vs raw kombu
 	scripts/ensure-infrastructure
 	$(BIN)/python -m bench.rpc_roundtrip
+
+catalog: setup  ## add new texts of the pages and refusals to the Indonesian catalog, compile it
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ --add-location=file \
+		--sort-output -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d gateway/translations \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d gateway/translations
 
 clean:
 	rm -rf var $(VENV)

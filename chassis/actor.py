@@ -68,5 +68,5 @@ class Actor:
     def require(self, *roles: str) -> "Actor":
         """Raise Forbidden unless the actor holds one of ``roles``."""
         if self.id is None or self.role not in roles:
-            raise Forbidden(f"requires the role {' or '.join(roles)}")
+            raise Forbidden("role_required", roles=" or ".join(roles))
         return self

@@ -45,6 +45,7 @@ from chassis.events import event_handler, idempotent
 from chassis.service import MallService, rpc
 from contracts import modules as wire
 from contracts.events import envelope
+from contracts.refusals.fields import NOTE_REASON
 from desk.deadlines import most_urgent_first
 from desk.lifecycle import Action, IllegalTransition, Lifecycle
 
@@ -146,7 +147,7 @@ class MallModule(CalendarReplica, MallService):
     def submit_application(self, payload: dict) -> dict:
         """A citizen applies for one of the module's services with its form."""
         if self.actor.role != CITIZEN or not self.actor.person_id:
-            raise Forbidden("citizens apply for themselves")
+            raise Forbidden("citizens_apply_for_themselves")
         request = load(wire.ApplicationRequest(), payload)
         service = self._service(request["service"])
         form = load(wire.form_schema(service["form"]), request["form"])
@@ -190,7 +191,7 @@ class MallModule(CalendarReplica, MallService):
     def get_application(self, application_id: str) -> dict:
         application = self.db.get(self.applications, application_id)
         if application is None or not self._may_see(application):
-            raise NotFound(f"no application {application_id}")
+            raise NotFound("no_application", application=application_id)
         return self._view(application)
 
     @rpc
@@ -222,17 +223,16 @@ class MallModule(CalendarReplica, MallService):
         query = select(self.applications).where(self.applications.id == application_id)
         application = self.db.scalar(query.with_for_update())
         if application is None:
-            raise NotFound(f"no application {application_id}")
+            raise NotFound("no_application", application=application_id)
         try:
             target = DECISION.next_state(application.status, action["action"])
         except IllegalTransition as illegal:
-            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+            raise Conflict(
+                illegal.code, {"allowed_actions": illegal.allowed}, illegal.params
+            ) from None
         note = (action["note"] or "").strip() or None
         if DECISION.action(action["action"]).note_required and note is None:
-            raise InvalidInput(
-                f"a note is required to {action['action']}",
-                {"note": [f"required to {action['action']}: the applicant reads it"]},
-            )
+            raise InvalidInput("note_required", {"note": [NOTE_REASON]}, action=action["action"])
         self._record_change(application, target, note, self.actor.id, self.actor.role)
         return self._view(application)
 
@@ -269,12 +269,15 @@ class MallModule(CalendarReplica, MallService):
         for service in self.manifest["services"]:
             if service["code"] == code:
                 return service
-        raise InvalidInput("invalid input", {"service": [f"{self.name} offers no {code}"]})
+        offers_no = f"{self.name} offers no {code}"
+        raise InvalidInput(
+            "service_not_offered", {"service": [offers_no]}, module=self.name, service=code
+        )
 
     def _require_decider(self) -> None:
         agency = self.manifest["agency"]["code"]
         if self.actor.role not in DECIDERS or self.actor.agency != agency:
-            raise Forbidden(f"only officers of {agency} decide")
+            raise Forbidden("not_your_agency", agency=agency)
 
     def _parties(self) -> set[str]:
         """The parties the actor plays (the applicant takes no step in a module's desk)."""

@@ -58,7 +58,7 @@ class TimedMethodProxy(rpc.MethodProxy):
             if fired is not timer:
                 raise
             raise Unavailable(
-                f"{self.service_name} did not answer within {self.timeout:g} s; try again"
+                "service_unavailable", service=self.service_name, seconds=f"{self.timeout:g}"
             ) from None
         finally:
             timer.cancel()

@@ -50,6 +50,20 @@ class RemoteError(Exception):
             return self.remote_args[1]
         return {}
 
+    @property
+    def code(self) -> str | None:
+        """The refusal code of the mall's own errors (their first argument)."""
+        if self.remote_args and isinstance(self.remote_args[0], str):
+            return self.remote_args[0]
+        return None
+
+    @property
+    def params(self) -> dict:
+        """The values the refusal's text names (the third argument)."""
+        if len(self.remote_args) > 2 and isinstance(self.remote_args[2], dict):
+            return self.remote_args[2]
+        return {}
+
 
 class _PendingCall:
     __slots__ = ("done", "reply", "lost")

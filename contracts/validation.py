@@ -10,16 +10,15 @@ import re
 
 from marshmallow import Schema, ValidationError
 
+from contracts import refusals
+from contracts.refusals.fields import NO_CONTROL, NO_NUL, NOT_UNICODE, TOO_DEEP
+
 # What text the mall takes, in every service and the gateway alike: no NUL (PostgreSQL can't
 # store one), no lone UTF-16 surrogate (JSON's "\ud800" is not Unicode text: it can't be
 # written as UTF-8), no control character but tab, line feed and carriage return; and no
 # payload nested deeper than any form of the mall is (a few levels), so that no parser,
 # validator or encoder down the line recurses without end.
-MAX_NESTING = 20
-NO_NUL = "must not contain a NUL character"
-NOT_UNICODE = "must be Unicode text (a lone UTF-16 surrogate is not)"
-NO_CONTROL = "must not contain control characters (only tab, line feed and carriage return)"
-TOO_DEEP = f"must not be nested more than {MAX_NESTING} levels deep"
+MAX_NESTING = 20  # TOO_DEEP says it
 _REASONS = (
     (re.compile("\x00"), NO_NUL),
     (re.compile("[\ud800-\udfff]"), NOT_UNICODE),
@@ -31,12 +30,19 @@ MAX_REPORTED = 20
 
 
 class MallError(Exception):
-    """Base of the errors that describe the request, not a fault of the service."""
+    """Base of the errors that describe the request, not a fault of the service.
 
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message, fields or {})
-        self.message = message
-        self.fields = fields or {}
+    Raised with a refusal code (``contracts.refusals``), the fields it concerns and the
+    values its text names: ``Conflict("slot_full")``, ``NotFound("no_application",
+    application=id)``. Its args are ``(code, fields, params)``, which nameko sends to the
+    caller and rebuilds it from; ``message`` is the English text.
+    """
+
+    def __init__(self, code: str, fields: dict | None = None, params: dict | None = None, **named):
+        params = {**(params or {}), **named}
+        super().__init__(code, fields or {}, params)
+        self.code, self.fields, self.params = code, fields or {}, params
+        self.message = refusals.text(code, params)
 
     def __str__(self) -> str:
         return self.message
@@ -95,7 +101,7 @@ def input_problems(payload, max_nesting: int = MAX_NESTING) -> dict[str, list[st
 def check_input(payload) -> None:
     """Raise InvalidInput naming every field whose text or nesting the mall does not take."""
     if problems := input_problems(payload):
-        raise InvalidInput("invalid input", problems)
+        raise InvalidInput("invalid_input", problems)
 
 
 def load(schema: Schema, payload) -> dict:
@@ -106,4 +112,4 @@ def load(schema: Schema, payload) -> dict:
         return schema.load(payload if payload is not None else {})
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        raise InvalidInput("invalid input", messages) from None
+        raise InvalidInput("invalid_input", messages) from None

@@ -4,6 +4,8 @@ may this actor do now, where does this action lead, does it need a note."""
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from contracts import refusals
+
 APPLICANT = "applicant"  # the party of the person who applied (no staff role)
 
 
@@ -22,8 +24,8 @@ class Refusal(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str, allowed: list[str], **params):
-        super().__init__(message)
+    def __init__(self, allowed: list[str], /, **params):
+        super().__init__(refusals.text(self.code, params))
         self.allowed, self.params = allowed, params
 
 
@@ -31,13 +33,11 @@ class IllegalTransition(Refusal):
     code = "illegal_transition"
 
     def __init__(self, state: str, action: str, allowed: list[str]):
-        super().__init__(
-            f"cannot {action} an application that is {state}; allowed: "
-            + (", ".join(allowed) or "nothing, it is closed"),
-            allowed,
-            state=state,
-            action=action,
-        )
+        if allowed:
+            super().__init__(allowed, state=state, action=action, allowed=", ".join(allowed))
+        else:
+            self.code = "application_closed"
+            super().__init__(allowed, state=state, action=action)
         self.state, self.action = state, action
 
 

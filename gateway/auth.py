@@ -104,7 +104,7 @@ def _from_cookie(token: str | None):
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not hmac.compare_digest(sent.encode(), csrf_token(session_id).encode()):
-            raise Forbidden("missing or stale form token: reload the page")
+            raise Forbidden("stale_form")
     g.actor, g.session_id = actor, session_id
     return None
 

@@ -1,7 +1,10 @@
 """The one table from remote errors to HTTP, and the JSON error body.
 
-Every error leaves the gateway as ``{"error": {"code", "message", "fields"}}``; a fault
-that is not in the table becomes a plain 500 and its details stay in the log.
+Every error leaves the gateway as ``{"error": {"code", "reason", "params", "message",
+"fields"}}``: ``code`` is the kind (``conflict``, ``forbidden``, ...) that decides the status,
+``reason`` the service's refusal code (``slot_full``; the kind again where there is none more
+precise) with the values its text names in ``params``, ``message`` that text in English. A
+fault that is not in the table becomes a plain 500 and its details stay in the log.
 """
 
 import logging
@@ -12,7 +15,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from chassis.errors import MallError, showable
-from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
+from chassis.rpc_client import BrokerUnavailable, RemoteError, RpcTimeout
+from contracts.refusals import REFUSALS
 
 log = logging.getLogger("mpp.gateway")
 # seconds a client should wait before trying again when the broker is away
@@ -51,8 +55,23 @@ def _lone_surrogates_shown(text: str) -> str:
         return showable(text)
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict | None = None,
+    reason: str | None = None,
+    params: dict | None = None,
+):
+    body = {
+        "error": {
+            "code": code,
+            "reason": reason or code,
+            "params": params or {},
+            "message": message,
+            "fields": fields or {},
+        }
+    }
     return jsonify(body), status
 
 
@@ -72,12 +91,14 @@ def register_error_handlers(app: Flask) -> None:
             log.error("unexpected remote error %s", error)
             return error_response(500, "internal_error", "internal error")
         status, code = REMOTE_ERRORS[error.exc_type]
-        return error_response(status, code, error.message, error.fields)
+        reason = error.code if error.code in REFUSALS else code
+        return error_response(status, code, error.message, error.fields, reason, error.params)
 
     @app.errorhandler(MallError)
     def refused(error: MallError):  # raised by the gateway itself (accounts, audit)
         status, code = REMOTE_ERRORS[type(error).__name__]
-        return error_response(status, code, error.message, error.fields)
+        reason = error.code if error.code in REFUSALS else code
+        return error_response(status, code, error.message, error.fields, reason, error.params)
 
     @app.errorhandler(BrokerUnavailable)
     def broker_unavailable(error: BrokerUnavailable):

@@ -61,8 +61,11 @@ The one HTTP door of the mall: civil registry, licensing and the counter queue.
 **Sign-in**: routes marked with a lock need `Authorization: Bearer <access token>`; on the
 others a token is optional (staff see more). An invalid token is refused (401) on any route.
 
-**Errors** always have the body `{"error": {"code", "message", "fields"}}`; `fields` maps a
-field of the request to the reasons it was refused (422).
+**Errors** always have the body `{"error": {"code", "reason", "params", "message",
+"fields"}}`: `code` is the kind of error (it goes with the status), `reason` the stable code
+of the refusal (`slot_full`, `counter_not_yours`, `applicant_deceased`; the kind again where
+there is none more precise), `params` the values its message names, `message` the text in
+English; `fields` maps a field of the request to the reasons it was refused (422).
 
 **Retries**: every POST and PATCH takes an `Idempotency-Key` header (one per intended
 action, a UUID). Sent again with the same key and body, within 24 hours, it is not done
@@ -117,8 +120,14 @@ IDEMPOTENCY_KEY = {
 
 
 class ErrorDetail(Reply):
-    code = fields.String(metadata={"example": "invalid_input"})
-    message = fields.String()
+    code = fields.String(metadata={"example": "conflict"})
+    reason = fields.String(
+        metadata={"example": "slot_full", "description": "the refusal's stable code"}
+    )
+    params = fields.Dict(
+        keys=fields.String(), metadata={"description": "the values the message names"}
+    )
+    message = fields.String(metadata={"description": "the refusal in English"})
     field_errors = fields.Dict(
         data_key="fields",
         keys=fields.String(),

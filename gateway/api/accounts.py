@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
+from contracts import refusals
 from gateway.api.requests import json_body, query_args
 from gateway.auth import issue_token, signed_in
 from gateway.errors import error_response
@@ -18,7 +19,7 @@ from gateway.identity.accounts import actor_of
 from gateway.rpc import call
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1")
-WRONG_CREDENTIALS = "wrong NIK/username or password"
+WRONG_CREDENTIALS = "wrong_credentials"  # the refusal code
 
 
 def now() -> datetime:
@@ -222,7 +223,9 @@ def sign_in():
     try:
         account, session, refresh_token = check_sign_in(loaded(http.SignIn()))
     except WrongCredentials:
-        return error_response(401, "unauthorized", WRONG_CREDENTIALS)
+        return error_response(
+            401, "unauthorized", refusals.text(WRONG_CREDENTIALS), reason=WRONG_CREDENTIALS
+        )
     except sessions.AccountClosed as closed:
         return error_response(403, closed.code, str(closed))
     g.actor = actor_of(account)  # so that a staff sign-in is in the audit log

@@ -97,7 +97,7 @@ def audit_entries():
       x-gateway-errors: [401, 500]
     """
     if g.actor.role not in (MALL_MANAGER, MALL_ADMIN):
-        raise Forbidden("requires the role mall_manager or mall_admin")
+        raise Forbidden("role_required", roles="mall_manager or mall_admin")
     query = page_args(http.AuditQuery())
     page, per_page = query.pop("page"), query.pop("per_page")
     with database() as db:
@@ -122,7 +122,7 @@ def my_record_reads():
       x-gateway-errors: [401, 500]
     """
     if g.actor.role != CITIZEN or not g.actor.person_id:
-        raise Forbidden("for citizens: staff see the audit log instead")
+        raise Forbidden("citizens_only")
     query = page_args(http.Page())
     with database() as db:
         found = audit.reads_of(db, g.actor.person_id, g.actor.id, **query)

@@ -39,7 +39,7 @@ def unavailable(error: ModuleUnavailable):
 def live_manifest(module: str) -> dict:
     """The module's manifest, if the module is plugged in and alive (404 / 503 otherwise)."""
     if not wire.NAME_PATTERN.match(module):
-        raise NotFound(f"no module {module}")
+        raise NotFound("no_module", module=module)
     found = call("catalog", "module", module)
     if not found["available"]:
         raise ModuleUnavailable(module, found["manifest"])
@@ -83,7 +83,7 @@ def describe_module(module: str):
                   last_seen: {type: string, format: date-time, nullable: true}
     """
     if not wire.NAME_PATTERN.match(module):
-        raise NotFound(f"no module {module}")
+        raise NotFound("no_module", module=module)
     return jsonify(call("catalog", "module", module))
 
 

@@ -61,4 +61,4 @@ def no_bad_text_in_path(endpoint: str | None, values: dict | None) -> None:
     """``url_value_preprocessor``: a path segment with a NUL or control character names
     nothing."""
     if values and any(isinstance(v, str) and text_problem(v) for v in values.values()):
-        raise NotFound()
+        raise NotFound("not_found")

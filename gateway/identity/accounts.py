@@ -52,7 +52,7 @@ def add_citizen(
         password_hash=password_hash,
         created_at=now,
     )
-    return _insert(db, account, "an account already exists for this NIK; sign in instead")
+    return _insert(db, account, "nik_has_account")
 
 
 Agencies = Callable[[], list[str]]  # the mall's agency codes (asked of the catalog)
@@ -72,7 +72,7 @@ def add_staff(
         created_at=now,
         created_by=by.id,
     )
-    return _insert(db, account, "this username is taken")
+    return _insert(db, account, "login_taken")
 
 
 def update_staff(
@@ -81,14 +81,14 @@ def update_staff(
     """Change a member of staff's role, agency or standing; any change ends their sessions."""
     account = db.get(Account, account_id)
     if account is None or account.role == CITIZEN:
-        raise NotFound(f"no staff account {account_id}")
+        raise NotFound("no_staff_account", account=account_id)
     _may_manage(by, account.role, account.agency)
     role = changes.get("role", account.role)
     moved = "agency" in changes  # the agency kept was checked when it was given
     agency = _agency_for(role, changes.get("agency", account.agency), agencies if moved else None)
     _may_manage(by, role, agency)
     if account.id == by.id and changes.get("active") is False:
-        raise Conflict("you cannot disable your own account")
+        raise Conflict("own_account")
     account.role, account.agency = role, agency
     account.active = changes.get("active", account.active)
     if "password_hash" in changes:
@@ -118,7 +118,7 @@ def list_staff(db: Session, by: Actor, agency: str | None) -> list[Account]:
     if by.role == AGENCY_ADMIN:
         agency = by.agency
     elif by.role != MALL_ADMIN:
-        raise Forbidden("requires the role mall_admin or agency_admin")
+        raise Forbidden("role_required", roles="mall_admin or agency_admin")
     query = select(Account).where(Account.role != CITIZEN).order_by(Account.login)
     if agency:
         query = query.where(Account.agency == agency)
@@ -127,15 +127,16 @@ def list_staff(db: Session, by: Actor, agency: str | None) -> list[Account]:
 
 def _agency_for(role: str, agency: str | None, agencies: Agencies | None) -> str:
     if role not in ASSIGNABLE_ROLES:
-        raise InvalidInput("invalid input", {"role": [f"one of {sorted(ASSIGNABLE_ROLES)}"]})
+        raise InvalidInput("invalid_input", {"role": [f"one of {sorted(ASSIGNABLE_ROLES)}"]})
     if role in MALL_ROLES:
         return MALL
     if not agency or agency == MALL:
-        raise InvalidInput("invalid input", {"agency": ["an agency role needs its agency"]})
+        raise InvalidInput("invalid_input", {"agency": ["an agency role needs its agency"]})
     if agencies is not None and agency not in (known := agencies()):
         raise InvalidInput(
-            f"no agency {agency} in the mall",
+            "unknown_agency",
             {"agency": [f"unknown agency; one of: {', '.join(sorted(known))}"]},
+            agency=agency,
         )
     return agency
 
@@ -146,7 +147,7 @@ def _may_manage(by: Actor, role: str, agency: str) -> None:
         return
     if by.role == AGENCY_ADMIN and agency == by.agency and role in AGENCY_ROLES:
         return
-    raise Forbidden(f"you may not manage a {role} of {agency}")
+    raise Forbidden("not_your_staff", role=role, agency=agency)
 
 
 def _insert(db: Session, account: Account, taken: str) -> Account:

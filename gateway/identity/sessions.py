@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from contracts import refusals
 from gateway.identity.models import Account, SignInSession
 
 
@@ -27,7 +28,7 @@ class AccountClosed(SessionEnded):
     """The account was closed for good: its holder has died."""
 
     code = "account_holder_deceased"
-    message = "this account is closed: the civil registry has recorded its holder's death"
+    message = refusals.text(code)
 
     def __init__(self):
         super().__init__(self.message)

@@ -9,98 +9,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Flask, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 
 from chassis.clock import MALL_TIME
+from contracts.refusals import REFUSALS
 
 LANGUAGES = ("id", "en")
 CATALOGS = Path(__file__).resolve().parent.parent / "translations"  # English needs none
 COOKIE = "lang"
 MONTHS_ID = "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split()
-# the reasons marshmallow and the services give most often, for citizens reading Indonesian
-REASONS_ID = {
-    "this account is closed: the civil registry has recorded its holder's death": (
-        "Akun ini ditutup: Dukcapil telah mencatat kematian pemiliknya."
-    ),
-    "Missing data for required field.": "Wajib diisi.",
-    "required to reject: the applicant reads it": "Tulis alasan penolakan untuk pemohon.",
-    "required to request_revision: the applicant reads it": (
-        "Tulis apa yang perlu diperbaiki pemohon."
-    ),
-    "a note is required to reject": "Alasan penolakan wajib diisi.",
-    "a note is required to request_revision": "Catatan perbaikan wajib diisi.",
-    "Not a valid date.": "Tanggal tidak valid.",
-    "Not a valid datetime.": "Waktu tidak valid.",
-    "Not a valid string.": "Teks tidak valid.",
-    "Not a valid integer.": "Angka tidak valid.",
-    "Field may not be null.": "Wajib diisi.",
-    "slot full": "Jadwal penuh, pilih waktu lain.",
-    "one booking per service per day": "Satu pemesanan per layanan per hari.",
-    "unknown": "Tidak dikenal.",
-    "you already have a booking for this service that day": (
-        "Anda sudah memesan layanan ini pada hari itu."
-    ),
-    "slot full: choose another time": "Jadwal penuh, pilih waktu lain.",
-    "check-in opens 60 minutes before the slot": "Check-in dibuka 60 menit sebelum jadwal.",
-    "the slot and its grace period have passed": "Jadwal dan masa tenggangnya sudah lewat.",
-    "the slot is in the past": "Jadwal sudah lewat.",
-    "the cancel code does not match this ticket": "Kode pembatalan tidak cocok dengan tiket ini.",
-    "give the code printed on the ticket": "Masukkan kode yang tercetak di tiket.",
-    "only a waiting ticket can be given up": (
-        "Hanya tiket yang masih menunggu yang bisa dibatalkan."
-    ),
-    "this birth is already registered on the family card": (
-        "Kelahiran ini sudah tercatat di kartu keluarga."
-    ),
-    "a child of this name born that day is already registered": (
-        "Anak dengan nama ini yang lahir pada hari itu sudah tercatat."
-    ),
-    "only PDF, JPEG and PNG files are accepted": "Hanya berkas PDF, JPEG dan PNG yang diterima.",
-    "this permit does not take a document of that kind": (
-        "Izin ini tidak memerlukan dokumen jenis itu."
-    ),
-    "must not contain control characters": "Tidak boleh berisi karakter kontrol.",
-    "the PDF does not open: it is damaged or cut off": (
-        "Berkas PDF tidak dapat dibuka: rusak atau terpotong."
-    ),
-    "the PDF has no pages": "Berkas PDF tidak memiliki halaman.",
-    "the PDF is password-protected: upload it without a password": (
-        "Berkas PDF dilindungi kata sandi: unggah tanpa kata sandi."
-    ),
-    "the image does not open: it is damaged or cut off": (
-        "Gambar tidak dapat dibuka: rusak atau terpotong."
-    ),
-    "the image is too large: at most 50 megapixels": (
-        "Gambar terlalu besar: paling banyak 50 megapiksel."
-    ),
-    "this file is already attached to this application": (
-        "Berkas ini sudah dilampirkan pada permohonan ini."
-    ),
-    "the fee is already paid": "Biaya sudah dibayar.",
-    "this permit has no fee": "Izin ini tanpa biaya.",
-    "receipt already used": "Nomor kuitansi sudah dipakai.",
-    "wrong amount": "Jumlah tidak sesuai.",
-    "only a finished service is rated": "Hanya layanan yang sudah selesai yang dapat dinilai.",
-    "this service is already rated": "Layanan ini sudah dinilai.",
-    "applicant is registered as deceased": "Pemohon tercatat telah meninggal dunia.",
-    "citizens apply for themselves": "Warga mengajukan untuk dirinya sendiri.",
-    "only the applicant may do this": "Hanya pemohon yang dapat melakukan ini.",
-    "applicant not found in the civil registry": "Pemohon tidak ditemukan di data kependudukan.",
-    "does not match a registered resident": "Tidak cocok dengan penduduk yang terdaftar.",
-    "wrong NIK/username or password": "NIK/nama pengguna atau kata sandi salah.",
-    "must not contain a NUL character": "Tidak boleh berisi karakter NUL.",
-    "must be Unicode text (a lone UTF-16 surrogate is not)": (
-        "Harus berupa teks Unicode (surrogate UTF-16 tunggal bukan teks)."
-    ),
-    "must not contain control characters (only tab, line feed and carriage return)": (
-        "Tidak boleh berisi karakter kontrol (selain tab dan baris baru)."
-    ),
-    "must not be nested more than 20 levels deep": "Tidak boleh bersarang lebih dari 20 tingkat.",
-    "NIK, full name and birth date do not match the civil registry": (
-        "NIK, nama lengkap dan tanggal lahir tidak cocok dengan data kependudukan."
-    ),
-}
-
 # statuses of applications, permits, tickets and bookings, as citizens read them
 STATUSES = {
     "draft": ("Draf", "Draft"),
@@ -181,8 +98,27 @@ def _term(terms: dict, code: str | None) -> str:
     return english if language() == "en" else indonesian
 
 
+def refused(error) -> str:
+    """A service's refusal (a remote or the gateway's own error) in the visitor's language:
+    the catalog's text of its code with the values it names; its English message when the
+    code is not one of the mall's."""
+    if (error.code or "") not in REFUSALS:
+        return reason(error.message)
+    return refusal(error.code, error.params) or error.message
+
+
+def refusal(code: str, params: dict | None = None) -> str:
+    """The text of refusal ``code`` in the visitor's language, with its values."""
+    template = REFUSALS[code]
+    try:
+        return gettext(template, **params) if params else gettext(template)
+    except (KeyError, TypeError, ValueError):  # a translation naming a value not given
+        return ""
+
+
 def reason(text: str) -> str:
-    return REASONS_ID.get(text, text) if language() == "id" else text
+    """Why a field was refused, in the visitor's language (contracts.refusals.fields)."""
+    return gettext(text) if text else text
 
 
 def when(value, with_time: bool = True) -> str:

@@ -88,7 +88,7 @@ def same_origin_forms():
     if request.headers.get("Sec-Fetch-Site") == "cross-site" or (
         origin is not None and urlsplit(origin).netloc != request.host
     ):
-        raise Forbidden("a form of another site: use the mall's own pages")
+        raise Forbidden("foreign_form")
 
 
 def public_url(path: str) -> str:
@@ -158,10 +158,10 @@ def attempt(action, *args, **kwargs):
         if err.exc_type not in REFUSALS:
             raise
         status = REFUSALS[err.exc_type]
-        raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
+        raise Refused(i18n.refused(err), err.fields or {}, status) from None
     except MallError as err:
         status = REFUSALS.get(type(err).__name__, 403)
-        raise Refused(i18n.reason(err.message), err.fields or {}, status) from None
+        raise Refused(i18n.refused(err), err.fields or {}, status) from None
     except throttle.Throttled as err:
         wait = gettext("Try again in %(seconds)s s.", seconds=err.retry_after)
         raise Refused(wait, {}, 429) from None
@@ -233,7 +233,7 @@ def install_error_pages(area: Blueprint) -> None:
             return refusal(500, gettext("Something went wrong."))
         if err.exc_type in DOWN:
             return refusal(503, gettext("This service is down."))
-        return refusal(status[err.exc_type], i18n.reason(err.message))
+        return refusal(status[err.exc_type], i18n.refused(err))
 
     @area.errorhandler(BrokerUnavailable)
     def reconnecting(err: BrokerUnavailable):
@@ -251,7 +251,7 @@ def install_error_pages(area: Blueprint) -> None:
 
     @area.errorhandler(MallError)
     def denied(err: MallError):
-        return refusal(REFUSALS.get(type(err).__name__, 403), i18n.reason(err.message))
+        return refusal(REFUSALS.get(type(err).__name__, 403), i18n.refused(err))
 
     @area.errorhandler(ModuleUnavailable)
     def unavailable(err: ModuleUnavailable):
@@ -308,9 +308,9 @@ def sign_in():
             account, session, _ = attempt(account_api.check_sign_in, data)
             return start_session(account, session)
         except account_api.WrongCredentials:
-            message, status = i18n.reason(account_api.WRONG_CREDENTIALS), 401
+            message, status = i18n.refusal(account_api.WRONG_CREDENTIALS), 401
         except sessions.AccountClosed as closed:
-            message, status = i18n.reason(str(closed)), 403
+            message, status = i18n.refusal(closed.code), 403
         except Refused as err:
             message, errors, status = err.message, err.fields, err.status
         page = render_template("sign_in.html", errors=errors, message=message, form=request.form)

@@ -94,7 +94,7 @@ class CatalogService(MallService):
         self.db.connection(execution_options={"read_only": True})
         found = self.db.get(Module, name) if isinstance(name, str) else None
         if found is None:
-            raise NotFound(f"no module {name}")
+            raise NotFound("no_module", module=name)
         return wire.ModuleStatus().dump(
             {
                 "manifest": found.manifest,
@@ -141,7 +141,7 @@ class CatalogService(MallService):
         self.actor.require(MALL_ADMIN)
         found = self.db.get(CalendarDay, _day(day))
         if found is None or found.removed:
-            raise NotFound(f"{day} is not in the calendar", {"day": ["not in the calendar"]})
+            raise NotFound("day_not_in_calendar", {"day": ["not in the calendar"]}, day=str(day))
         state = wire.CalendarDay().dump(found)
         return self._change_day(found.day, "remove", {**state, "removed": True})
 
@@ -154,8 +154,7 @@ class CatalogService(MallService):
                 apply_day(self.db, CalendarDay, state)
         except IntegrityError:  # another administrator added the same new day just now
             raise Conflict(
-                f"{day} was changed at the same time: reload and try again",
-                {"day": ["changed at the same time"]},
+                "day_changed_meanwhile", {"day": ["changed at the same time"]}, day=str(day)
             ) from None
         reply = wire.CalendarDay().dump(state)
         self.db.add(
@@ -219,7 +218,7 @@ def _day(value) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidInput("not a date", {"day": ["a date: YYYY-MM-DD"]}) from None
+        raise InvalidInput("not_a_date", {"day": ["a date: YYYY-MM-DD"]}) from None
 
 
 def _reason(exc: Exception) -> str:

@@ -16,6 +16,8 @@ form), and the application is routed to the program of its main need.
 import re
 from dataclasses import dataclass
 
+from contracts import refusals
+
 NEAR_POOR_PERCENT = 120  # BPS counts households up to 1.2x the poverty line as near poor
 POOR, NEAR_POOR, ABOVE = "poor", "near_poor", "above_near_poor_line"
 
@@ -71,9 +73,9 @@ CASE_REVIEW = "case_review"  # the desk of a social worker, for households above
 class Ineligible(Exception):
     """The applicant may not apply here at all; ``field`` names what the registry says."""
 
-    def __init__(self, message: str, field: str, reason: str):
-        super().__init__(message)
-        self.field, self.reason = field, reason
+    def __init__(self, code: str, field: str, reason: str, **params):
+        super().__init__(refusals.text(code, params))
+        self.code, self.field, self.reason, self.params = code, field, reason, params
 
 
 @dataclass(frozen=True)
@@ -121,28 +123,21 @@ def eligible_programs(household_income: int, members: int, line: int) -> list[Pr
 def refusal(applicant: dict, family_card: dict | None, rules: Rules) -> Ineligible | None:
     """Why this applicant cannot apply at this window at all, or None."""
     if applicant["status"] != "alive":
-        died = f" on {applicant['died_on']}" if applicant.get("died_on") else ""
-        return Ineligible(
-            f"the applicant is registered as deceased{died} in the civil registry: "
-            "social aid is paid to living residents",
-            "applicant",
-            f"registered as deceased{died}",
-        )
+        if died_on := applicant.get("died_on"):
+            reason = f"registered as deceased on {died_on}"
+            return Ineligible("aid_applicant_died_on", "applicant", reason, died_on=died_on)
+        return Ineligible("aid_applicant_deceased", "applicant", "registered as deceased")
     if family_card is None:
-        return Ineligible(
-            "the applicant is on no family card in the civil registry: "
-            "the household is read from it, so register one at the civil registry first",
-            "applicant",
-            "on no family card",
-        )
+        return Ineligible("aid_no_family_card", "applicant", "on no family card")
     regency = family_card["region_code"][:4]
     if regency != rules.regency_code:
         where = f"{family_card.get('regency') or 'another regency'} ({regency})"
         return Ineligible(
-            f"the applicant's family card is registered in {where}, outside this mall's "
-            f"regency {rules.regency_code}: apply at the social affairs office there",
+            "aid_outside_regency",
             "family_card",
             f"registered in {where}, not in regency {rules.regency_code}",
+            where=where,
+            regency=rules.regency_code,
         )
     return None
 

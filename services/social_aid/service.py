@@ -49,9 +49,7 @@ class SocialAidService(MallModule):
         try:
             applicant = self.civil_registry.get_resident(self.actor.person_id)
         except NotFound:
-            raise Conflict(
-                "the applicant is not in the civil registry", {"applicant": ["not registered"]}
-            ) from None
+            raise Conflict("applicant_unknown", {"applicant": ["not registered"]}) from None
         card_id = applicant["family_card_id"]
         card = self.civil_registry.get_family_card(card_id) if card_id else None
         try:
@@ -59,7 +57,9 @@ class SocialAidService(MallModule):
                 self.rules, applicant, card, form["household_income"], form["need"]
             )
         except domain.Ineligible as refused:
-            raise Conflict(str(refused), {refused.field: [refused.reason]}) from None
+            raise Conflict(
+                refused.code, {refused.field: [refused.reason]}, refused.params
+            ) from None
 
     def route(self, service: dict, form: dict, assessment: dict) -> str:
         return domain.route(assessment)

@@ -47,7 +47,9 @@ def assert_error_body(response: requests.Response, where: str) -> None:
     if response.status_code >= 400:
         assert response.headers["Content-Type"].startswith("application/json"), where
         error = response.json()["error"]
-        assert set(error) == {"code", "message", "fields"} and error["code"], where
+        assert set(error) == {"code", "reason", "params", "message", "fields"} and error["code"], (
+            where
+        )
 
 
 def hostile_bodies(operation: dict) -> list[bytes]:

@@ -124,7 +124,7 @@ def refusal(response) -> dict:
     """The error body of a refusal; fails on anything but a 400 or a 422."""
     assert response.status_code in (400, 422), (response.status_code, response.get_data())
     error = response.get_json()["error"]
-    assert set(error) == {"code", "message", "fields"} and error["message"]
+    assert set(error) == {"code", "reason", "params", "message", "fields"} and error["message"]
     return error
 
 

@@ -54,9 +54,15 @@ def test_a_step_the_table_lacks_is_refused_with_its_code_and_what_is_allowed():
     with pytest.raises(IllegalTransition) as raised:
         DECISION.next_state("rejected", "approve")
     refusal = raised.value
-    assert (refusal.code, refusal.allowed) == ("illegal_transition", [])
+    assert (refusal.code, refusal.allowed) == ("application_closed", [])
     assert refusal.params == {"state": "rejected", "action": "approve"}
-    assert str(refusal).startswith("cannot approve an application that is rejected")
+    assert str(refusal) == (
+        "cannot approve an application that is rejected; allowed: nothing, it is closed"
+    )
+    with pytest.raises(IllegalTransition) as raised:
+        DECISION.next_state("in_review", "review")
+    assert raised.value.code == "illegal_transition"
+    assert raised.value.params["allowed"] == "approve, reject"
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.kind)

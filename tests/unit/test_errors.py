@@ -69,13 +69,14 @@ def test_mall_error_str_is_its_message():
 
 def test_mall_error_fields_default_to_an_empty_dict():
     error = Conflict("ticket already called")
-    assert error.fields == {}
-    assert error.args == ("ticket already called", {})
+    assert error.fields == {} and error.params == {}
+    assert error.args == ("ticket already called", {}, {})
 
 
-def test_mall_error_args_carry_message_and_fields_for_nameko_serialisation():
-    error = InvalidInput("invalid input", {"nik": ["must be 16 digits"]})
-    assert error.args == ("invalid input", {"nik": ["must be 16 digits"]})
+def test_mall_error_args_carry_code_fields_and_values_for_nameko_serialisation():
+    error = InvalidInput("invalid_input", {"nik": ["must be 16 digits"]}, nik="3201")
+    assert error.args == ("invalid_input", {"nik": ["must be 16 digits"]}, {"nik": "3201"})
+    assert error.message == "invalid input"
     assert error.fields == {"nik": ["must be 16 digits"]}
 
 

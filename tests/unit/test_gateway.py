@@ -69,7 +69,7 @@ def assert_error_body(response, status: int, code: str):
     assert response.is_json
     body = response.get_json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
+    assert set(body["error"]) == {"code", "reason", "params", "message", "fields"}
     assert body["error"]["code"] == code
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
@@ -139,7 +139,13 @@ def test_invalid_input_is_422_with_the_field_errors(client, fake_rpc):
     )
     response = client.post("/api/v1/tickets", json={"service_code": "zzz"})
     error = assert_error_body(response, 422, "invalid_input")
-    assert error == {"code": "invalid_input", "message": "invalid input", "fields": fields}
+    assert error == {
+        "code": "invalid_input",
+        "reason": "invalid_input",
+        "params": {},
+        "message": "invalid input",
+        "fields": fields,
+    }
 
 
 def test_not_found_is_404_with_the_services_message(client, fake_rpc):
@@ -185,7 +191,13 @@ def test_an_unexpected_remote_error_is_a_plain_500_without_its_details(client, f
     )
     response = client.get("/api/v1/tickets/t-1")
     error = assert_error_body(response, 500, "internal_error")
-    assert error == {"code": "internal_error", "message": "internal error", "fields": {}}
+    assert error == {
+        "code": "internal_error",
+        "reason": "internal_error",
+        "params": {},
+        "message": "internal error",
+        "fields": {},
+    }
     text = response.get_data(as_text=True)
     for leak in ("OperationalError", "secret_column", "Traceback", "sqlite3"):
         assert leak not in text

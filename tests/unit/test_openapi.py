@@ -164,7 +164,7 @@ def test_every_operation_documents_its_errors_with_the_one_error_body(spec):
     error = spec["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]
     detail = component(spec, error["properties"]["error"]["$ref"])
-    assert set(detail["required"]) == {"code", "message", "fields"}
+    assert set(detail["required"]) == {"code", "reason", "params", "message", "fields"}
     for method, path, operation in operations(spec):
         answers = operation["responses"]
         assert {"401", "500"} <= set(answers), f"{method} {path}"

@@ -12,8 +12,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "gateway/translations/id/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
-# module-level texts (labels, survey elements) are marked lazily: translated when shown
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
+# module-level texts (labels, survey elements) are marked lazily: translated when shown;
+# the refusals (contracts.refusals) are marked N_
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "N_": None}
 
 
 @pytest.fixture(scope="module")

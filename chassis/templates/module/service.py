@@ -37,7 +37,7 @@ class MppTemplateService(MallModule):
         """Refuse what the form's own rules cannot; say what was found."""
         if form["purpose"] == "renewal" and not form.get("previous_number"):
             reason = "a renewal names the previous application number"
-            raise InvalidInput("invalid input", {"form": {"previous_number": [reason]}})
+            raise InvalidInput("invalid_input", {"form": {"previous_number": [reason]}})
         return {"large_household": form["household_size"] >= LARGE_HOUSEHOLD}
 
     def route(self, service: dict, form: dict, assessment: dict) -> str | None:
