@@ -47,7 +47,7 @@ from contracts import modules as wire
 from contracts.events import envelope
 from contracts.refusals.fields import NOTE_REASON
 from desk.deadlines import most_urgent_first
-from desk.lifecycle import Action, IllegalTransition, Lifecycle
+from desk.lifecycle import APPLICANT, Action, IllegalTransition, Lifecycle
 
 ANNOUNCE_SECONDS = 10
 DECIDER = "decider"  # the party: officers of the module's agency
@@ -60,6 +60,7 @@ DECISION = Lifecycle(
         Action(
             "reject", frozenset({"submitted", "in_review"}), "rejected", DECIDER, note_required=True
         ),
+        Action("withdraw", frozenset({"submitted", "in_review"}), "withdrawn", APPLICANT),
     ),
     parties={DECIDER: frozenset({VERIFIER, AGENCY_ADMIN})},
     clock_running=frozenset({"submitted", "in_review"}),
@@ -217,13 +218,18 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def act(self, application_id: str, payload: dict) -> dict:
-        """An officer of the module's agency reviews, approves or rejects."""
+        """An officer of the module's agency reviews, approves or rejects; the applicant
+        withdraws while it is undecided."""
         action = load(wire.Action(), payload)
-        self._require_decider()
+        step = DECISION.action(action["action"])
+        if step.party == DECIDER:
+            self._require_decider()
         query = select(self.applications).where(self.applications.id == application_id)
         application = self.db.scalar(query.with_for_update())
-        if application is None:
+        if application is None or not self._may_see(application):
             raise NotFound("no_application", application=application_id)
+        if step.party == APPLICANT and not self.actor.is_person(application.applicant_id):
+            raise Forbidden("only_the_applicant")
         try:
             target = DECISION.next_state(application.status, action["action"])
         except IllegalTransition as illegal:
@@ -279,10 +285,11 @@ class MallModule(CalendarReplica, MallService):
         if self.actor.role not in DECIDERS or self.actor.agency != agency:
             raise Forbidden("not_your_agency", agency=agency)
 
-    def _parties(self) -> set[str]:
-        """The parties the actor plays (the applicant takes no step in a module's desk)."""
+    def _parties(self, application) -> set[str]:
+        """The parties the actor plays on this application."""
         same_agency = self.actor.agency == self.manifest["agency"]["code"]
-        return DECISION.parties_of(self.actor.role, False, same_agency)
+        is_applicant = self.actor.is_person(application.applicant_id)
+        return DECISION.parties_of(self.actor.role, is_applicant, same_agency)
 
     def _may_see(self, application) -> bool:
         actor = self.actor
@@ -309,7 +316,7 @@ class MallModule(CalendarReplica, MallService):
         )
 
     def _view(self, application) -> dict:
-        allowed = DECISION.allowed(application.status, self._parties())
+        allowed = DECISION.allowed(application.status, self._parties(application))
         return wire.ModuleApplication().dump(
             {
                 "id": application.id,

@@ -11,7 +11,8 @@ can also put its own callable in place of the dependency::
 
     replace_dependencies(container, clock=lambda: datetime(2027, 1, 4, 2, tzinfo=UTC))
 
-Leave ``CLOCK_STARTS_AT`` unset in production: the clock is then the system's.
+In production (``ENVIRONMENT: production``, from ``MPP_ENV``) a set ``CLOCK_STARTS_AT``
+stops the service from starting: slots, deadlines and check-ins run on the real day there.
 """
 
 from collections.abc import Callable
@@ -20,6 +21,10 @@ from datetime import UTC, datetime, timedelta
 from nameko.extensions import DependencyProvider
 
 CONFIG_KEY = "CLOCK_STARTS_AT"
+
+
+class ClockInProduction(RuntimeError):
+    """A production service was told to run on a clock other than the system's."""
 
 
 def starting_at(moment: datetime | str | None) -> Callable[[], datetime]:
@@ -38,7 +43,14 @@ class Clock(DependencyProvider):
     """Gives each worker ``now()``: the current moment in UTC, on the service's clock."""
 
     def setup(self):
-        self.now = starting_at(self.container.config.get(CONFIG_KEY))
+        config = self.container.config
+        production = str(config.get("ENVIRONMENT") or "").casefold() == "production"
+        if production and config.get(CONFIG_KEY):
+            raise ClockInProduction(
+                f"{CONFIG_KEY} is for tests and demonstrations: unset it, MPP_ENV=production "
+                "runs on the system clock"
+            )
+        self.now = starting_at(config.get(CONFIG_KEY))
 
     def get_dependency(self, worker_ctx) -> Callable[[], datetime]:
         return self.now

@@ -188,7 +188,9 @@ class ModuleApplication(Schema):
 
 
 class Action(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(["review", "approve", "reject"]))
+    action = fields.String(
+        required=True, validate=validate.OneOf(["review", "approve", "reject", "withdraw"])
+    )
     note = fields.String(load_default=None, validate=validate.Length(max=500))
 
 

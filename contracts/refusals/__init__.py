@@ -11,8 +11,7 @@ Each table is a concern's; a code is unique across them. Templates use ``%(name)
 concern's ``REASONS`` are its field reasons (see ``fields``), by code too.
 """
 
-from contracts.refusals import accounts, common, desk, licensing, modules, queue, registry
-from contracts.refusals import fields
+from contracts.refusals import accounts, common, desk, fields, licensing, modules, queue, registry
 
 
 def _merged(*tables: dict[str, str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from contracts.refusals.mark import N_
 
 REFUSALS = {
     # social_aid: who may apply at all
+    "aid_applicant_unregistered": N_("the applicant is not in the civil registry"),
     "aid_applicant_deceased": N_(
         "the applicant is registered as deceased in the civil registry: "
         "social aid is paid to living residents"

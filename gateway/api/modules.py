@@ -181,7 +181,8 @@ def module_worklist(module: str):
 @bp.post("/modules/<module>/applications/<application_id>/actions")
 @signed_in
 def act_on_module_application(module: str, application_id: str):
-    """An officer of the module's agency reviews, approves or rejects.
+    """An officer of the module's agency reviews, approves or rejects; the applicant
+    withdraws while it is undecided. ``allowed_actions`` of the application says which.
     ---
     post:
       requestBody:
@@ -195,7 +196,9 @@ def act_on_module_application(module: str, application_id: str):
             application/json:
               schema: contracts.modules.ModuleApplication
         403: Forbidden
+        404: NotFound
         409: Conflict
+        422: InvalidInput
     """
     body = json_body(wire.Action())
     live_manifest(module)

@@ -356,6 +356,17 @@ def module_status(module: str, application_id: str):
     )
 
 
+@bp.post("/modules/<module>/applications/<application_id>/actions")
+@citizen_only
+def module_act(module: str, application_id: str):
+    """The applicant's own steps on a module's application (withdrawing it)."""
+    payload = form_of(modules_wire.Action())
+    attempt(call, module, "act", application_id, payload)
+    return redirect(
+        url_for("portal.module_status", module=module, application_id=application_id), 303
+    )
+
+
 # --- what I hold, and who looked -------------------------------------------------------
 
 

@@ -49,7 +49,9 @@ class SocialAidService(MallModule):
         try:
             applicant = self.civil_registry.get_resident(self.actor.person_id)
         except NotFound:
-            raise Conflict("applicant_unknown", {"applicant": ["not registered"]}) from None
+            raise Conflict(
+                "aid_applicant_unregistered", {"applicant": ["not registered"]}
+            ) from None
         card_id = applicant["family_card_id"]
         card = self.civil_registry.get_family_card(card_id) if card_id else None
         try:

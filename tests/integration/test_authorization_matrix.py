@@ -353,7 +353,11 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
             (
                 {"module": "social_aid", "application_id": siti.aid},
                 {"json": {"action": "approve", "note": "approved by an intruder"}},
-            )
+            ),
+            (
+                {"module": "social_aid", "application_id": siti.aid},
+                {"json": {"action": "withdraw"}},
+            ),
         ],
     }
 

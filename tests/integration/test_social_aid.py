@@ -162,14 +162,14 @@ def test_one_application_is_routed_to_the_program_of_its_need_and_decided_by_din
 
 def test_every_step_is_an_event_and_a_rejection_needs_a_reason(mall):
     application = apply(mall, mall["siti"])
-    assert application["allowed_actions"] == []  # the applicant takes no step here
+    assert application["allowed_actions"] == ["withdraw"]  # the applicant's one step
     with pytest.raises(InvalidInput) as no_reason:
         act(mall, DINSOS, application["id"], "reject", "   ")
     assert "note" in no_reason.value.fields
     reviewed = act(mall, DINSOS, application["id"], "review")
     assert reviewed["allowed_actions"] == ["approve", "reject"]
     with rpc_to("social_aid", mall["config"], actor=mall["siti"]) as social_aid:
-        assert social_aid.get_application(application["id"])["allowed_actions"] == []
+        assert social_aid.get_application(application["id"])["allowed_actions"] == ["withdraw"]
     act(mall, DINSOS_HEAD, application["id"], "reject", "penghasilan di atas batas")
     recorded = rows(mall["config"]["DATABASE_URL"], select(OutboxEvent).order_by(OutboxEvent.id))
     assert [(e.event_type, e.payload["data"].get("status")) for e in recorded] == [
@@ -184,6 +184,28 @@ def test_every_step_is_an_event_and_a_rejection_needs_a_reason(mall):
         "penghasilan di atas batas",
     )
     assert recorded[0].payload["data"]["due_at"] == application["due_at"]
+
+
+def test_the_applicant_alone_withdraws_an_undecided_application_and_it_leaves_the_worklist(
+    mall,
+):
+    application = apply(mall, mall["siti"])
+    act(mall, DINSOS, application["id"], "review")
+    with pytest.raises(Forbidden) as officer:
+        act(mall, DINSOS, application["id"], "withdraw")
+    assert officer.value.code == "only_the_applicant"
+    with pytest.raises(NotFound):  # another citizen does not learn it exists
+        act(mall, mall["budi"], application["id"], "withdraw")
+    withdrawn = act(mall, mall["siti"], application["id"], "withdraw")
+    assert (withdrawn["status"], withdrawn["allowed_actions"]) == ("withdrawn", [])
+    assert withdrawn["history"][-1]["actor_role"] == "citizen"
+    with rpc_to("social_aid", mall["config"], actor=DINSOS) as social_aid:
+        assert social_aid.worklist() == []
+    with pytest.raises(Conflict) as again:
+        act(mall, mall["siti"], application["id"], "withdraw")
+    assert again.value.code == "application_closed"
+    recorded = rows(mall["config"]["DATABASE_URL"], select(OutboxEvent).order_by(OutboxEvent.id))
+    assert [e.payload["data"].get("status") for e in recorded][-1] == "withdrawn"
 
 
 def test_a_household_above_the_near_poor_line_goes_to_a_social_workers_review(mall):

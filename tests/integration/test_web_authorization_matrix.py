@@ -55,6 +55,7 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
             ({"counter_id": siti.counter}, {"reason": "released by an intruder"})
         ],
         ("GET", AID): [(aid, {})],
+        ("POST", f"{AID}/actions"): [(aid, {"action": "withdraw"})],
         ("GET", OFFICE): [(application, {})],
         ("POST", f"{OFFICE}/actions"): [(application, {"action": "start_verification"})],
         ("POST", f"{OFFICE}/payment"): [
