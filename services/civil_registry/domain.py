@@ -9,8 +9,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from contracts import refusals
 from contracts.digits import digits_problem
 from contracts.privacy import mask_name, mask_nik  # noqa: F401  (re-exported)
+from contracts.refusals.registry import SERIAL_ZERO
 from services.civil_registry.regions import region_problem
 
 WOMEN_DAY_OFFSET = 40
@@ -27,6 +29,20 @@ NIK_FIELDS = frozenset({"nik", "birth_date", "sex"})  # what a NIK encodes, and 
 # A child may be born after the father's death: a pregnancy lasts up to about 300 days
 # (the civil code's presumption of paternity, KUHPerdata art. 255, uses 300 days too).
 POSTHUMOUS_BIRTH_DAYS = 300
+
+
+class Problem(str):
+    """A rule broken that refuses the whole request: its English text (as the rule reads),
+    with the refusal code and values the service refuses with, so that the pages say it in
+    the visitor's language."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, code: str, **params):
+        problem = super().__new__(cls, refusals.text(code, params))
+        problem.code, problem.params = code, params
+        return problem
 
 
 def birth_part(birth_date: date, sex: str) -> str:
@@ -66,7 +82,7 @@ def nik_problems(nik: str, birth_date: date | None = None, sex: str | None = Non
                 f"birth date (digits 7-12) must be the birth date as DDMMYY{women}: {expected}"
             )
     if nik[12:] == "0000":
-        problems.append("serial (digits 13-16) must not be 0000")
+        problems.append(SERIAL_ZERO)
     return problems
 
 
@@ -218,16 +234,16 @@ def marriage_problems(married_on: date, today: date, spouses: list[tuple[str, Li
     return problems
 
 
-def spouse_problem(name: str, status: str, marital_status: str) -> str | None:
+def spouse_problem(name: str, status: str, marital_status: str) -> Problem | None:
     """Why this person cannot marry now, whatever the date: dead, or married already."""
     return alive_problem(name, status) or (
-        f"{name} is already married" if marital_status == "married" else None
+        Problem("already_married", name=name) if marital_status == "married" else None
     )
 
 
-def alive_problem(name: str, status: str) -> str | None:
+def alive_problem(name: str, status: str) -> Problem | None:
     """A deceased resident takes part in no new event: a card, a move, a marriage."""
-    return f"{name} is registered as deceased" if status != ALIVE else None
+    return Problem("resident_deceased", name=name) if status != ALIVE else None
 
 
 def second_death_problem(status: str, died_on: date | None) -> str | None:
@@ -237,9 +253,9 @@ def second_death_problem(status: str, died_on: date | None) -> str | None:
     return f"a death is registered once: {died_on.isoformat() if died_on else 'day unknown'}"
 
 
-def nik_serial_problem(prefix: str, serial: int) -> str | None:
+def nik_serial_problem(prefix: str, serial: int) -> Problem | None:
     """A NIK has four digits of serial per region, birth date and sex."""
-    return f"no NIK serial left for {prefix}" if serial > MAX_NIK_SERIAL else None
+    return Problem("nik_serials_exhausted", prefix=prefix) if serial > MAX_NIK_SERIAL else None
 
 
 def must_recheck_nik(changes: set[str]) -> bool:

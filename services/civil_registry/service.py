@@ -15,6 +15,7 @@ from chassis.errors import Conflict, InvalidInput, NotFound, load
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from contracts import civil_registry as wire
+from contracts.refusals import fields, registry
 from services.civil_registry import domain
 from services.civil_registry.models import (
     AuditEntry,
@@ -54,11 +55,11 @@ class CivilRegistryService(MallService):
         self.actor.require(REGISTRAR)
         data = load(wire.ResidentRegistration(), payload)
         if problems := domain.birth_date_problems(data["birth_date"], today()):
-            raise InvalidInput("impossible birth date", {"birth_date": problems})
+            raise InvalidInput("impossible_birth_date", {"birth_date": problems})
         if problems := domain.nik_problems(data["nik"], data["birth_date"], data["sex"]):
-            raise InvalidInput("invalid NIK", {"nik": problems})
+            raise InvalidInput("invalid_nik", {"nik": problems})
         if self.db.scalar(select(exists().where(Resident.nik == data["nik"]))):
-            raise Conflict("NIK already registered", {"nik": ["already registered"]})
+            raise Conflict("nik_taken", {"nik": [registry.NIK_REGISTERED]})
         card_id, relationship = data.pop("family_card_id"), data.pop("relationship")
         resident = Resident(**data)
         self.db.add(resident)
@@ -75,7 +76,7 @@ class CivilRegistryService(MallService):
         registry's other staff."""
         resident = self._resident(resident_id)
         if not (_reads_the_registry(self.actor) or self.actor.is_person(resident.id)):
-            raise NotFound(f"no resident {resident_id}")
+            raise NotFound("no_resident", resident=resident_id)
         return self._present(resident)
 
     @rpc
@@ -95,7 +96,7 @@ class CivilRegistryService(MallService):
         members = self._members(card)
         mine = any(self.actor.is_person(m.id) for m, _ in members)
         if not (_reads_the_registry(self.actor) or mine):
-            raise NotFound(f"no family card {family_card_id}")
+            raise NotFound("no_family_card", family_card=family_card_id)
         return self._present_card(card)
 
     @rpc
@@ -107,7 +108,7 @@ class CivilRegistryService(MallService):
         self._require_alive(resident)
         card = self._card(data["family_card_id"])
         if self._membership(resident) and self._membership(resident).family_card_id == card.id:
-            raise Conflict("the resident is already on this family card")
+            raise Conflict("already_on_family_card")
         self._move(resident, card, data["relationship"])
         return self._present(resident)
 
@@ -115,7 +116,7 @@ class CivilRegistryService(MallService):
     def search_residents(self, payload: dict) -> dict:
         """The registry's staff search by name, NIK or family card number, a page at a time."""
         if not _reads_the_registry(self.actor):
-            raise NotFound("no such resource")
+            raise NotFound("not_found")
         data = load(wire.ResidentSearch(), payload)
         query = select(Resident)
         if data["name"]:
@@ -147,7 +148,7 @@ class CivilRegistryService(MallService):
         self.actor.require(REGISTRAR)
         data = load(wire.Correction(), payload)
         if not data["changes"]:
-            raise InvalidInput("nothing to correct", {"changes": ["give at least one field"]})
+            raise InvalidInput("nothing_to_correct", {"changes": [registry.GIVE_A_CHANGE]})
         resident = self._resident(data["resident_id"], for_update=True)
         if "birth_date" in data["changes"]:
             self._check_birth_date(resident, data["changes"]["birth_date"])
@@ -158,10 +159,10 @@ class CivilRegistryService(MallService):
             birth_date = data["changes"].get("birth_date", resident.birth_date)
             sex = data["changes"].get("sex", resident.sex)
             if problems := domain.nik_problems(nik, birth_date, sex):
-                raise InvalidInput("the NIK would not fit the record", {"nik": problems})
+                raise InvalidInput("nik_would_not_fit", {"nik": problems})
             taken = select(exists().where(Resident.nik == nik, Resident.id != resident.id))
             if self.db.scalar(taken):
-                raise Conflict("NIK already registered", {"nik": ["already registered"]})
+                raise Conflict("nik_taken", {"nik": [registry.NIK_REGISTERED]})
         for field, value in data["changes"].items():
             setattr(resident, field, value)
         changed = sorted(k for k in after if after[k] != before[k])
@@ -198,7 +199,7 @@ class CivilRegistryService(MallService):
             mother=_life(mother),
             father=_life(father) if father else None,
         ):
-            raise InvalidInput("impossible birth date", {"birth_date": problems})
+            raise InvalidInput("impossible_birth_date", {"birth_date": problems})
         card = self._family_card_of_birth(mother, data["family_card_id"])
         self._not_registered_yet(card, data)
         child = Resident(
@@ -238,8 +239,9 @@ class CivilRegistryService(MallService):
         resident = self._resident(data["resident_id"], for_update=True)
         if problem := domain.second_death_problem(resident.status, resident.died_on):
             raise Conflict(
-                f"death already registered on {resident.died_on.isoformat()}",
+                "death_already_registered",
                 {"died_on": [problem]},
+                died_on=resident.died_on.isoformat(),
             )
         if problems := domain.death_problems(
             data["died_on"],
@@ -249,7 +251,7 @@ class CivilRegistryService(MallService):
             married_on=self._marriage_dates(resident),
             children_born=self._children_births(resident),
         ):
-            raise InvalidInput("impossible date of death", {"died_on": problems})
+            raise InvalidInput("impossible_death_date", {"died_on": problems})
         before = self._snapshot(resident)
         resident.status, resident.died_on = domain.DECEASED, data["died_on"]
         certificate = self._issue("death", resident.nik[:4], resident, data["died_on"])
@@ -267,8 +269,7 @@ class CivilRegistryService(MallService):
         data = load(wire.MarriageRegistration(), payload)
         if data["first_spouse_id"] == data["second_spouse_id"]:
             raise InvalidInput(
-                "two different people marry",
-                {"second_spouse_id": ["must differ from first_spouse_id"]},
+                "marrying_oneself", {"second_spouse_id": [registry.SECOND_SPOUSE_DIFFERS]}
             )
         spouses = [
             self._resident(data[key], for_update=True)
@@ -277,12 +278,12 @@ class CivilRegistryService(MallService):
         if problems := domain.marriage_problems(
             data["married_on"], today(), [(s.full_name, _life(s)) for s in spouses]
         ):
-            raise InvalidInput("impossible marriage date", {"married_on": problems})
+            raise InvalidInput("impossible_marriage_date", {"married_on": problems})
         for spouse in spouses:
             if problem := domain.spouse_problem(
                 spouse.full_name, spouse.status, spouse.marital_status
             ):
-                raise Conflict(problem)
+                raise Conflict(problem.code, params=problem.params)
         for spouse in spouses:
             before = self._snapshot(spouse)
             spouse.marital_status = "married"
@@ -310,7 +311,7 @@ class CivilRegistryService(MallService):
         """A person's certificates, for the person and for registrars."""
         resident = self._resident(resident_id)
         if not (self.actor.role == REGISTRAR or self.actor.is_person(resident.id)):
-            raise NotFound(f"no resident {resident_id}")
+            raise NotFound("no_resident", resident=resident_id)
         held = self.db.scalars(
             select(Certificate)
             .where(
@@ -369,16 +370,18 @@ class CivilRegistryService(MallService):
         query = select(Resident).where(Resident.id == resident_id)
         resident = self.db.scalar(query.with_for_update() if for_update else query)
         if resident is None:
-            raise NotFound(f"no resident {resident_id}")
+            raise NotFound("no_resident", resident=resident_id)
         return resident
 
     def _parent(self, resident_id: str, field: str, sex: str) -> Resident:
         """A parent of a birth: unknown is a conflict with the registry, not a typo."""
         parent = self.db.get(Resident, resident_id)
         if parent is None:
-            raise Conflict(f"{field} is not a registered resident", {field: ["unknown"]})
+            raise Conflict(
+                "parent_not_registered", {field: [fields.REASONS["unknown"]]}, field=field
+            )
         if parent.sex != sex:
-            raise InvalidInput(f"{field} has the wrong sex", {field: ["wrong sex"]})
+            raise InvalidInput("parent_wrong_sex", {field: [registry.WRONG_SEX]}, field=field)
         return parent
 
     def _check_birth_date(self, resident: Resident, born) -> None:
@@ -396,7 +399,7 @@ class CivilRegistryService(MallService):
             father=_life(father) if father else None,
             children_born=self._children_births(resident),
         ):
-            raise InvalidInput("impossible birth date", {"birth_date": problems})
+            raise InvalidInput("impossible_birth_date", {"birth_date": problems})
 
     def _marriage_dates(self, resident: Resident) -> tuple:
         """The days of the marriages certified here with ``resident`` as a spouse."""
@@ -414,7 +417,11 @@ class CivilRegistryService(MallService):
     def _card(self, family_card_id: str) -> FamilyCard:
         card = self.db.get(FamilyCard, family_card_id)
         if card is None:
-            raise NotFound(f"no family card {family_card_id}", {"family_card_id": ["unknown"]})
+            raise NotFound(
+                "no_family_card",
+                {"family_card_id": [fields.REASONS["unknown"]]},
+                family_card=family_card_id,
+            )
         return card
 
     def _not_registered_yet(self, card: FamilyCard, birth: dict) -> None:
@@ -432,10 +439,7 @@ class CivilRegistryService(MallService):
             )
         )
         if self.db.scalar(same) is not None:
-            raise Conflict(
-                "this birth is already registered on the family card",
-                {"full_name": ["a child of this name born that day is already registered"]},
-            )
+            raise Conflict("birth_already_registered", {"full_name": [registry.SAME_CHILD]})
 
     def _family_card_of_birth(self, mother: Resident, family_card_id: str | None) -> FamilyCard:
         if family_card_id:
@@ -443,17 +447,16 @@ class CivilRegistryService(MallService):
         membership = self._membership(mother)
         if membership is None:
             raise Conflict(
-                "the mother has no family card: give family_card_id",
-                {"family_card_id": ["required when the mother has no family card"]},
+                "mother_without_family_card", {"family_card_id": [registry.CARD_REQUIRED]}
             )
         return self.db.get(FamilyCard, membership.family_card_id)
 
     def _new_card(self, data: dict, head: Resident, field: str) -> FamilyCard:
         """Open a family card headed by ``head``; ``field`` names the number in errors."""
         if problems := domain.family_card_problems(data["number"]):
-            raise InvalidInput("invalid family card number", {field: problems})
+            raise InvalidInput("invalid_family_card_number", {field: problems})
         if self.db.scalar(select(exists().where(FamilyCard.number == data["number"]))):
-            raise Conflict("family card number already used", {field: ["already used"]})
+            raise Conflict("family_card_number_taken", {field: [registry.CARD_NUMBER_USED]})
         card = FamilyCard(
             number=data["number"],
             region_code=data["number"][:6],
@@ -514,7 +517,7 @@ class CivilRegistryService(MallService):
         while True:
             serial = next_value(self.db, Sequence, f"nik:{prefix}")
             if problem := domain.nik_serial_problem(prefix, serial):
-                raise Conflict(problem)
+                raise Conflict(problem.code, params=problem.params)
             nik = domain.make_nik(region_code, birth_date, sex, serial)
             if not self.db.scalar(select(exists().where(Resident.nik == nik))):
                 return nik
@@ -544,7 +547,7 @@ class CivilRegistryService(MallService):
 
     def _require_alive(self, resident: Resident) -> None:
         if problem := domain.alive_problem(resident.full_name, resident.status):
-            raise Conflict(problem)
+            raise Conflict(problem.code, params=problem.params)
 
     def _snapshot(self, resident: Resident) -> dict:
         return wire.Resident(only=AUDITED_FIELDS).dump(resident)
