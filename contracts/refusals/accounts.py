@@ -14,3 +14,6 @@ REFUSALS = {
         "this account is closed: the civil registry has recorded its holder's death"
     ),
 }
+# field reasons
+IDENTITY_MISMATCH = N_("NIK, full name and birth date do not match the civil registry")
+REASONS = {"identity_mismatch": IDENTITY_MISMATCH}

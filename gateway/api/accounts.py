@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from contracts import refusals
+from contracts.refusals.accounts import IDENTITY_MISMATCH
 from gateway.api.requests import json_body, query_args
 from gateway.auth import issue_token, signed_in
 from gateway.errors import error_response
@@ -139,9 +140,7 @@ def sign_up_citizen(data: dict):
     }
     answer = call("civil_registry", "verify_identity", question)
     if not answer["verified"] or not answer["alive"]:
-        raise ValidationError(
-            {"nik": ["NIK, full name and birth date do not match the civil registry"]}
-        )
+        raise ValidationError({"nik": [IDENTITY_MISMATCH]})
     password_hash = hasher().hash(data["password"])
     with database() as db:
         throttle.release(db, found, window)

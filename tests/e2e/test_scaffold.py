@@ -235,7 +235,7 @@ def test_the_desk_gives_a_new_module_working_days_events_office_pages_and_deaths
         created_at, promised, days_off
     )
     assert application["working_days_left"] == promised
-    assert application["allowed_actions"] == []  # the applicant takes no step
+    assert application["allowed_actions"] == ["withdraw"]  # the applicant's one step
 
     officer = {"username": "arsip-verifikator", "full_name": "Verifikator Arsip"}
     made_staff = requests.post(

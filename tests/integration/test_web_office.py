@@ -315,6 +315,31 @@ def test_the_social_affairs_officer_works_the_modules_applications(mall):
     assert refused.status_code in (403, 404)
 
 
+def test_the_citizen_withdraws_her_module_application_from_its_page(mall):
+    http = mall["app"].test_client()
+    eventually(lambda: http.get("/api/v1/modules/social_aid").status_code == 200, timeout=30)
+    form = {"household_income": 400000, "need": "health", "description": "Anak sakit."}
+    applied = http.post(
+        "/api/v1/modules/social_aid/applications",
+        headers=mall["citizen"],
+        json={"service": "bantuan_sosial", "form": form},
+    )
+    assert applied.status_code == 201, text(applied)
+    application = applied.get_json()["id"]
+    siti = Page(mall["app"], mall["citizen_actor"])
+    path = f"/modules/social_aid/applications/{application}"
+    assert f'action="{path}/actions"' in text(siti.get(path))  # the reply allows it
+    officer = Page(mall["app"], DINSOS_VERIFIER)
+    assert officer.post(f"/office{path}/actions", {"action": "withdraw"}).status_code == 403
+    withdrawn = siti.post(f"{path}/actions", {"action": "withdraw"})
+    assert withdrawn.status_code == 303 and withdrawn.headers["Location"].endswith(path)
+    page = text(siti.get(path))
+    assert "Ditarik" in page and f'action="{path}/actions"' not in page
+    assert f'data-application="{application}"' not in text(officer.get("/office"))
+    again = siti.post(f"{path}/actions", {"action": "withdraw"})
+    assert again.status_code == 409 and "sudah ditutup" in text(again)
+
+
 def test_the_registrar_registers_a_birth_and_a_death_by_nik(mall):
     registrar = Page(mall["app"], REGISTRAR)
     form = text(registrar.get("/office/births"))
