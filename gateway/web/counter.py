@@ -7,7 +7,6 @@ an error page. The waiting counts refresh themselves: ``counter-console.js`` rel
 ``queue`` fragment every 5 s.
 """
 
-import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
@@ -16,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from gateway.api.queue import COUNTER_ACTIONS
 from gateway.rpc import call
-from gateway.web.i18n import clock, instant, language, reason
+from gateway.web.i18n import clock, instant
 from gateway.web.pages import Refused, attempt, refusal, signed_in_as
 
 bp = Blueprint("counter", __name__)
@@ -24,27 +23,6 @@ OFFICER = "counter_officer"
 NOTICE_COOKIE = "counter_notice"
 NOTICE_SECONDS = 120
 ACTIONS = {*COUNTER_ACTIONS, "finish", "transfer"}
-# what the queue service says when it refuses, for officers reading Indonesian
-REFUSALS_ID = [
-    (
-        r"nobody is waiting for this counter's services",
-        "Tidak ada yang menunggu di layanan loket ini.",
-    ),
-    (
-        r"finish, transfer or mark no-show the current ticket first",
-        "Selesaikan, alihkan atau tandai tidak hadir tiket yang sekarang dulu.",
-    ),
-    (r"counter (\d+) is not open under this officer", r"Loket \1 tidak sedang dibuka oleh Anda."),
-    (r"counter (\d+) is open under another officer", r"Loket \1 sedang dibuka petugas lain."),
-    (r"you have counter (\d+) open: close it first", r"Anda sedang membuka Loket \1: tutup dulu."),
-    (r"counter (\d+) has no current ticket", r"Loket \1 tidak sedang melayani tiket."),
-    (r"counter (\d+) belongs to (\S+)", r"Loket \1 milik instansi \2."),
-    (r"the current ticket (\S+) is called", r"Tiket \1 baru dipanggil, belum dilayani."),
-    (r"the current ticket (\S+) is serving", r"Tiket \1 sedang dilayani."),
-    (r"give to_service or to_counter", "Pilih satu tujuan: layanan atau loket."),
-    (r"no such (counter|service)", "Tujuan pengalihan tidak dikenal."),
-    (r"no counter (\S+)", r"Loket \1 tidak ada."),
-]
 
 
 def queue(method: str, *args):
@@ -107,7 +85,8 @@ def act(counter_id: str, action: str):
         if action == "finish":
             outcome = request.form.get("outcome", "").strip()
             if not outcome:
-                raise Refused("invalid input", {"outcome": [gettext("Required.")]})
+                required = {"outcome": [gettext("Required.")]}
+                raise Refused(gettext("Check the marked fields."), required)
             done = attempt(queue, "finish", counter_id, {"outcome": outcome})
         elif action == "transfer":
             where = {
@@ -118,8 +97,9 @@ def act(counter_id: str, action: str):
             done = attempt(queue, COUNTER_ACTIONS[action], counter_id)
     except Refused as err:
         # the console again, with the reason (beside its field, if any) and the refusal's
-        # own status: nothing was done, and the audit log records a refusal, not a success
-        notice = {"kind": "bad", "text": _indonesian(err.message)}
+        # own status: nothing was done, and the audit log records a refusal, not a success;
+        # the reason is the queue's refusal in the officer's language (``i18n.refused``)
+        notice = {"kind": "bad", "text": err.message}
         return _console(counter_id, notice, err.fields, err.status)
     return _back(counter_id, "ok", _done_text(action, done))
 
@@ -167,17 +147,6 @@ def _done_text(action: str, result: dict) -> str:
         "transfer": lazy_gettext("Transferred: the new ticket is %(label)s.", label=label),
     }
     return str(texts[action])
-
-
-def _indonesian(message: str) -> str:
-    if message == "invalid input":
-        return gettext("Check the marked fields.")
-    if language() == "en":
-        return message
-    for pattern, indonesian in REFUSALS_ID:
-        if re.fullmatch(pattern, message):
-            return re.sub(pattern, indonesian, message)
-    return reason(message)
 
 
 # --- the notice carried across the redirect -------------------------------------------

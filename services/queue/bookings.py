@@ -14,6 +14,8 @@ from chassis.calendar import closed_day
 from chassis.errors import Conflict, InvalidInput, NotFound, load
 from chassis.service import rpc
 from contracts import queue as wire
+from contracts import refusals
+from contracts.refusals.queue import BOOKING_DAY, ONE_BOOKING, SLOT_FULL
 from services.queue import domain
 from services.queue.models import (
     Booking,
@@ -25,6 +27,12 @@ from services.queue.models import (
 )
 
 log = logging.getLogger(__name__)
+# the refusal of a booking that is no longer booked, by its status
+BOOKING_CLOSED = {
+    "cancelled": "booking_cancelled",
+    "checked_in": "booking_checked_in",
+    "no_show": "booking_missed",
+}
 
 
 class Bookings:
@@ -45,10 +53,7 @@ class Bookings:
             Booking.status == "booked",
         )
         if self.db.scalar(mine):
-            raise Conflict(
-                "you already have a booking for this service that day",
-                {"service_code": ["one booking per service per day"]},
-            )
+            raise Conflict("booking_exists", {"service_code": [ONE_BOOKING]})
         self._take_seat(line, data["starts_at"])
         booking = Booking(
             code=domain.new_booking_code(),
@@ -63,7 +68,7 @@ class Bookings:
             with self.db.begin_nested():
                 self.db.flush()
         except IntegrityError:  # a concurrent booking by the same person won the index
-            raise Conflict("you already have a booking for this service that day") from None
+            raise Conflict("booking_exists") from None
         self.db.record_event(
             "booking_created",
             {
@@ -123,10 +128,7 @@ class Bookings:
         starts_at = load(wire.Reschedule(), payload)["starts_at"]
         booking = self._own_booking(booking_id)
         if domain.service_day(starts_at) != booking.day:
-            raise InvalidInput(
-                "reschedule within the same day, or cancel and book again",
-                {"starts_at": ["must be on the booking's day"]},
-            )
+            raise InvalidInput("reschedule_same_day", {"starts_at": [BOOKING_DAY]})
         self._take_seat(self._line(booking.service_code), starts_at)
         self._seat_count(booking.service_code, booking.starts_at, -1)
         booking.starts_at = starts_at
@@ -138,12 +140,13 @@ class Bookings:
         code = load(wire.CheckIn(), payload)["code"]
         booking = self.db.scalar(select(Booking).where(Booking.code == code).with_for_update())
         if booking is None:
-            raise NotFound("no booking with this code", {"code": ["unknown"]})
+            raise NotFound("no_booking_with_code", {"code": ["unknown"]})
         if booking.status != "booked":
-            raise Conflict(f"the booking is {booking.status}")
+            raise Conflict(BOOKING_CLOSED[booking.status], status=booking.status)
         now = self.clock()
         if problem := domain.check_in_problem(booking.starts_at, now):
-            raise Conflict(problem)
+            code, params = problem
+            raise Conflict(code, params=params)
         self._refuse_the_deceased(booking.person_id)
         ticket = self._new_ticket(
             self._line(booking.service_code),
@@ -178,7 +181,7 @@ class Bookings:
     def _line(self, service_code: str) -> ServiceLine:
         line = self.db.get(ServiceLine, service_code)
         if line is None:
-            raise NotFound(f"no service {service_code}", {"service_code": ["unknown"]})
+            raise NotFound("no_service", {"service_code": ["unknown"]}, service=service_code)
         return line
 
     def _take_seat(self, line: ServiceLine, starts_at) -> None:
@@ -193,9 +196,10 @@ class Bookings:
             calendar.names(holiday) if holiday else None,
             line.slot_minutes,
         ):
-            raise InvalidInput(problem, {"starts_at": [problem]})
+            code, params = problem
+            raise InvalidInput(code, {"starts_at": [refusals.text(code, params)]}, params)
         if not self._seat_count(line.code, starts_at, +1, capacity=line.slot_capacity):
-            raise Conflict("slot full: choose another time", {"starts_at": ["slot full"]})
+            raise Conflict("slot_full", {"starts_at": [SLOT_FULL]})
 
     def _seat_count(
         self, service_code: str, starts_at, change: int, capacity: int | None = None
@@ -221,9 +225,9 @@ class Bookings:
     def _own_booking(self, booking_id: str) -> Booking:
         booking = self.db.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
         if booking is None or not self.actor.is_person(booking.person_id):
-            raise NotFound(f"no booking {booking_id}")
+            raise NotFound("no_booking", booking=booking_id)
         if booking.status != "booked":
-            raise Conflict(f"the booking is {booking.status}")
+            raise Conflict(BOOKING_CLOSED[booking.status], status=booking.status)
         return booking
 
     def _release(self, booking: Booking, reason: str) -> None:

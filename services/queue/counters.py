@@ -17,10 +17,13 @@ from chassis.actor import AGENCY_ADMIN, COUNTER_OFFICER, MALL_MANAGER
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.service import rpc
 from contracts import queue as wire
+from contracts.refusals.queue import ONE_COUNTER, ONE_TARGET
 from services.queue import domain
 from services.queue.models import Counter, CounterRelease, ServiceLine, Ticket
 
 log = logging.getLogger(__name__)
+# the refusal of an action the current ticket is not ready for, by its status (domain.ACTIVE)
+NOT_READY = {"called": "current_ticket_called", "serving": "current_ticket_serving"}
 
 
 class Counters:
@@ -37,24 +40,20 @@ class Counters:
         """An officer of the counter's agency opens it and is recorded as its officer."""
         counter = self._counter(counter_id, officer_only=False)
         if counter.status == "open" and counter.officer_id != self.actor.id:
-            raise Conflict(f"counter {counter.number} is open under another officer")
+            raise Conflict("counter_held_by_another", counter=counter.number)
         if counter.status == "open":
             return self._present_counter(counter)
         held = self._open_counter_of(self.actor.id)
         if held is not None:
             raise Conflict(
-                f"you have counter {held.number} open: close it first",
-                {"counter_id": ["one open counter per officer"]},
+                "officer_holds_counter", {"counter_id": [ONE_COUNTER]}, counter=held.number
             )
         counter.status, counter.officer_id = "open", self.actor.id
         try:
             with self.db.begin_nested():
                 self.db.flush()
         except IntegrityError:  # a concurrent opening by the same officer won the index
-            raise Conflict(
-                "you have another counter open: close it first",
-                {"counter_id": ["one open counter per officer"]},
-            ) from None
+            raise Conflict("officer_holds_another_counter", {"counter_id": [ONE_COUNTER]}) from None
         return self._present_counter(counter)
 
     @rpc
@@ -62,7 +61,7 @@ class Counters:
         """Its officer closes a counter with no current ticket."""
         counter = self._counter(counter_id)
         if self._current(counter) is not None:
-            raise Conflict("finish, transfer or mark no-show the current ticket first")
+            raise Conflict("ticket_at_counter")
         counter.status, counter.officer_id, counter.priority_streak = "closed", None, 0
         return self._present_counter(counter)
 
@@ -76,11 +75,11 @@ class Counters:
         self.actor.require(AGENCY_ADMIN, MALL_MANAGER)
         counter = self.db.scalar(select(Counter).where(Counter.id == counter_id).with_for_update())
         if counter is None:
-            raise NotFound(f"no counter {counter_id}")
+            raise NotFound("no_counter", counter=counter_id)
         if self.actor.role == AGENCY_ADMIN and self.actor.agency != counter.agency:
-            raise Forbidden(f"counter {counter.number} belongs to {counter.agency}")
+            raise Forbidden("counter_not_yours", counter=counter.number, agency=counter.agency)
         if counter.status != "open":
-            raise Conflict(f"counter {counter.number} is not open")
+            raise Conflict("counter_not_open", counter=counter.number)
         held = self.db.scalars(
             select(Ticket).where(
                 Ticket.counter_id == counter.id, Ticket.status.in_(domain.sources_of("requeue"))
@@ -137,10 +136,10 @@ class Counters:
         """Call the next ticket to this counter (priority first, with the fairness rule)."""
         counter = self._counter(counter_id)
         if self._current(counter) is not None:
-            raise Conflict("finish, transfer or mark no-show the current ticket first")
+            raise Conflict("ticket_at_counter")
         ticket = self._pick_next(counter)
         if ticket is None:
-            raise NotFound("nobody is waiting for this counter's services")
+            raise NotFound("nobody_waiting")
         now = self.clock()
         claimed = self.db.execute(
             update(Ticket)
@@ -153,7 +152,7 @@ class Counters:
             )
         ).rowcount
         if claimed != 1:  # cannot happen under the row lock; refuse rather than double-call
-            raise Conflict("the ticket was taken by another counter; call again")
+            raise Conflict("ticket_taken_meanwhile")
         self.db.refresh(ticket)
         counter.priority_streak = domain.next_streak(
             counter.priority_streak, ticket.priority is not None
@@ -201,16 +200,13 @@ class Counters:
         """Send the current ticket to another service or counter; it keeps its arrival time."""
         data = load(wire.Transfer(), payload)
         if bool(data["to_service"]) == bool(data["to_counter"]):
-            raise InvalidInput(
-                "give to_service or to_counter",
-                {"to_service": ["give exactly one of to_service, to_counter"]},
-            )
+            raise InvalidInput("transfer_needs_one_target", {"to_service": [ONE_TARGET]})
         counter = self._counter(counter_id)
         ticket = self._current_in(counter, "transfer")
         if data["to_counter"]:
             target = self.db.get(Counter, data["to_counter"])
             if target is None:
-                raise NotFound("no such counter", {"to_counter": ["unknown"]})
+                raise NotFound("no_transfer_counter", {"to_counter": ["unknown"]})
             service = (
                 ticket.service_code
                 if ticket.service_code in target.services
@@ -220,7 +216,7 @@ class Counters:
             target, service = None, data["to_service"]
         line = self.db.get(ServiceLine, service)
         if line is None:
-            raise NotFound("no such service", {"to_service": ["unknown"]})
+            raise NotFound("no_transfer_service", {"to_service": ["unknown"]})
         self._complete(ticket, "transfer", f"to {target.id if target else service}")
         moved = self._new_ticket(
             line,
@@ -238,12 +234,12 @@ class Counters:
         """The counter, locked for this transaction, if the actor may work it."""
         counter = self.db.scalar(select(Counter).where(Counter.id == counter_id).with_for_update())
         if counter is None:
-            raise NotFound(f"no counter {counter_id}")
+            raise NotFound("no_counter", counter=counter_id)
         self.actor.require(COUNTER_OFFICER)
         if self.actor.agency != counter.agency:
-            raise Forbidden(f"counter {counter.number} belongs to {counter.agency}")
+            raise Forbidden("counter_not_yours", counter=counter.number, agency=counter.agency)
         if officer_only and (counter.status != "open" or counter.officer_id != self.actor.id):
-            raise Conflict(f"counter {counter.number} is not open under this officer")
+            raise Conflict("counter_not_held", counter=counter.number)
         return counter
 
     def _open_counter_of(self, officer_id: str) -> Counter | None:
@@ -261,9 +257,9 @@ class Counters:
         """The counter's current ticket, if ``action`` may be taken on it."""
         ticket = self._current(counter)
         if ticket is None:
-            raise Conflict(f"counter {counter.number} has no current ticket")
+            raise Conflict("counter_idle", counter=counter.number)
         if not domain.may_take(ticket.status, action):
-            raise Conflict(f"the current ticket {ticket.label} is {ticket.status}")
+            raise Conflict(NOT_READY[ticket.status], ticket=ticket.label, status=ticket.status)
         return ticket
 
     def _pick_next(self, counter: Counter) -> Ticket | None:

@@ -15,6 +15,10 @@ from datetime import date, datetime, time, timedelta
 
 from chassis.clock import MALL_TIME, mall_date
 
+# why a slot or a check-in is refused: a refusal code (contracts.refusals.queue) and the
+# values its text names
+Problem = tuple[str, dict[str, str | int]]
+
 PRIORITY_CATEGORIES = ("elderly", "disability", "pregnant")
 MAX_PRIORITY_STREAK = 3
 SKM_ELEMENTS = 9  # the nine elements of the national satisfaction survey (PermenPAN-RB 14/2017)
@@ -194,23 +198,24 @@ def slot_problem(
     hours: tuple[time, time] | None,
     holiday: str | None,
     slot_minutes: int,
-) -> str | None:
+) -> Problem | None:
     """Why a slot can't be booked (in the past, a holiday, closed, misaligned), or None."""
     local = starts_at.astimezone(MALL_TIME)
     if starts_at <= now:
-        return "the slot is in the past"
+        return "slot_in_the_past", {}
     if holiday:
-        return f"the mall is closed on {local.date().isoformat()} ({holiday})"
+        return "mall_closed_on_holiday", {"day": local.date().isoformat(), "holiday": holiday}
     if hours is None:
-        return f"the mall is closed on {local:%A}s"
+        return "mall_closed_on_weekday", {"day": local.date().isoformat(), "weekday": f"{local:%A}"}
     end = (datetime.combine(local.date(), local.time()) + timedelta(minutes=slot_minutes)).time()
+    opens, closes = f"{hours[0]:%H:%M}", f"{hours[1]:%H:%M}"
     if local.time() < hours[0] or end > hours[1]:
-        return f"outside opening hours ({hours[0]:%H:%M}-{hours[1]:%H:%M})"
+        return "outside_opening_hours", {"opens": opens, "closes": closes}
     minutes_since_opening = (local.hour * 60 + local.minute) - (
         hours[0].hour * 60 + hours[0].minute
     )
     if minutes_since_opening % slot_minutes or local.second or local.microsecond:
-        return f"slots start every {slot_minutes} minutes from {hours[0]:%H:%M}"
+        return "slot_misaligned", {"minutes": slot_minutes, "opens": opens}
     return None
 
 
@@ -227,11 +232,11 @@ def slot_starts(day: date, hours: tuple[time, time] | None, slot_minutes: int) -
     return starts
 
 
-def check_in_problem(starts_at: datetime, now: datetime) -> str | None:
+def check_in_problem(starts_at: datetime, now: datetime) -> Problem | None:
     if now < starts_at - timedelta(minutes=CHECK_IN_EARLY_MINUTES):
-        return f"check-in opens {CHECK_IN_EARLY_MINUTES} minutes before the slot"
+        return "check_in_too_early", {"minutes": CHECK_IN_EARLY_MINUTES}
     if now > starts_at + timedelta(minutes=CHECK_IN_GRACE_MINUTES):
-        return "the slot and its grace period have passed"
+        return "check_in_too_late", {}
     return None
 
 

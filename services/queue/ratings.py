@@ -8,6 +8,7 @@ from chassis.actor import COUNTER_OFFICER, MALL_MANAGER
 from chassis.errors import Conflict, Forbidden, InvalidInput, load
 from chassis.service import rpc
 from contracts import queue as wire
+from contracts.refusals.queue import SCOPES
 from services.queue import domain
 from services.queue.models import Counter, Rating, Ticket
 
@@ -23,9 +24,9 @@ class Ratings:
         elements = load(wire.RatingRequest(), payload)["elements"]
         ticket = self._visible_ticket(ticket_id)
         if ticket.status != "done":
-            raise Conflict("only a finished service is rated")
+            raise Conflict("service_not_finished")
         if self.db.get(Rating, ticket.id):
-            raise Conflict("this service is already rated")
+            raise Conflict("already_rated")
         counter = self.db.get(Counter, ticket.counter_id)
         index = domain.skm_index([elements])
         self.db.add(
@@ -54,7 +55,7 @@ class Ratings:
             "agency": Rating.agency,
         }.get(scope)
         if column is None:
-            raise InvalidInput("unknown scope", {"scope": ["service, counter or agency"]})
+            raise InvalidInput("unknown_scope", {"scope": [SCOPES]})
         ratings = self.db.scalars(select(Rating.elements).where(column == key)).all()
         index = domain.skm_index(list(ratings))
         return {
@@ -69,7 +70,7 @@ class Ratings:
     def daily_statistics(self, day: str | None = None) -> dict:
         """Per service and counter: issued, served, no-shows, wait and service minutes."""
         if self.actor.role not in (MALL_MANAGER, COUNTER_OFFICER, "agency_admin"):
-            raise Forbidden("staff only")
+            raise Forbidden("staff_only")
         asked = load(wire.DailyStatisticsQuery(), {"day": day} if day else {})["day"]
         tickets = self.db.scalars(
             select(Ticket).where(Ticket.day == (asked or domain.service_day(self.clock())))

@@ -12,6 +12,7 @@ from chassis.errors import Conflict, Forbidden, NotFound, load
 from chassis.sequences import next_value
 from chassis.service import rpc
 from contracts import queue as wire
+from contracts.refusals.queue import CANCEL_CODE, DECEASED, QUOTA_REACHED, STAFF_ONLY
 from services.queue import domain
 from services.queue.models import (
     Counter,
@@ -54,14 +55,16 @@ class Tickets:
         """Hand out the next walk-in ticket of a service's series for today."""
         data = load(wire.TicketIssue(), payload)
         if data["priority"] and not self.actor.is_staff:
-            raise Forbidden("priority is marked at the desk", {"priority": ["staff only"]})
+            raise Forbidden("priority_at_the_desk", {"priority": [STAFF_ONLY]})
         if self.actor.role == CITIZEN:  # a signed-in citizen takes a ticket for herself
             data["person_id"] = self.actor.person_id
         elif not self.actor.is_staff:
             data["person_id"] = None
         line = self.db.get(ServiceLine, data["service_code"])
         if line is None:
-            raise NotFound(f"no service {data['service_code']}", {"service_code": ["unknown"]})
+            raise NotFound(
+                "no_service", {"service_code": ["unknown"]}, service=data["service_code"]
+            )
         self._refuse_the_deceased(data["person_id"])
         now = self.clock()
         day = domain.service_day(now)
@@ -75,8 +78,9 @@ class Tickets:
             )
             if issued >= line.walk_in_quota:
                 raise Conflict(
-                    f"today's {line.walk_in_quota} walk-in tickets are all taken",
-                    {"service_code": ["quota reached"]},
+                    "walk_in_quota_reached",
+                    {"service_code": [QUOTA_REACHED]},
+                    quota=line.walk_in_quota,
                 )
         cancel_code = domain.new_cancel_code()
         ticket = self._new_ticket(
@@ -99,17 +103,14 @@ class Tickets:
         code = load(wire.TicketCancellation(), payload)["cancel_code"]
         ticket = self.db.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
         if ticket is None:
-            raise NotFound(f"no ticket {ticket_id}")
+            raise NotFound("no_ticket", ticket=ticket_id)
         holder = ticket.person_id is not None and self.actor.is_person(ticket.person_id)
         if not holder and not domain.code_matches(code, ticket.cancel_code_hash):
             if ticket.person_id is not None:  # someone else's: not even its existence
-                raise NotFound(f"no ticket {ticket_id}")
-            raise Forbidden(
-                "the cancel code does not match this ticket",
-                {"cancel_code": ["give the code printed on the ticket"]},
-            )
+                raise NotFound("no_ticket", ticket=ticket_id)
+            raise Forbidden("cancel_code_mismatch", {"cancel_code": [CANCEL_CODE]})
         if not domain.may_take(ticket.status, "cancel"):
-            raise Conflict("only a waiting ticket can be given up", {"status": [ticket.status]})
+            raise Conflict("ticket_not_waiting", {"status": [ticket.status]})
         reason = "given up by its holder"
         cancelled = self.db.execute(
             update(Ticket)
@@ -121,7 +122,7 @@ class Tickets:
             )
         ).rowcount
         if cancelled != 1:  # cannot happen under the row lock; never cancel a called ticket
-            raise Conflict("the ticket was just called; go to the counter")
+            raise Conflict("ticket_just_called")
         self.db.refresh(ticket)
         self.db.record_event("ticket_cancelled", {"ticket_id": ticket.id, "reason": reason})
         return wire.Ticket().dump(ticket)
@@ -201,7 +202,7 @@ class Tickets:
     def _ticket(self, ticket_id: str) -> Ticket:
         ticket = self.db.get(Ticket, ticket_id)
         if ticket is None:
-            raise NotFound(f"no ticket {ticket_id}")
+            raise NotFound("no_ticket", ticket=ticket_id)
         return ticket
 
     def _visible_ticket(self, ticket_id: str) -> Ticket:
@@ -213,14 +214,11 @@ class Tickets:
             actor.is_staff and actor.agency == self.db.get(ServiceLine, ticket.service_code).agency
         ):
             return ticket
-        raise NotFound(f"no ticket {ticket_id}")
+        raise NotFound("no_ticket", ticket=ticket_id)
 
     def _refuse_the_deceased(self, person_id: str | None) -> None:
         if person_id is not None and self.db.get(DeceasedPerson, person_id) is not None:
-            raise Conflict(
-                "this person is recorded as deceased: nothing is booked or issued in her name",
-                {"person_id": ["deceased"]},
-            )
+            raise Conflict("holder_deceased", {"person_id": [DECEASED]})
 
     def _position(self, ticket: Ticket) -> int:
         ahead = self.db.scalar(
