@@ -16,7 +16,7 @@ from contracts.refusals import REFUSALS
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["chassis", "contracts", "desk", "gateway", "services"]
 # services whose refusals are still sentences, being given codes (emptied when they are)
-PENDING = ("services/civil_registry/", "services/licensing/", "services/queue/")
+PENDING = ("services/civil_registry/", "services/queue/")
 ERRORS = {"MallError", "InvalidInput", "NotFound", "Conflict", "Forbidden", "Unavailable"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
