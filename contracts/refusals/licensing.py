@@ -30,8 +30,15 @@ REFUSALS = {
 NOT_A_RESIDENT = N_("does not match a registered resident")
 NOT_IN_STORE = N_("not in the document store")
 ALREADY_USED = N_("already used")
+# the note an officer must write, said for each action that needs one (the office's form
+# asks for a reason to reject and for what to revise, not for "a note")
+NOTE_REASONS = {
+    "reject": N_("required to reject: the applicant reads it"),
+    "request_revision": N_("required to request_revision: the applicant reads it"),
+}
 REASONS = {
     "not_a_resident": NOT_A_RESIDENT,
     "not_in_store": NOT_IN_STORE,
     "already_used": ALREADY_USED,
+    **{f"note_to_{action}": reason for action, reason in NOTE_REASONS.items()},
 }

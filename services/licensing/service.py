@@ -32,7 +32,7 @@ from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
 from contracts.refusals.fields import NOTE_REASON
-from contracts.refusals.licensing import ALREADY_USED, NOT_A_RESIDENT, NOT_IN_STORE
+from contracts.refusals.licensing import ALREADY_USED, NOT_A_RESIDENT, NOT_IN_STORE, NOTE_REASONS
 from desk.deadlines import most_urgent_first, working_days_left
 from services.licensing import domain
 from services.licensing.models import (
@@ -161,7 +161,8 @@ class LicensingService(CalendarReplica, MallService):
             self._require_agency(application, VERIFIER)
         self._target(application, data["action"])  # an illegal step is refused first
         if domain.PERMIT.action(data["action"]).note_required and not (data["note"] or "").strip():
-            raise InvalidInput("note_required", {"note": [NOTE_REASON]}, action=data["action"])
+            why = NOTE_REASONS.get(data["action"], NOTE_REASON)
+            raise InvalidInput("note_required", {"note": [why]}, action=data["action"])
         if data["action"] in ("submit", "resubmit"):
             self._check_documents(application)
         self._transition(application, data["action"], data["note"])
