@@ -31,6 +31,8 @@ from chassis.service import MallService, rpc
 from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
+from contracts.refusals.fields import NOTE_REASON
+from contracts.refusals.licensing import ALREADY_USED, NOT_A_RESIDENT, NOT_IN_STORE, NOTE_REASONS
 from desk.deadlines import most_urgent_first, working_days_left
 from services.licensing import domain
 from services.licensing.models import (
@@ -78,17 +80,14 @@ class LicensingService(CalendarReplica, MallService):
             }
         )
         if not identity["verified"]:
-            raise InvalidInput(
-                "applicant not found in the civil registry",
-                {"applicant_nik": ["does not match a registered resident"]},
-            )
+            raise InvalidInput("applicant_unknown", {"applicant_nik": [NOT_A_RESIDENT]})
         if not identity["alive"]:
-            raise Conflict("applicant is registered as deceased")
+            raise Conflict("applicant_deceased")
         if self.actor.role == CITIZEN and self.actor.person_id != identity["person_id"]:
-            raise Forbidden("citizens apply for themselves")
+            raise Forbidden("citizens_apply_for_themselves")
         permit_type = self.db.get(PermitType, data["permit_type"])
         if permit_type is None:
-            raise NotFound("unknown permit type", {"permit_type": ["unknown"]})
+            raise NotFound("unknown_permit_type", {"permit_type": ["unknown"]})
         application = Application(
             permit_type=permit_type.code,
             agency=permit_type.agency,
@@ -128,15 +127,12 @@ class LicensingService(CalendarReplica, MallService):
         required = self._type(application).required_documents
         if data["kind"] not in required:
             raise InvalidInput(
-                "this permit does not take a document of that kind",
-                {"kind": [f"must be one of: {', '.join(required)}"]},
+                "document_kind_not_taken", {"kind": [f"must be one of: {', '.join(required)}"]}
             )
         if application.status not in ("draft", "revision_requested"):
-            raise Conflict(
-                f"documents can't be added while the application is {application.status}"
-            )
+            raise Conflict("documents_locked", status=application.status)
         if not self._store().exists(data["sha256"]):
-            raise InvalidInput("upload the file first", {"sha256": ["not in the document store"]})
+            raise InvalidInput("file_not_uploaded", {"sha256": [NOT_IN_STORE]})
         # One file serves one requirement: the same content (by SHA-256) can't stand for
         # a KTP and a land certificate of one application at once.
         served = self.db.scalar(
@@ -146,10 +142,7 @@ class LicensingService(CalendarReplica, MallService):
             )
         )
         if served is not None:
-            raise Conflict(
-                "this file is already attached to this application",
-                {"file": [f"already attached as {served}"]},
-            )
+            raise Conflict("file_already_attached", {"file": [f"already attached as {served}"]})
         data["filename"] = domain.display_name(data["filename"], data["content_type"])
         document = Document(application_id=application.id, **data)
         self.db.add(document)
@@ -168,10 +161,8 @@ class LicensingService(CalendarReplica, MallService):
             self._require_agency(application, VERIFIER)
         self._target(application, data["action"])  # an illegal step is refused first
         if domain.PERMIT.action(data["action"]).note_required and not (data["note"] or "").strip():
-            raise InvalidInput(
-                f"a note is required to {data['action']}",
-                {"note": [f"required to {data['action']}: the applicant reads it"]},
-            )
+            why = NOTE_REASONS.get(data["action"], NOTE_REASON)
+            raise InvalidInput("note_required", {"note": [why]}, action=data["action"])
         if data["action"] in ("submit", "resubmit"):
             self._check_documents(application)
         self._transition(application, data["action"], data["note"])
@@ -191,17 +182,17 @@ class LicensingService(CalendarReplica, MallService):
         self._require_agency(application, CASHIER)
         fee = self._type(application).fee
         if fee == 0:
-            raise Conflict("this permit has no fee")
+            raise Conflict("no_fee")
         if self.db.get(Payment, application.id):
-            raise Conflict("the fee is already paid")
+            raise Conflict("fee_already_paid")
         if data["amount"] != fee:
-            raise InvalidInput("wrong amount", {"amount": [f"the fee is {fee}"]})
+            raise InvalidInput("wrong_amount", {"amount": [f"the fee is {fee}"]})
         if domain.is_open(application.status) is False:
-            raise Conflict(f"the application is {application.status}")
+            raise Conflict("application_not_open", status=application.status)
         if self.db.scalar(
             select(Payment).where(Payment.receipt_reference == data["receipt_reference"])
         ):
-            raise Conflict("receipt already used", {"receipt_reference": ["already used"]})
+            raise Conflict("receipt_used", {"receipt_reference": [ALREADY_USED]})
         self.db.add(Payment(application_id=application.id, cashier_id=self.actor.id, **data))
         self.db.flush()
         self._issue_if_ready(application)
@@ -266,7 +257,7 @@ class LicensingService(CalendarReplica, MallService):
     def get_permit(self, permit_id: str) -> dict:
         permit = self.db.get(Permit, permit_id)
         if permit is None or not self._may_see(permit.holder_id, self._agency_of(permit)):
-            raise NotFound(f"no permit {permit_id}")
+            raise NotFound("no_permit", permit=permit_id)
         return wire.Permit().dump(permit)
 
     @rpc
@@ -303,11 +294,11 @@ class LicensingService(CalendarReplica, MallService):
         reason = load(wire.Revocation(), payload)["reason"]
         permit = self.db.get(Permit, permit_id)
         if permit is None or not self._may_see(permit.holder_id, self._agency_of(permit)):
-            raise NotFound(f"no permit {permit_id}")  # nor whether it exists
+            raise NotFound("no_permit", permit=permit_id)  # nor whether it exists
         if self.actor.role != VERIFIER or self.actor.agency != self._agency_of(permit):
-            raise Forbidden("only officers of the issuing agency revoke its permits")
+            raise Forbidden("not_the_issuing_agency")
         if permit.status in ("revoked", "expired"):
-            raise Conflict(f"the permit is already {permit.status}")
+            raise Conflict("permit_not_active", status=permit.status)
         permit.status, permit.status_reason = "revoked", reason
         self.db.record_event(
             "permit_revoked", {"permit_id": permit.id, "number": permit.number, "reason": reason}
@@ -319,11 +310,11 @@ class LicensingService(CalendarReplica, MallService):
         """The holder opens a renewal (a new draft linked to the permit) before it expires."""
         permit = self.db.get(Permit, permit_id)
         if permit is None or not self.actor.is_person(permit.holder_id):
-            raise NotFound(f"no permit {permit_id}")
+            raise NotFound("no_permit", permit=permit_id)
         if permit.status != "active" or permit.valid_until is None:
-            raise Conflict("only an active permit with an end date is renewed")
+            raise Conflict("permit_not_renewable")
         if permit.valid_until < today():
-            raise Conflict("the permit has expired: apply anew")
+            raise Conflict("permit_expired")
         original = self.db.get(Application, permit.application_id)
         renewal = Application(
             permit_type=permit.permit_type,
@@ -426,7 +417,7 @@ class LicensingService(CalendarReplica, MallService):
         query = select(Application).where(Application.id == application_id)
         application = self.db.scalar(query.with_for_update() if for_update else query)
         if application is None or not self._may_see(application.applicant_id, application.agency):
-            raise NotFound(f"no application {application_id}")
+            raise NotFound("no_application", application=application_id)
         return application
 
     def _owned(self, application_id: str, for_update: bool = False) -> Application:
@@ -444,11 +435,11 @@ class LicensingService(CalendarReplica, MallService):
 
     def _require_applicant(self, application: Application) -> None:
         if not self.actor.is_person(application.applicant_id):
-            raise Forbidden("only the applicant may do this")
+            raise Forbidden("only_the_applicant")
 
     def _require_agency(self, application: Application, role: str) -> None:
         if self.actor.role != role or self.actor.agency != application.agency:
-            raise Forbidden(f"only a {role} of {application.agency} may do this")
+            raise Forbidden("agency_role_required", role=role, agency=application.agency)
 
     def _type(self, application: Application) -> PermitType:
         return self.db.get(PermitType, application.permit_type)
@@ -467,8 +458,7 @@ class LicensingService(CalendarReplica, MallService):
             self._type(application).required_documents, attached
         ):
             raise InvalidInput(
-                "required documents are missing",
-                {"documents": [f"missing: {kind}" for kind in missing]},
+                "documents_missing", {"documents": [f"missing: {kind}" for kind in missing]}
             )
 
     def _start_clock(self, application: Application) -> None:
@@ -490,7 +480,9 @@ class LicensingService(CalendarReplica, MallService):
         try:
             return domain.next_state(application.status, action)
         except domain.IllegalTransition as illegal:
-            raise Conflict(str(illegal), {"allowed_actions": illegal.allowed}) from None
+            raise Conflict(
+                illegal.code, {"allowed_actions": illegal.allowed}, illegal.params
+            ) from None
 
     def _transition(
         self, application: Application, action: str, note: str | None, actor=None

@@ -62,7 +62,7 @@ def test_a_step_the_table_lacks_is_refused_with_its_code_and_what_is_allowed():
     with pytest.raises(IllegalTransition) as raised:
         DECISION.next_state("in_review", "review")
     assert raised.value.code == "illegal_transition"
-    assert raised.value.params["allowed"] == "approve, reject"
+    assert raised.value.params["allowed"] == "approve, reject, withdraw"
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.kind)
