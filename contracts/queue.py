@@ -108,6 +108,9 @@ class Counter(Reply):
     status = fields.String()
     officer_id = fields.String(allow_none=True)
     current_ticket = fields.Nested(Ticket, allow_none=True)
+    # for the officer asking: whether she holds it, and what she may do at it now
+    held_by_you = fields.Boolean()
+    allowed_actions = fields.List(fields.String())
 
 
 class CounterReleaseRequest(Schema):

@@ -43,7 +43,7 @@ def _console(chosen: str | None, notice: dict | None, errors: dict | None = None
     everywhere = queue("list_counters")
     counters = [c for c in everywhere if c["agency"] == g.actor.agency]
     lines = {line["code"]: line for line in queue("list_service_lines")}
-    mine = [c for c in counters if _is_mine(c)]
+    mine = [c for c in counters if c["held_by_you"]]
     active = next((c for c in mine if c["id"] == chosen), mine[0] if mine else None)
     page = render_template(
         "counter/console.html",
@@ -110,10 +110,6 @@ def act(counter_id: str, action: str):
 def minutes_since(value) -> int | None:
     moment = instant(value)
     return max(0, int((datetime.now(UTC) - moment).total_seconds() // 60)) if moment else None
-
-
-def _is_mine(counter: dict) -> bool:
-    return counter["status"] == "open" and counter.get("officer_id") == g.actor.id
 
 
 def _queue_view(counter: dict, lines: dict) -> dict:

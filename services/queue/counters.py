@@ -33,7 +33,8 @@ class Counters:
     def list_counters(self) -> list[dict]:
         """Every counter, with its officer and current ticket."""
         counters = self.db.scalars(select(Counter).order_by(Counter.number))
-        return [self._present_counter(c) for c in counters]
+        held = self._open_counter_of(self.actor.id) if self.actor.id else None
+        return [self._present_counter(c, held) for c in counters]
 
     @rpc
     def open_counter(self, counter_id: str) -> dict:
@@ -317,10 +318,27 @@ class Counters:
         )
         return wire.Ticket().dump(ticket)
 
-    def _present_counter(self, counter: Counter) -> dict:
-        current = self.db.scalar(
-            select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(domain.ACTIVE))
+    def _present_counter(self, counter: Counter, held: Counter | None = None) -> dict:
+        """The counter, with what the actor asking may do at it (``held``: the counter she
+        holds open, if any; found here when not given)."""
+        current = self._current(counter)
+        actor = self.actor
+        officer = actor.id is not None and actor.role == COUNTER_OFFICER
+        if officer and held is None and counter.officer_id != actor.id:
+            held = self._open_counter_of(actor.id)
+        held_by_her = officer and counter.status == "open" and counter.officer_id == actor.id
+        allowed = domain.counter_actions(
+            counter.status,
+            of_her_agency=officer and actor.agency == counter.agency,
+            held_by_her=held_by_her,
+            she_holds_another=held is not None and held.id != counter.id,
+            current=current.status if current else None,
         )
         return wire.Counter().dump(
-            {**wire.Counter(exclude=("current_ticket",)).dump(counter), "current_ticket": current}
+            {
+                **wire.Counter(exclude=("current_ticket",)).dump(counter),
+                "current_ticket": current,
+                "held_by_you": held_by_her,
+                "allowed_actions": allowed,
+            }
         )

@@ -58,6 +58,31 @@ class IllegalStep(Exception):
         super().__init__(f"a {status} ticket cannot {action}")
 
 
+# what an officer does at a counter she holds with a current ticket, in the console's order
+TICKET_DESK = ("start_service", "recall", "no_show", "finish", "transfer")
+
+
+def counter_actions(
+    status: str,
+    of_her_agency: bool,
+    held_by_her: bool,
+    she_holds_another: bool,
+    current: str | None,
+) -> list[str]:
+    """What a counter officer may do at a counter now: open it (one counter per officer),
+    call the next ticket or close it when it is idle, or the steps its current ticket may
+    take. The entrypoints check the same rules; the console only shows this answer."""
+    if not of_her_agency:
+        return []
+    if status != "open":
+        return [] if she_holds_another else ["open_counter"]
+    if not held_by_her:
+        return []
+    if current is None:
+        return ["call_next", "close_counter"]
+    return [action for action in TICKET_DESK if may_take(current, action)]
+
+
 def sources_of(action: str) -> frozenset[str]:
     """The statuses from which ``action`` may be taken."""
     return TICKET_STEPS[action][0]

@@ -308,3 +308,33 @@ def test_a_citizen_gives_up_a_waiting_ticket_and_it_is_never_called(queue):
         if e.event_type == "ticket_cancelled"
     ]
     assert [c["ticket_id"] for c in cancelled] == [walk_in["id"], hers["id"]]
+
+
+def test_each_counter_says_what_the_officer_asking_may_do_there_and_the_service_agrees(queue):
+    [issue_one] = issue(queue, None)
+
+    def seen(actor) -> dict:
+        with rpc_to("queue", queue, actor=actor) as desk:
+            return {c["id"]: (c["held_by_you"], c["allowed_actions"]) for c in desk.list_counters()}
+
+    assert seen(OFFICER_1)["loket-1"] == (False, ["open_counter"])
+    assert seen(TAX_OFFICER)["loket-1"] == (False, [])  # another agency's counter
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        assert counter.open_counter("loket-1")["allowed_actions"] == ["call_next", "close_counter"]
+    assert seen(OFFICER_1)["loket-2"] == (False, [])  # one counter per officer
+    assert seen(OFFICER_2)["loket-1"] == (False, [])  # held by another
+    assert seen(OFFICER_2)["loket-2"] == (False, ["open_counter"])
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.call_next("loket-1")
+        held, allowed = seen(OFFICER_1)["loket-1"]
+        assert held and allowed == ["start_service", "recall", "no_show", "finish", "transfer"]
+        with pytest.raises(Conflict):  # not offered, and refused alike
+            counter.close_counter("loket-1")
+        counter.start_service("loket-1")
+        assert seen(OFFICER_1)["loket-1"] == (True, ["finish", "transfer"])
+        with pytest.raises(Conflict):
+            counter.recall("loket-1")
+        counter.finish("loket-1", {"outcome": "KTP printed"})
+    assert seen(OFFICER_1)["loket-1"] == (True, ["call_next", "close_counter"])
+    with rpc_to("queue", queue) as visitor:  # the board asks as nobody: it may do nothing
+        assert {c["allowed_actions"] == [] for c in visitor.list_counters()} == {True}

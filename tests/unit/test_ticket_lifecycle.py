@@ -66,3 +66,30 @@ def test_a_step_not_in_the_table_is_refused(status, action):
     assert not domain.may_take(status, action)
     with pytest.raises(domain.IllegalStep):
         domain.next_status(status, action)
+
+
+@pytest.mark.parametrize(
+    ("status", "mine", "held", "elsewhere", "current", "allowed"),
+    [
+        ("closed", True, False, False, None, ["open_counter"]),
+        ("closed", True, False, True, None, []),  # one counter per officer
+        ("closed", False, False, False, None, []),  # another agency's
+        ("open", True, False, False, None, []),  # held by another officer
+        ("open", True, True, False, None, ["call_next", "close_counter"]),
+        (
+            "open",
+            True,
+            True,
+            False,
+            "called",
+            ["start_service", "recall", "no_show", "finish", "transfer"],
+        ),
+        ("open", True, True, False, "serving", ["finish", "transfer"]),
+    ],
+)
+def test_what_an_officer_may_do_at_a_counter(status, mine, held, elsewhere, current, allowed):
+    assert domain.counter_actions(status, mine, held, elsewhere, current) == allowed
+
+
+def test_every_step_offered_at_a_counter_is_a_step_of_the_ticket():
+    assert set(domain.TICKET_DESK) <= set(domain.TICKET_STEPS)
