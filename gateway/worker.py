@@ -34,7 +34,8 @@ def error_page(status: int, reason: str) -> bytes:
     """A whole HTTP response with the mall's error body, closing the connection."""
     code = reason.lower().replace(" ", "_") or "error"
     message = MESSAGES.get(status, "internal error" if status >= 500 else reason.lower())
-    body = json.dumps({"error": {"code": code, "message": message, "fields": {}}}).encode()
+    error = {"code": code, "reason": code, "params": {}, "message": message, "fields": {}}
+    body = json.dumps({"error": error}).encode()
     head = (
         f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"

@@ -39,6 +39,7 @@ REFUSALS = {
     "reschedule_same_day": N_("reschedule within the same day, or cancel and book again"),
     "no_booking_with_code": N_("no booking with this code"),
     "no_booking": N_("no booking %(booking)s"),
+    "no_counter_action": N_("no action %(action)s at a counter"),
     # a booking no longer booked, by its status
     "booking_cancelled": N_("the booking is cancelled"),
     "booking_checked_in": N_("the booking is checked_in"),

@@ -6,6 +6,7 @@ import threading
 import segno
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
+from chassis.errors import NotFound
 from contracts import queue as wire
 from gateway.api.requests import json_body, query_args
 from gateway.auth import signed_in
@@ -229,9 +230,7 @@ def booking_qr(booking_id: str):
     """
     mine = {b["id"]: b for b in queue("my_bookings")}
     if booking_id not in mine:
-        return jsonify(
-            {"error": {"code": "not_found", "message": "no such booking", "fields": {}}}
-        ), 404
+        raise NotFound("no_booking", booking=booking_id)
     svg = segno.make(mine[booking_id]["code"], error="m").svg_inline(scale=8)
     return svg, 200, {"Content-Type": "image/svg+xml"}
 
@@ -328,9 +327,7 @@ def counter_action(counter_id: str, action: str):
         body = json_body(wire.CounterReleaseRequest())
         return jsonify(queue("release_counter", counter_id, body))
     if action not in COUNTER_ACTIONS:
-        return jsonify(
-            {"error": {"code": "not_found", "message": f"no action {action}", "fields": {}}}
-        ), 404
+        raise NotFound("no_counter_action", action=action)
     return jsonify(queue(COUNTER_ACTIONS[action], counter_id))
 
 
