@@ -115,4 +115,10 @@ def test_the_page_gunicorn_writes_for_its_refusals_goes_out_as_the_error_body(st
     head, _, body = sock.sent.partition(b"\r\n\r\n")
     assert head.startswith(f"HTTP/1.1 {status} {reason}\r\n".encode())
     assert b"Content-Type: application/json" in head and b"Connection: close" in head
-    assert json.loads(body)["error"] == {"code": code, "message": MESSAGES[status], "fields": {}}
+    assert json.loads(body)["error"] == {
+        "code": code,
+        "reason": code,
+        "params": {},
+        "message": MESSAGES[status],
+        "fields": {},
+    }
