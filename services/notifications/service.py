@@ -1,0 +1,26 @@
+"""Notifications: the mall's facts told to the people they concern, in their inbox and on
+the channels they chose, in their language.
+
+One nameko service composed of its concerns (nameko collects entrypoints from the class
+and its bases):
+
+- ``reactions``: the events of licensing, the queue, the civil registry, regional tax and
+  the agency modules, each made into notifications once;
+- ``inbox``: a citizen's or an agency's inbox, read marks, a citizen's settings;
+"""
+
+from nameko.dependency_providers import Config
+
+from chassis.database import Database
+from chassis.now import Clock
+from chassis.service import MallService
+from services.notifications.inbox import Inbox
+from services.notifications.models import ProcessedEvent, RecordedReply
+from services.notifications.reactions import ModuleReactions, Reactions
+
+
+class NotificationsService(Reactions, ModuleReactions, Inbox, MallService):
+    name = "notifications"
+    db = Database(inbox=ProcessedEvent, replies=RecordedReply)
+    config = Config()
+    clock = Clock()  # when a notification was made and read; a test may set it
