@@ -7,6 +7,8 @@ and its bases):
 - ``reactions``: the events of licensing, the queue, the civil registry, regional tax and
   the agency modules, each made into notifications once;
 - ``inbox``: a citizen's or an agency's inbox, read marks, a citizen's settings;
+- ``deliveries``: the timer that sends what is due by email (SMTP) or an SMS gateway's
+  webhook, with retries (``channels``: the ways out).
 """
 
 from nameko.dependency_providers import Config
@@ -14,12 +16,13 @@ from nameko.dependency_providers import Config
 from chassis.database import Database
 from chassis.now import Clock
 from chassis.service import MallService
+from services.notifications.deliveries import Deliveries
 from services.notifications.inbox import Inbox
 from services.notifications.models import ProcessedEvent, RecordedReply
 from services.notifications.reactions import ModuleReactions, Reactions
 
 
-class NotificationsService(Reactions, ModuleReactions, Inbox, MallService):
+class NotificationsService(Reactions, ModuleReactions, Inbox, Deliveries, MallService):
     name = "notifications"
     db = Database(inbox=ProcessedEvent, replies=RecordedReply)
     config = Config()
