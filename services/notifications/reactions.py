@@ -270,6 +270,32 @@ class Reactions(Telling):
                 "/visits",
             )
 
+    @event_handler("queue", "booking_rescheduled")
+    @idempotent
+    def on_booking_rescheduled(self, event: dict) -> None:
+        """A booking moved: she is told the new time and its reminders move with it (one
+        whose new moment has passed is cancelled)."""
+        data = event["data"]
+        starts_at = datetime.fromisoformat(data["starts_at"])
+        booking = self.db.get(KnownBooking, data["booking_id"])
+        if booking is None:
+            booking = KnownBooking(
+                booking_id=data["booking_id"],
+                person_id=data["person_id"],
+                service_code=data["service_code"],
+                starts_at=starts_at,
+            )
+            self.db.add(booking)
+        booking.starts_at = starts_at
+        values = {"service": data["service_code"], "starts": starts_at}
+        self._tell_person(event, "booking_rescheduled", data["person_id"], values, "/visits")
+        for when, due_at in domain.booking_reminders(starts_at):
+            self._move_reminder(
+                f"booking:{data['booking_id']}:{when}",
+                due_at,
+                {**values, "day_before": when == "day_before"},
+            )
+
     @event_handler("queue", "booking_cancelled")
     @idempotent
     def on_booking_cancelled(self, event: dict) -> None:

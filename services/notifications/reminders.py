@@ -100,6 +100,18 @@ class Reminders:
         )
         self.db.flush()
 
+    def _move_reminder(self, key: str, due_at: datetime, values: dict) -> None:
+        """Give a scheduled reminder a new moment and values; one whose new moment has
+        passed is cancelled (a visit moved to within two hours gets no two-hour reminder)."""
+        reminder = self.db.get(Reminder, key)
+        if reminder is None or reminder.status != "scheduled":
+            return
+        if due_at <= self.clock():
+            reminder.status = "cancelled"
+        else:
+            reminder.due_at, reminder.values = due_at, domain.encoded(values)
+            reminder.deferred_from = None
+
     def _cancel_reminders(self, subject_key: str) -> int:
         """Cancel what is still scheduled about ``subject_key`` (a booking, a bill)."""
         return self.db.execute(

@@ -142,6 +142,28 @@ def test_a_cancelled_booking_sends_no_reminder(instances, mall_clock):
     assert {r.status for r in reminders(config).values()} == {"cancelled"}
 
 
+def test_a_moved_booking_moves_its_reminders(instances, mall_clock):
+    config = instances.config
+    containers = instances(1)
+    publish(config, "queue", "booking_created", BOOKING)
+    eventually(lambda: len(reminders(config)) == 2)
+    moved = {**BOOKING, "starts_at": "2027-01-05T14:00:00+07:00"}
+    publish(config, "queue", "booking_rescheduled", moved)
+    eventually(lambda: told(config, "booking_rescheduled"))
+    due = {key: r.due_at for key, r in reminders(config).items()}
+    assert due == {
+        "booking:booking-1:day_before": wib(2027, 1, 4, 14).astimezone(UTC),
+        "booking:booking-1:two_hours_before": wib(2027, 1, 5, 12).astimezone(UTC),
+    }
+    mall_clock.moment = wib(2027, 1, 4, 10, 30)  # the old day-before moment: nothing
+    every_timer_ran(containers)
+    assert told(config, "booking_reminder") == []
+    mall_clock.moment = wib(2027, 1, 4, 14, 1)
+    eventually(lambda: told(config, "booking_reminder"))
+    (reminded,) = told(config, "booking_reminder")
+    assert "14:00 WIB" in reminded.subject
+
+
 def test_quiet_hours_defer_a_reminder_to_six_in_the_morning(instances, mall_clock):
     config = instances.config
     mall_clock.moment = wib(2027, 1, 4, 7)  # booked before the day-before reminder's time
