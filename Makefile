@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench catalog clean
+.PHONY: setup run test lint bench catalog notification-catalog clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ catalog: setup  ## add new texts of the pages and refusals to the Indonesian cat
 
 clean:
 	rm -rf var $(VENV)
+
+notification-catalog: setup  ## add new texts of the notifications to their Indonesian catalog, compile it
+	cd services/notifications && ../../$(BIN)/pybabel extract -F babel.cfg --sort-output \
+		--no-location -o ../../$(VENV)/notifications.pot . && \
+		../../$(BIN)/pybabel update -i ../../$(VENV)/notifications.pot -d translations \
+		--no-fuzzy-matching --ignore-obsolete && ../../$(BIN)/pybabel compile -d translations

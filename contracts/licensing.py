@@ -191,6 +191,9 @@ class ApplicationSubmitted(Schema):
     permit_type = fields.String(required=True)
     agency = fields.String(required=True)
     due_at = MallDateTime(required=True)
+    # whose it is, so that she can be told without asking licensing (absent in events
+    # published before the field existed)
+    applicant_id = fields.String(load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "application_status_changed")
@@ -199,6 +202,9 @@ class ApplicationStatusChanged(Schema):
     status = fields.String(required=True)
     previous_status = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
+    # whose it is, so that she can be told without asking licensing (absent in events
+    # published before the field existed)
+    applicant_id = fields.String(load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "application_overdue")

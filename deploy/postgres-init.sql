@@ -3,6 +3,7 @@ CREATE DATABASE civil_registry;
 CREATE DATABASE licensing;
 CREATE DATABASE queue;
 CREATE DATABASE catalog;
+CREATE DATABASE notifications;
 -- Agency modules: one database each.
 CREATE DATABASE social_aid;
 -- The gateway's accounts, sign-in sessions and audit log.

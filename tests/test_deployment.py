@@ -25,6 +25,9 @@ SERVICES = sorted(
 # the gateway: the HTTP gateway and its accounts listener (a nameko service of its own)
 GATEWAY = {"gateway", "gateway_accounts"}
 RELAYS = sorted(name for name, command in PROCFILE.items() if "chassis.relay" in command)
+# processes of ``make run`` only: compose has its own (Mailpit catches the mail there)
+LOCAL_ONLY = {"mail_sink"}
+COMPOSED = sorted(set(PROCFILE) - LOCAL_ONLY)
 PACKAGES = sorted(p.parent.name for p in (ROOT / "services").glob("*/service.py"))
 
 
@@ -43,7 +46,7 @@ def records_events(service: str) -> bool:
 def test_every_service_package_runs_in_the_procfile_and_nothing_else_does():
     assert {"catalog", "social_aid"} <= set(PACKAGES)
     assert SERVICES == PACKAGES
-    assert set(PROCFILE) == {*SERVICES, *RELAYS, *GATEWAY}
+    assert set(PROCFILE) == {*SERVICES, *RELAYS, *GATEWAY, *LOCAL_ONLY}
 
 
 @pytest.mark.parametrize("service", PACKAGES)
@@ -84,10 +87,11 @@ def test_a_relay_is_told_an_outbox_model_that_exists(relay):
 
 def test_compose_has_the_broker_the_database_and_every_process_of_the_procfile():
     assert {"rabbitmq", "postgres"} <= set(COMPOSE)
-    assert set(PROCFILE) <= set(COMPOSE)
+    assert set(COMPOSED) <= set(COMPOSE)
+    assert not LOCAL_ONLY & set(COMPOSE)
 
 
-@pytest.mark.parametrize("process", sorted(PROCFILE))
+@pytest.mark.parametrize("process", COMPOSED)
 def test_each_container_runs_the_procfile_command(process):
     assert shlex.split(COMPOSE[process]["command"]) == shlex.split(PROCFILE[process])
 
@@ -97,12 +101,12 @@ def test_every_long_running_container_has_a_healthcheck(name):
     assert COMPOSE[name]["healthcheck"]["test"]
 
 
-@pytest.mark.parametrize("process", sorted(PROCFILE))
+@pytest.mark.parametrize("process", COMPOSED)
 def test_every_process_is_restarted_when_it_dies(process):
     assert COMPOSE[process]["restart"] == "unless-stopped"
 
 
-@pytest.mark.parametrize("process", sorted(set(PROCFILE) - {"gateway"}))
+@pytest.mark.parametrize("process", sorted(set(COMPOSED) - {"gateway"}))
 def test_a_wedged_service_or_relay_fails_its_healthcheck(process):
     """A service must answer its health RPC; a relay must have polled lately."""
     kind = "relay" if process in RELAYS else "service"
@@ -110,7 +114,7 @@ def test_a_wedged_service_or_relay_fails_its_healthcheck(process):
     assert check[1:] == ["python", "-m", "chassis.probe", kind, config_of(process)]
 
 
-@pytest.mark.parametrize("process", sorted(PROCFILE))
+@pytest.mark.parametrize("process", COMPOSED)
 def test_each_container_sets_every_variable_its_config_reads(process):
     wanted = environment_variables(config_path(config_of(process)))
     assert wanted <= set(COMPOSE[process]["environment"])
@@ -123,7 +127,7 @@ def test_services_use_postgres_databases_of_their_own(service):
     assert f"CREATE DATABASE {service};" in (ROOT / "deploy" / "postgres-init.sql").read_text()
 
 
-@pytest.mark.parametrize("process", sorted(PROCFILE))
+@pytest.mark.parametrize("process", COMPOSED)
 def test_processes_wait_for_a_healthy_broker(process):
     assert COMPOSE[process]["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
 
@@ -140,7 +144,7 @@ def migrated(command: str) -> list[str]:
 def test_migrations_run_for_every_service_and_the_gateway_before_they_start():
     command = COMPOSE["migrate"]["command"]
     assert set(migrated(command)) == {*SERVICES, "gateway"}
-    for process in PROCFILE:
+    for process in COMPOSED:
         assert COMPOSE[process]["depends_on"]["migrate"] == {
             "condition": "service_completed_successfully"
         }
@@ -218,3 +222,10 @@ def test_the_accounts_listener_runs_its_own_class_with_its_own_config_on_the_gat
     environment = COMPOSE["gateway_accounts"]["environment"]
     gateway = COMPOSE["gateway"]["environment"]
     assert environment["GATEWAY_DATABASE_URL"] == gateway["GATEWAY_DATABASE_URL"]
+
+
+def test_mail_is_caught_by_mailpit_in_compose_and_by_the_sink_under_make_run():
+    assert COMPOSE["mailpit"]["image"].startswith("axllent/mailpit")
+    assert COMPOSE["notifications"]["environment"]["SMTP_URL"].endswith("smtp://mailpit:1025}")
+    assert PROCFILE["mail_sink"] == "python -m scripts.mail_sink"
+    assert "MAIL_SINK_PORT" in (ROOT / "scripts" / "run-mall").read_text()

@@ -473,6 +473,7 @@ class LicensingService(CalendarReplica, MallService):
                 "permit_type": application.permit_type,
                 "agency": application.agency,
                 "due_at": application.due_at,
+                "applicant_id": application.applicant_id,
             },
         )
 
@@ -507,6 +508,7 @@ class LicensingService(CalendarReplica, MallService):
                 "status": target,
                 "previous_status": application.status,
                 "reason": note,
+                "applicant_id": application.applicant_id,
             },
         )
         application.status = target
@@ -534,6 +536,7 @@ class LicensingService(CalendarReplica, MallService):
                 "status": status,
                 "previous_status": application.status,
                 "reason": reason,
+                "applicant_id": application.applicant_id,
             },
         )
         application.status, application.closed_reason = status, reason

@@ -1,0 +1,445 @@
+"""What the mall's facts tell people: one handler per event, each creating the
+notifications of that event once (``idempotent``, and a unique key per event, kind and
+recipient behind it).
+
+Events that name only an application, a booking or a bill are matched to the person by
+what the event that created it told (``known_*`` tables), never by asking back."""
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from chassis.events import event_handler, idempotent
+from contracts import modules
+from contracts.events import EVENT_SCHEMAS, event_schema
+from services.notifications import domain, texts
+from services.notifications.models import (
+    Delivery,
+    KnownApplication,
+    KnownBill,
+    KnownBooking,
+    Notification,
+    Recipient,
+)
+
+# Agency modules whose decisions are told. A module publishes on its own exchange (source
+# = its name), so each needs handlers of its own; its events' schemas are the desk's.
+TOLD_MODULES = ("social_aid",)
+for _module in TOLD_MODULES:
+    modules.register_module_events(_module)
+
+
+def _register_tax_events() -> None:
+    """The regional tax module's bill events, as ``contracts.regional_tax`` defines them,
+    for as long as that contract is not in this tree (the fields must stay identical)."""
+    try:
+        import contracts.regional_tax  # noqa: F401  (registers them itself)
+    except ModuleNotFoundError:
+        from marshmallow import Schema, fields
+
+        from contracts.times import MallDateTime
+
+        if ("regional_tax", "bill_issued") not in EVENT_SCHEMAS:
+
+            @event_schema("regional_tax", "bill_issued")
+            class BillIssued(Schema):
+                bill_id = fields.String(required=True)
+                person_id = fields.String(required=True)
+                tax_kind = fields.String(required=True)
+                object = fields.String(required=True)
+                district = fields.String(required=True)
+                amount = fields.Integer(required=True)
+                due_on = fields.Date(required=True)
+
+            @event_schema("regional_tax", "bill_paid")
+            class BillPaid(Schema):
+                bill_id = fields.String(required=True)
+                person_id = fields.String(required=True)
+                paid_at = MallDateTime(required=True)
+
+
+_register_tax_events()
+VERIFY_PATH = "/verify"  # the gateway's public check of a permit or certificate
+DECIDED = {"revision_requested", "approved", "rejected"}
+
+
+class Telling:
+    """Creating a notification and its deliveries, in the handler's transaction."""
+
+    def _tell_person(
+        self, event: dict, kind: str, person_id: str, values: dict, link=None, essential=True
+    ) -> Notification | None:
+        recipient = self.db.get(Recipient, person_id)
+        settings = domain.settings_of(recipient)
+        notification = self._tell(
+            event, kind, domain.PERSON, person_id, settings["language"], values, link, essential
+        )
+        if notification is not None:
+            for channel, address in domain.addresses(settings, essential):
+                self.db.add(
+                    Delivery(
+                        notification_id=notification.id,
+                        channel=channel,
+                        address=address,
+                        next_attempt_at=self.clock(),
+                        created_at=self.clock(),
+                    )
+                )
+        return notification
+
+    def _tell_agency(self, event: dict, kind: str, agency: str, values: dict, link=None):
+        # staff read their inbox in the pages; it is written in the mall's language
+        return self._tell(event, kind, domain.AGENCY, agency, "id", values, link, True)
+
+    def _tell(self, event, kind, recipient_kind, recipient_id, language, values, link, essential):
+        key = (event["event_id"], kind, recipient_kind, recipient_id)
+        told = self.db.scalar(
+            select(Notification.id).where(
+                Notification.event_id == key[0],
+                Notification.kind == key[1],
+                Notification.recipient_kind == key[2],
+                Notification.recipient_id == key[3],
+            )
+        )
+        if told is not None:  # the same event again, after its inbox row was pruned
+            return None
+        subject, body = texts.render(kind, language, **values)
+        notification = Notification(
+            event_id=key[0],
+            kind=kind,
+            recipient_kind=recipient_kind,
+            recipient_id=recipient_id,
+            language=language,
+            subject=subject[:300],
+            body=body,
+            link=link,
+            essential=essential,
+            created_at=self.clock(),
+        )
+        self.db.add(notification)
+        self.db.flush()  # a concurrent twin fails here on the unique key, and is retried
+        return notification
+
+    def _public_url(self, path: str) -> str:
+        base = str(self.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000")
+        return base.rstrip("/") + path
+
+
+class Reactions(Telling):
+    """Event handlers of ``NotificationsService``."""
+
+    # --- licensing ----------------------------------------------------------------------
+
+    @event_handler("licensing", "application_submitted")
+    @idempotent
+    def on_application_submitted(self, event: dict) -> None:
+        """The agency's inbox gets the application to verify; its applicant, a receipt."""
+        data = event["data"]
+        due = datetime.fromisoformat(data["due_at"])
+        values = {"permit_type": data["permit_type"], "agency": data["agency"], "due": due}
+        link = f"/office/applications/{data['application_id']}"
+        self._tell_agency(event, "application_assigned", data["agency"], values, link)
+        if applicant := data.get("applicant_id"):
+            self._remember_application("licensing", data["application_id"], applicant, data)
+            self._tell_person(
+                event,
+                "application_submitted",
+                applicant,
+                values,
+                f"/applications/{data['application_id']}",
+            )
+
+    @event_handler("licensing", "application_status_changed")
+    @idempotent
+    def on_application_status_changed(self, event: dict) -> None:
+        """A revision asked for (with the officer's note), an approval, a rejection."""
+        data = event["data"]
+        if data["status"] not in DECIDED:
+            return  # the other steps are the applicant's own, or told by permit_issued
+        known = self.db.get(KnownApplication, ("licensing", data["application_id"]))
+        applicant = data.get("applicant_id") or (known.person_id if known else None)
+        if applicant is None:
+            return  # an event of before applicant_id, of an application never seen
+        kind = {
+            "revision_requested": "revision_requested",
+            "approved": "application_approved",
+            "rejected": "application_rejected",
+        }[data["status"]]
+        name = known.service if known and known.service else domain.short_id(data["application_id"])
+        values = {"application": name, "note": data.get("reason") or ""}
+        self._tell_person(event, kind, applicant, values, f"/applications/{data['application_id']}")
+
+    @event_handler("licensing", "application_overdue")
+    @idempotent
+    def on_application_overdue(self, event: dict) -> None:
+        """An application past its service level: its agency's inbox is told."""
+        data = event["data"]
+        known = self.db.get(KnownApplication, ("licensing", data["application_id"]))
+        name = known.service if known and known.service else domain.short_id(data["application_id"])
+        values = {"application": name, "due": datetime.fromisoformat(data["due_at"])}
+        link = f"/office/applications/{data['application_id']}"
+        self._tell_agency(event, "application_overdue", data["agency"], values, link)
+
+    @event_handler("licensing", "permit_issued")
+    @idempotent
+    def on_permit_issued(self, event: dict) -> None:
+        """The holder gets the number and the address where anyone checks it."""
+        data = event["data"]
+        valid_until = data.get("valid_until")
+        verify_url = self._public_url(f"{VERIFY_PATH}?number={data['number']}")
+        values = {
+            "number": data["number"],
+            "permit_type": data["permit_type"],
+            "valid_until": date.fromisoformat(valid_until) if valid_until else None,
+            "verify_url": verify_url,
+        }
+        self._tell_person(event, "permit_issued", data["holder_id"], values, verify_url)
+        if values["valid_until"]:
+            self._schedule_expiry(data, values["valid_until"])
+
+    @event_handler("licensing", "permit_expiring")
+    @idempotent
+    def on_permit_expiring(self, event: dict) -> None:
+        """Licensing's own warning before a permit's end: the reminders 30, 7 and 1 days
+        before tell it (scheduled here too for a permit issued before this service
+        listened; those already scheduled stay as they are)."""
+        data = event["data"]
+        self._schedule_expiry(data, date.fromisoformat(data["valid_until"]))
+
+    def _schedule_expiry(self, data: dict, valid_until: date) -> None:
+        values = {"number": data["number"], "valid_until": valid_until}
+        for when, due_at, _days in domain.days_before(valid_until):
+            self._schedule(
+                f"permit:{data['permit_id']}",
+                when,
+                due_at,
+                "permit_expiring",
+                data["holder_id"],
+                values,
+                "/documents",
+            )
+
+    @event_handler("licensing", "permit_revoked")
+    @idempotent
+    def on_permit_revoked(self, event: dict) -> None:
+        """A revoked permit expires no more: its reminders go."""
+        self._cancel_reminders(f"permit:{event['data']['permit_id']}")
+
+    @event_handler("licensing", "permit_suspended")
+    @idempotent
+    def on_permit_suspended(self, event: dict) -> None:
+        self._cancel_reminders(f"permit:{event['data']['permit_id']}")
+
+    @event_handler("licensing", "permit_expired")
+    @idempotent
+    def on_permit_expired(self, event: dict) -> None:
+        data = event["data"]
+        self._cancel_reminders(f"permit:{data['permit_id']}")  # any left are too late
+        self._tell_person(
+            event, "permit_expired", data["holder_id"], {"number": data["number"]}, "/documents"
+        )
+
+    # --- the queue ----------------------------------------------------------------------
+
+    @event_handler("queue", "booking_created")
+    @idempotent
+    def on_booking_created(self, event: dict) -> None:
+        data = event["data"]
+        starts_at = datetime.fromisoformat(data["starts_at"])
+        if self.db.get(KnownBooking, data["booking_id"]) is None:
+            self.db.add(
+                KnownBooking(
+                    booking_id=data["booking_id"],
+                    person_id=data["person_id"],
+                    service_code=data["service_code"],
+                    starts_at=starts_at,
+                )
+            )
+        values = {"service": data["service_code"], "starts": starts_at}
+        self._tell_person(
+            event, "booking_created", data["person_id"], values, "/visits", essential=False
+        )
+        for when, due_at in domain.booking_reminders(starts_at):
+            self._schedule(
+                f"booking:{data['booking_id']}",
+                when,
+                due_at,
+                "booking_reminder",
+                data["person_id"],
+                {**values, "day_before": when == "day_before"},
+                "/visits",
+            )
+
+    @event_handler("queue", "booking_rescheduled")
+    @idempotent
+    def on_booking_rescheduled(self, event: dict) -> None:
+        """A booking moved: she is told the new time and its reminders move with it (one
+        whose new moment has passed is cancelled)."""
+        data = event["data"]
+        starts_at = datetime.fromisoformat(data["starts_at"])
+        booking = self.db.get(KnownBooking, data["booking_id"])
+        if booking is None:
+            booking = KnownBooking(
+                booking_id=data["booking_id"],
+                person_id=data["person_id"],
+                service_code=data["service_code"],
+                starts_at=starts_at,
+            )
+            self.db.add(booking)
+        booking.starts_at = starts_at
+        values = {"service": data["service_code"], "starts": starts_at}
+        self._tell_person(event, "booking_rescheduled", data["person_id"], values, "/visits")
+        for when, due_at in domain.booking_reminders(starts_at):
+            self._move_reminder(
+                f"booking:{data['booking_id']}:{when}",
+                due_at,
+                {**values, "day_before": when == "day_before"},
+            )
+
+    @event_handler("queue", "booking_cancelled")
+    @idempotent
+    def on_booking_cancelled(self, event: dict) -> None:
+        booking = self.db.get(KnownBooking, event["data"]["booking_id"])
+        if booking is None:
+            return  # made before this service listened: nobody to tell
+        booking.cancelled = True
+        self._cancel_reminders(f"booking:{booking.booking_id}")
+        values = {"service": booking.service_code, "starts": booking.starts_at}
+        self._tell_person(event, "booking_cancelled", booking.person_id, values, "/visits")
+
+    # --- the civil registry -------------------------------------------------------------
+
+    @event_handler("civil_registry", "birth_registered")
+    @idempotent
+    def on_birth_registered(self, event: dict) -> None:
+        """The mother is told the birth certificate's number."""
+        data = event["data"]
+        number = data.get("certificate_number")
+        if data.get("mother_id") and number:
+            self._tell_person(
+                event, "certificate_issued", data["mother_id"], {"number": number}, "/my-record"
+            )
+
+    # --- regional tax -------------------------------------------------------------------
+
+    @event_handler("regional_tax", "bill_issued")
+    @idempotent
+    def on_bill_issued(self, event: dict) -> None:
+        data = event["data"]
+        bill = self.db.get(KnownBill, data["bill_id"])
+        if bill is None:
+            bill = KnownBill(
+                bill_id=data["bill_id"],
+                person_id=data["person_id"],
+                tax_kind=data["tax_kind"],
+                object=data["object"],
+                district=data["district"],
+                amount=data["amount"],
+                due_on=date.fromisoformat(data["due_on"]),
+            )
+            self.db.add(bill)
+        self._tell_bill(event, "bill_issued", bill)
+        values = {
+            "tax_kind": bill.tax_kind,
+            "object": bill.object,
+            "district": bill.district,
+            "amount": bill.amount,  # rupiah, written in her language when sent
+            "due_on": bill.due_on,
+        }
+        subject = f"bill:{bill.bill_id}"
+        for when, due_at, _days in domain.days_before(bill.due_on):
+            self._schedule(subject, when, due_at, "bill_reminder", bill.person_id, values)
+        self._schedule(
+            subject,
+            "overdue",
+            domain.day_after(bill.due_on),
+            "bill_overdue",
+            bill.person_id,
+            values,
+            essential=True,
+            even_if_past=True,  # a bill loaded after its due day is overdue at once
+        )
+
+    @event_handler("regional_tax", "bill_paid")
+    @idempotent
+    def on_bill_paid(self, event: dict) -> None:
+        bill = self.db.get(KnownBill, event["data"]["bill_id"])
+        if bill is None:
+            return
+        bill.paid_at = datetime.fromisoformat(event["data"]["paid_at"])
+        self._cancel_reminders(f"bill:{bill.bill_id}")  # paid: no reminder, no overdue notice
+        self._tell_bill(event, "bill_paid", bill)
+
+    def _tell_bill(self, event: dict, kind: str, bill: KnownBill) -> None:
+        language = domain.settings_of(self.db.get(Recipient, bill.person_id))["language"]
+        values = {
+            "tax_kind": bill.tax_kind,
+            "object": bill.object,
+            "district": bill.district,
+            "amount": texts.rupiah(bill.amount, language),
+            "due_on": bill.due_on,
+        }
+        self._tell_person(event, kind, bill.person_id, values)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _remember_application(self, source, application_id, person_id, data) -> None:
+        if self.db.get(KnownApplication, (source, application_id)) is None:
+            service = data.get("permit_type") or data.get("service")
+            self.db.add(
+                KnownApplication(
+                    source=source,
+                    application_id=application_id,
+                    person_id=person_id,
+                    service=service,
+                )
+            )
+
+    def _module_submitted(self, module: str, event: dict) -> None:
+        data = event["data"]
+        self._remember_application(module, data["application_id"], data["applicant_id"], data)
+
+    def _module_decided(self, module: str, event: dict) -> None:
+        data = event["data"]
+        if data["status"] not in ("approved", "rejected"):
+            return
+        known = self.db.get(KnownApplication, (module, data["application_id"]))
+        if known is None:
+            return
+        values = {
+            "approved": data["status"] == "approved",
+            "service": data.get("service") or module,
+            "note": data.get("reason") or "",
+        }
+        link = f"/modules/{module}/applications/{data['application_id']}"
+        self._tell_person(event, "module_decision", known.person_id, values, link)
+
+
+def _module_handlers(module: str) -> dict:
+    """The two handlers of one module's application events, named after the module (the
+    inbox records a handled event under the handler's name)."""
+
+    def submitted(self, event: dict) -> None:
+        self._module_submitted(module, event)
+
+    def decided(self, event: dict) -> None:
+        self._module_decided(module, event)
+
+    handlers = {}
+    for function, event_type in (
+        (submitted, "application_submitted"),
+        (decided, "application_status_changed"),
+    ):
+        function.__name__ = function.__qualname__ = f"on_{module}_{event_type}"
+        handlers[function.__name__] = event_handler(module, event_type)(idempotent(function))
+    return handlers
+
+
+ModuleReactions = type(
+    "ModuleReactions",
+    (),
+    {
+        "__doc__": "Handlers of the told modules' application events.",
+        **{name: f for m in TOLD_MODULES for name, f in _module_handlers(m).items()},
+    },
+)

@@ -1,0 +1,220 @@
+"""The notifications service turns the mall's events into notifications, once each, in
+the recipient's language, and shows each inbox only to its owner (SQLite, PostgreSQL)."""
+
+import pytest
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import select
+
+from chassis.errors import Forbidden, InvalidInput, NotFound
+from contracts.events import envelope
+from services.notifications.models import Notification
+from services.notifications.service import NotificationsService
+from tests.integration.helpers import publish_event, rows, rpc_to
+
+SITI = {"id": "account-siti", "role": "citizen", "agency": None, "person_id": "person-siti"}
+BUDI = {"id": "account-budi", "role": "citizen", "agency": None, "person_id": "person-budi"}
+VERIFIER = {"id": "staff-v", "role": "verifier", "agency": "dpmptsp", "person_id": None}
+OTHER_AGENCY = {"id": "staff-x", "role": "verifier", "agency": "dinkes", "person_id": None}
+
+
+@pytest.fixture
+def notifications(container_factory, service_config):
+    config = service_config("notifications", PUBLIC_BASE_URL="https://mpp.example.go.id")
+    container = container_factory(NotificationsService, config)
+    container.start()
+    return {"config": config, "container": container}
+
+
+def deliver(service, source: str, event_type: str, data: dict, handler: str) -> dict:
+    """Publish an event as its relay would and wait until the handler has run."""
+    event = envelope(source, event_type, data, None)
+    with entrypoint_waiter(service["container"], handler):
+        publish_event(service["config"], event)
+    return event
+
+
+def inbox_of(service, actor, **query) -> dict:
+    with rpc_to("notifications", service["config"], actor=actor) as proxy:
+        return proxy.inbox(query)
+
+
+PERMIT = {
+    "permit_id": "permit-1",
+    "number": "PBG-3314-2027-0001",
+    "permit_type": "PBG",
+    "holder_id": "person-siti",
+    "valid_until": "2032-01-04",
+}
+
+
+def test_an_issued_permit_is_in_the_holders_inbox_with_its_number_and_link(notifications):
+    deliver(notifications, "licensing", "permit_issued", PERMIT, "on_permit_issued")
+    mine = inbox_of(notifications, SITI)
+    assert (mine["total"], mine["unread"]) == (1, 1)
+    (told,) = mine["items"]
+    assert told["kind"] == "permit_issued"
+    assert told["subject"] == "Izin PBG-3314-2027-0001 Anda telah terbit"  # Indonesian first
+    link = "https://mpp.example.go.id/verify?number=PBG-3314-2027-0001"
+    assert told["link"] == link and link in told["body"]
+    assert told["read_at"] is None and told["deliveries"] == []  # no channel set yet
+    assert inbox_of(notifications, BUDI)["total"] == 0
+    assert inbox_of(notifications, VERIFIER)["total"] == 0
+
+
+def test_an_event_delivered_twice_makes_one_notification(notifications):
+    event = deliver(notifications, "licensing", "permit_issued", PERMIT, "on_permit_issued")
+    with entrypoint_waiter(notifications["container"], "on_permit_issued"):
+        publish_event(notifications["config"], event)
+    made = rows(notifications["config"]["DATABASE_URL"], select(Notification))
+    assert len(made) == 1
+
+
+def test_she_is_told_in_the_language_she_chose_on_the_channel_she_gave(notifications):
+    with rpc_to("notifications", notifications["config"], actor=SITI) as proxy:
+        assert proxy.settings()["language"] == "id"
+        settings = proxy.update_settings({"email": "siti@example.id", "language": "en"})
+    assert settings["channels"] == ["email"]  # giving an email turns email on
+    deliver(notifications, "licensing", "permit_issued", PERMIT, "on_permit_issued")
+    (told,) = inbox_of(notifications, SITI)["items"]
+    assert told["subject"] == "Your permit PBG-3314-2027-0001 is issued"
+    assert told["deliveries"] == [
+        {
+            "channel": "email",
+            "status": "pending",
+            "attempts": 0,
+            "reason": None,
+            "delivered_at": None,
+        }
+    ]
+
+
+def test_settings_are_hers_alone_and_a_channel_needs_its_address(notifications):
+    with rpc_to("notifications", notifications["config"], actor=SITI) as proxy:
+        with pytest.raises(InvalidInput):
+            proxy.update_settings({"channels": ["sms"]})
+        with pytest.raises(InvalidInput):
+            proxy.update_settings({"language": "fr"})
+    with rpc_to("notifications", notifications["config"], actor=VERIFIER) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.settings()
+    with rpc_to("notifications", notifications["config"], actor=None) as proxy:
+        with pytest.raises(Forbidden):
+            proxy.inbox({})
+
+
+def test_a_submission_goes_to_the_agency_inbox_and_a_revision_to_the_applicant(notifications):
+    submitted = {
+        "application_id": "app-1",
+        "permit_type": "PBG",
+        "agency": "dpmptsp",
+        "due_at": "2027-01-20T17:00:00+07:00",
+        "applicant_id": "person-siti",
+    }
+    deliver(
+        notifications, "licensing", "application_submitted", submitted, "on_application_submitted"
+    )
+    revision = {
+        "application_id": "app-1",
+        "status": "revision_requested",
+        "previous_status": "in_verification",
+        "reason": "Lampirkan gambar denah yang ditandatangani",
+        "applicant_id": "person-siti",
+    }
+    deliver(
+        notifications,
+        "licensing",
+        "application_status_changed",
+        revision,
+        "on_application_status_changed",
+    )
+    (assigned,) = inbox_of(notifications, VERIFIER)["items"]
+    assert assigned["kind"] == "application_assigned"
+    assert assigned["link"] == "/office/applications/app-1"
+    assert inbox_of(notifications, OTHER_AGENCY)["total"] == 0
+    kinds = [n["kind"] for n in inbox_of(notifications, SITI)["items"]]
+    assert sorted(kinds) == ["application_submitted", "revision_requested"]
+    page = inbox_of(notifications, SITI, unread_only=True, per_page=1)
+    assert (len(page["items"]), page["total"], page["unread"]) == (1, 2, 2)
+    mine = inbox_of(notifications, SITI)["items"]
+    asked = next(n for n in mine if n["kind"] == "revision_requested")
+    assert "Lampirkan gambar denah yang ditandatangani" in asked["body"]
+    assert asked["subject"] == "Permohonan Anda perlu diperbaiki"
+
+
+def test_read_marks_are_the_owners_only(notifications):
+    deliver(notifications, "licensing", "permit_issued", PERMIT, "on_permit_issued")
+    (told,) = inbox_of(notifications, SITI)["items"]
+    with rpc_to("notifications", notifications["config"], actor=BUDI) as budi:
+        with pytest.raises(NotFound):
+            budi.mark_read(told["id"])
+        assert budi.mark_all_read() == {"marked": 0}
+    with rpc_to("notifications", notifications["config"], actor=SITI) as siti:
+        assert siti.unread_count() == {"unread": 1}
+        assert siti.mark_read(told["id"])["read_at"] is not None
+        assert siti.unread_count() == {"unread": 0}
+        assert siti.mark_all_read() == {"marked": 0}
+
+
+def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(notifications):
+    deliver(
+        notifications,
+        "social_aid",
+        "application_submitted",
+        {
+            "application_id": "aid-1",
+            "service": "bansos_pangan",
+            "applicant_id": "person-budi",
+            "due_at": "2027-01-20T17:00:00+07:00",
+        },
+        "on_social_aid_application_submitted",
+    )
+    deliver(
+        notifications,
+        "social_aid",
+        "application_status_changed",
+        {
+            "application_id": "aid-1",
+            "service": "bansos_pangan",
+            "status": "approved",
+            "previous_status": "in_review",
+            "reason": None,
+        },
+        "on_social_aid_application_status_changed",
+    )
+    booking = {
+        "booking_id": "booking-1",
+        "service_code": "population",
+        "starts_at": "2027-01-05T09:00:00+07:00",
+        "person_id": "person-budi",
+    }
+    deliver(notifications, "queue", "booking_created", booking, "on_booking_created")
+    deliver(
+        notifications,
+        "queue",
+        "booking_cancelled",
+        {"booking_id": "booking-1", "reason": "cancelled by the holder"},
+        "on_booking_cancelled",
+    )
+    told = {n["kind"]: n for n in inbox_of(notifications, BUDI)["items"]}
+    assert set(told) == {"module_decision", "booking_created", "booking_cancelled"}
+    assert told["module_decision"]["subject"] == "Permohonan Anda disetujui"
+    assert "5 Januari 2027, 09:00 WIB" in told["booking_cancelled"]["body"]
+
+
+def test_a_tax_bill_and_its_payment_are_told(notifications):
+    bill = {
+        "bill_id": "bill-1",
+        "person_id": "person-siti",
+        "tax_kind": "pbb_p2",
+        "object": "Jl. Sukowati 1",
+        "district": "Sragen",
+        "amount": 125000,
+        "due_on": "2027-08-31",
+    }
+    deliver(notifications, "regional_tax", "bill_issued", bill, "on_bill_issued")
+    paid = {"bill_id": "bill-1", "person_id": "person-siti", "paid_at": "2027-08-01T10:00:00+07:00"}
+    deliver(notifications, "regional_tax", "bill_paid", paid, "on_bill_paid")
+    told = {n["kind"]: n for n in inbox_of(notifications, SITI)["items"]}
+    assert "Rp 125.000" in told["bill_issued"]["body"]
+    assert "31 Agustus 2027" in told["bill_issued"]["subject"]
+    assert told["bill_paid"]["subject"] == "Tagihan pajak lunas: pajak bumi dan bangunan (PBB-P2)"
