@@ -10,7 +10,15 @@ from sqlalchemy import inspect
 from chassis.database import make_engine
 from chassis.migrate import alembic_config
 
-SERVICES = ["civil_registry", "licensing", "queue", "catalog", "social_aid", "gateway"]
+SERVICES = [
+    "civil_registry",
+    "licensing",
+    "queue",
+    "catalog",
+    "social_aid",
+    "regional_tax",
+    "gateway",
+]
 MODELS = {"gateway": "gateway.identity.models"}
 
 
