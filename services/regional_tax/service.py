@@ -62,8 +62,9 @@ class RegionalTaxService(MallModule):
         rows, errors = domain.read_bills(csv_text)
         if not rows and not errors:
             errors[domain.HEADER_LINE] = {"rows": [texts.NO_BILLS]}
+        # the registry first, before the transaction begins: no lock is held over a call
+        people = self._people({row["nik"] for row in rows})
         stored = self._stored(rows)
-        people = self._people({row["nik"] for row in rows if domain.natural_key(row) not in stored})
         new = []
         for row in rows:
             if (bill := stored.get(domain.natural_key(row))) is not None:
