@@ -12,7 +12,7 @@ from chassis.actor import AGENCY_ADMIN, CASHIER, CITIZEN, MALL_MANAGER, VERIFIER
 from contracts import regional_tax as wire
 from gateway.api.modules import live_manifest
 from gateway.rpc import call
-from gateway.web.pages import Refused, attempt, form_of, signed_in_as
+from gateway.web.pages import Refused, attempt, form_of, shows_personal_data, signed_in_as
 
 MODULE = wire.SOURCE
 bp = Blueprint("tax", __name__)
@@ -117,6 +117,7 @@ def office_page(message=None, errors=None, status=200, result=None, form=None):
     summary = tax("district_summary")
     search = {k: v for k, v in request.args.items() if k in ("district", "status") and v}
     bills = attempt(tax, "bills", search) if search else []
+    shows_personal_data(*(bill["person_id"] for bill in bills))  # their NIKs and objects
     totals = {key: sum(row[key] for row in summary) for key, *_ in SERIES}
     page = render_template(
         "tax/office.html",
@@ -168,6 +169,7 @@ def record_payment(bill_id: str):
     try:
         payment = attempt(wire.Payment().load, form_of(wire.Payment()))
         bill = attempt(tax, "record_payment", bill_id, payment)
+        shows_personal_data(bill["person_id"])
     except Refused as err:
         return office_page(err.message, err.fields, err.status)
     return redirect(

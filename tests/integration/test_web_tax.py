@@ -91,6 +91,17 @@ def test_the_office_sees_a_chart_and_a_table_per_district(mall):
     assert "Import bills from a CSV file" in text
     listed = office.get("/office/modules/regional_tax?district=Sragen&status=overdue")
     assert re.findall(r'data-status="(\w+)"', listed.get_data(as_text=True)) == ["overdue"]
+    # the NIK and the object of Siti's bill were shown: her record says who read it
+    read = (
+        mall["app"]
+        .test_client()
+        .get(
+            "/api/v1/audit-entries",
+            headers=bearer(mall["app"], MANAGER),
+            query_string={"subject_id": mall["siti"].person_id},
+        )
+    )
+    assert [e["actor_id"] for e in read.get_json()["items"]] == [TAX_OFFICER.id]
     manager = Page(mall["app"], MANAGER).get("/office/modules/regional_tax")
     assert manager.status_code == 200 and "Import" not in manager.get_data(as_text=True)
     assert Page(mall["app"], DINSOS_VERIFIER).get("/office/modules/regional_tax").status_code == 403
@@ -137,6 +148,12 @@ def test_the_cashier_records_a_payment_from_the_list_once(mall):
         query_string={"nik": BUDI_NIK},
     )
     [budis] = [bill["id"] for bill in found.get_json()["items"]]
+    read = api.get(
+        "/api/v1/audit-entries",
+        headers=bearer(mall["app"], MANAGER),
+        query_string={"subject_id": mall["budi"].person_id},
+    )
+    assert {e["actor_id"] for e in read.get_json()["items"]} >= {TAX_CASHIER.id}
     assert f'action="/office/modules/regional_tax/bills/{budis}/payment"' in text
     path = f"/office/modules/regional_tax/bills/{budis}/payment"
     paid = cashier.post(path, {"amount": "98000", "receipt_reference": "BPD-2026-7"})
