@@ -38,7 +38,7 @@ def read_bills(csv_text: str) -> tuple[list[dict], dict[str, dict]]:
     text = csv_text.removeprefix("\ufeff")  # the byte-order mark a spreadsheet writes
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
     header = [_tidy(name or "").lower() for name in reader.fieldnames or []]
     missing = [column for column in wire.CSV_COLUMNS if column not in header]
     unknown = [column for column in header if column not in wire.CSV_COLUMNS]
@@ -50,8 +50,7 @@ def read_bills(csv_text: str) -> tuple[list[dict], dict[str, dict]]:
     rows: list[dict] = []
     errors: dict[str, dict] = {}
     first_line_of: dict[tuple, dict] = {}
-    for record in reader:
-        line = str(reader.line_num)
+    for line, record in _records(reader, errors):
         if None in record:  # more cells than columns
             errors[line] = {"row": [texts.TOO_MANY_CELLS]}
             continue
@@ -77,6 +76,21 @@ def read_bills(csv_text: str) -> tuple[list[dict], dict[str, dict]]:
         first_line_of[key] = row
         rows.append(row)
     return rows, errors
+
+
+def _records(reader: csv.DictReader, errors: dict):
+    """The reader's records with their line numbers; text the csv module cannot read (a
+    quote left open) ends the file there, as a problem of that line."""
+    while True:
+        starts = reader.line_num + 1  # the line the next record begins on
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as broken:
+            errors[str(starts)] = {"row": [f"not CSV: {broken}"]}
+            return
+        yield str(reader.line_num), record
 
 
 def _value(thing, name: str):

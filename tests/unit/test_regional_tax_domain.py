@@ -48,3 +48,8 @@ def test_a_bill_is_due_through_its_due_day_and_overdue_after_it():
     assert domain.status(due_on, False, date(2026, 12, 31)) == "due"
     assert domain.status(due_on, False, date(2027, 1, 1)) == "overdue"
     assert domain.status(due_on, True, date(2027, 1, 1)) == "paid"
+
+
+def test_text_the_csv_module_cannot_read_is_a_problem_of_its_line():
+    rows, errors = domain.read_bills(HEADER + ROW + 'x,"a quote left open\n' + ROW)
+    assert len(rows) == 1 and list(errors) == ["3"] and errors["3"]["row"][0].startswith("not CSV")
