@@ -129,6 +129,8 @@ def test_a_file_with_problems_is_shown_back_by_line_and_nothing_is_imported(mall
     assert "Terdapat masalah pada 2 baris berkas" in text
     summary = office.get("/office/modules/regional_tax?lang=en").get_data(as_text=True)
     assert "No bills yet." in summary
+    empty = office.post("/office/modules/regional_tax/imports", {"csv_text": ""})
+    assert empty.status_code == 422 and 'id="e-csv_text"' in empty.get_data(as_text=True)
     cashier = Page(mall["app"], TAX_CASHIER)
     assert (
         cashier.post("/office/modules/regional_tax/imports", {"csv_text": roll()}).status_code
