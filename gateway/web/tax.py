@@ -86,7 +86,7 @@ def chart(summary: list[dict]) -> dict:
     """Grouped horizontal bars per district, scaled to the largest amount, drawn as SVG
     by the template (no script; the table beside it says the same in numbers)."""
     largest = max([row[key] for row in summary for key, *_ in SERIES] + [1])
-    bar, gap, label_width, width = 14, 10, 150, 560
+    bar, gap, label_width, width = 16, 12, 150, 680
     rows, y = [], gap
     for row in summary:
         bars = []
