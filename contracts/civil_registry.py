@@ -202,6 +202,10 @@ class AuditEntry(Reply):
     at = MallDateTime()
 
 
+class NikList(Schema):
+    niks = fields.List(nik_field(), required=True, validate=validate.Length(min=1, max=5000))
+
+
 class IdentityQuestion(Schema):
     nik = nik_field(required=True)
     full_name = fields.String(required=True)

@@ -6,5 +6,6 @@ CREATE DATABASE catalog;
 CREATE DATABASE notifications;
 -- Agency modules: one database each.
 CREATE DATABASE social_aid;
+CREATE DATABASE regional_tax;
 -- The gateway's accounts, sign-in sessions and audit log.
 CREATE DATABASE gateway;

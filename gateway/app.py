@@ -71,10 +71,12 @@ def create_app(config: dict | None = None) -> Flask:
         licensing,
         modules,
         queue,
+        regional_tax,
         registry,
     )
 
-    for area in (health, accounts, audit, catalog, queue, registry, licensing, modules, docs):
+    areas = (health, accounts, audit, catalog, queue, registry, licensing, modules, regional_tax)
+    for area in (*areas, docs):
         app.register_blueprint(area.bp)
     from gateway import web
 

@@ -5,16 +5,18 @@ python -m scripts.demo_data
 """
 
 import os
-from datetime import date, time
+from datetime import date, time, timedelta
 
+from chassis.clock import today
 from chassis.config import config_path, load_config
-from chassis.database import make_engine, session_factory
+from chassis.database import make_engine, session_factory, utcnow
 from gateway.identity import passwords
 from gateway.identity.models import Account
 from services.civil_registry import models as registry
 from services.civil_registry import population
 from services.licensing import models as licensing
 from services.queue import models as queue
+from services.regional_tax import models as regional_tax
 
 AGENCIES = [
     queue.Agency(
@@ -177,6 +179,53 @@ DEMO_STAFF = [
     ("kasir", "Kasir DPMPTSP", "cashier", "dpmptsp"),
     ("loket-b", "Petugas Loket DPMPTSP", "counter_officer", "dpmptsp"),
     ("dinsos", "Petugas Dinas Sosial", "verifier", "dinsos"),
+    ("pajak", "Petugas Pajak Bapenda", "verifier", "bapenda"),
+    ("kasir-pajak", "Kasir Bapenda", "cashier", "bapenda"),
+]
+# the demo residents' regional tax bills: (id, resident, tax, object, district, amount,
+# days from the first load to the due day, receipt if paid). Due days count from the day
+# the demo is first loaded, so it shows a bill due soon, one overdue and one paid.
+DEMO_BILLS = [
+    (
+        "b111a000-0000-4000-8000-000000000001",
+        RESIDENTS[0],
+        "pbb_p2",
+        "NOP 33.14.010.001.002-0031.0, Jl. Sukowati 17",
+        "Kalijambe",
+        187_000,
+        20,
+        None,
+    ),
+    (
+        "b111a000-0000-4000-8000-000000000002",
+        RESIDENTS[0],
+        "billboard",
+        "Reklame papan 2x3 m, Jl. Raya Sukowati km 2",
+        "Sragen",
+        1_250_000,
+        -5,
+        None,
+    ),
+    (
+        "b111a000-0000-4000-8000-000000000003",
+        RESIDENTS[1],
+        "pbb_p2",
+        "NOP 33.14.010.001.002-0032.0, Jl. Sukowati 19",
+        "Kalijambe",
+        243_500,
+        6,
+        None,
+    ),
+    (
+        "b111a000-0000-4000-8000-000000000004",
+        RESIDENTS[1],
+        "pbb_p2",
+        "NOP 33.14.020.004.011-0107.0, Sawah Dukuh Soko, Plupuh",
+        "Plupuh",
+        96_000,
+        -40,
+        "BPD/DEMO/0001",
+    ),
 ]
 
 
@@ -226,11 +275,48 @@ def load_population() -> None:
     print(f"civil_registry: {len(people.residents)} residents in {len(people.cards)} families")
 
 
+def load_bills() -> None:
+    """The demo tax bills, each published once as the module publishes it (through its
+    outbox: ``bill_issued``, and ``bill_paid`` for a paid one); a bill there is left as is."""
+    url = load_config(config_path("regional_tax"))["DATABASE_URL"]
+    engine = make_engine(url)
+    sessions = session_factory(engine, "regional_tax", regional_tax.OutboxEvent)
+    added = 0
+    with sessions() as session, session.begin():
+        for bill_id, resident, kind, thing, district, amount, days, receipt in DEMO_BILLS:
+            if session.get(regional_tax.Bill, bill_id) is not None:
+                continue
+            bill = regional_tax.Bill(
+                id=bill_id,
+                person_id=resident.id,
+                nik=resident.nik,
+                tax_kind=kind,
+                object=thing,
+                district=district,
+                amount=amount,
+                due_on=today() + timedelta(days=days),
+                imported_by="demo",
+                created_at=utcnow(),
+            )
+            session.add(bill)
+            issued = {"bill_id": bill_id, "person_id": resident.id, "tax_kind": kind}
+            issued |= {"object": thing, "district": district, "amount": amount}
+            session.record_event("bill_issued", {**issued, "due_on": bill.due_on})
+            if receipt:
+                bill.paid_at, bill.receipt_reference, bill.paid_by = utcnow(), receipt, "demo"
+                paid = {"bill_id": bill_id, "person_id": resident.id, "paid_at": bill.paid_at}
+                session.record_event("bill_paid", paid)
+            added += 1
+    engine.dispose()
+    print(f"regional_tax: {added} demo tax bills")
+
+
 def main() -> None:
     load("queue", QUEUE_SETUP)
     load("licensing", PERMIT_TYPES)
     load("civil_registry", RESIDENTS + HOUSEHOLD)
     load_population()
+    load_bills()
     if os.environ.get("DEMO_ACCOUNTS", "1") != "0":  # never in a deployment
         gateway = load_config(config_path("gateway"))
         seed(gateway["DATABASE_URL"], demo_accounts(gateway))

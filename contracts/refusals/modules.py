@@ -21,4 +21,34 @@ REFUSALS = {
         "the applicant's family card is registered in %(where)s, outside this mall's "
         "regency %(regency)s: apply at the social affairs office there"
     ),
+    # regional_tax: the tax robot of bapenda
+    "tax_staff_only": N_("only the %(roles)s of %(agency)s do this"),
+    "tax_file_refused": N_(
+        "%(count)s rows of the file have problems, listed by line: nothing was imported; "
+        "correct them and import the whole file again"
+    ),
+    "tax_import_clash": N_(
+        "the same bills were imported at the same moment by someone else: import the file "
+        "again (bills already there are not made twice)"
+    ),
+    "no_tax_bill": N_("no tax bill %(bill)s"),
+    "tax_bill_paid": N_("the bill was already paid on %(paid_on)s (receipt %(receipt)s)"),
+    "tax_amount_mismatch": N_("the bill is Rp %(amount)s: record the exact amount"),
+    "tax_receipt_used": N_("receipt %(receipt)s is already recorded for another payment"),
+}
+
+# why a row of the tax office's file was refused (``error.fields``)
+TOO_MANY_CELLS = N_("more cells than the header has columns")
+NIK_UNKNOWN = N_("not in the civil registry")
+TAXPAYER_DECEASED = N_("registered as deceased in the civil registry: bill the heir")
+BILL_DIFFERS = N_("a bill for this object and due day was imported before with other values")
+NO_BILLS = N_("the file has a header and no bills")
+RECEIPT_USED = N_("already recorded for another payment")
+REASONS = {
+    "no_bills": NO_BILLS,
+    "receipt_used": RECEIPT_USED,
+    "too_many_cells": TOO_MANY_CELLS,
+    "nik_unknown": NIK_UNKNOWN,
+    "taxpayer_deceased": TAXPAYER_DECEASED,
+    "bill_differs": BILL_DIFFERS,
 }

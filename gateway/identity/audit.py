@@ -54,6 +54,9 @@ PERSONAL_DATA: dict[str, Subjects] = {
     "modules.get_module_application": _field("applicant_id"),
     "modules.act_on_module_application": _field("applicant_id"),
     "modules.module_worklist": _each("items", "applicant_id"),
+    "regional_tax.office_bills": _each("items", "person_id"),
+    "regional_tax.get_bill": _field("person_id"),
+    "regional_tax.record_payment": _field("person_id"),
 }
 DENIED = {401, 403, 404}
 

@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from chassis.actor import HOSPITAL_OFFICER, REGISTRAR, Actor
 from chassis.clock import mall_date, today
 from chassis.database import Database, utcnow
-from chassis.errors import Conflict, InvalidInput, NotFound, load
+from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
 from contracts import civil_registry as wire
@@ -351,6 +351,23 @@ class CivilRegistryService(MallService):
                 "holder": domain.mask_name(holder.full_name),
             }
         )
+
+    @rpc
+    def resolve_niks(self, payload: dict) -> dict:
+        """Who the NIKs of an agency's roll are (a tax office's bills): for each NIK found,
+        the person's id and whether she is alive; never the record itself. Staff only."""
+        if not self.actor.is_staff:
+            raise Forbidden("staff_only")
+        niks = load(wire.NikList(), payload)["niks"]
+        found = self.db.execute(
+            select(Resident.nik, Resident.id, Resident.status).where(Resident.nik.in_(niks))
+        )
+        return {
+            "people": {
+                nik: {"person_id": person_id, "alive": status == domain.ALIVE}
+                for nik, person_id, status in found
+            }
+        }
 
     @rpc
     def verify_identity(self, payload: dict) -> dict:

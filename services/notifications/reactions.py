@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+import contracts.regional_tax  # noqa: F401  (registers the bill events)
 from chassis.events import event_handler, idempotent
 from contracts import modules
-from contracts.events import EVENT_SCHEMAS, event_schema
 from services.notifications import domain, texts
 from services.notifications.models import (
     Delivery,
@@ -24,41 +24,11 @@ from services.notifications.models import (
 
 # Agency modules whose decisions are told. A module publishes on its own exchange (source
 # = its name), so each needs handlers of its own; its events' schemas are the desk's.
-TOLD_MODULES = ("social_aid",)
+TOLD_MODULES = ("social_aid", "regional_tax")
 for _module in TOLD_MODULES:
     modules.register_module_events(_module)
 
 
-def _register_tax_events() -> None:
-    """The regional tax module's bill events, as ``contracts.regional_tax`` defines them,
-    for as long as that contract is not in this tree (the fields must stay identical)."""
-    try:
-        import contracts.regional_tax  # noqa: F401  (registers them itself)
-    except ModuleNotFoundError:
-        from marshmallow import Schema, fields
-
-        from contracts.times import MallDateTime
-
-        if ("regional_tax", "bill_issued") not in EVENT_SCHEMAS:
-
-            @event_schema("regional_tax", "bill_issued")
-            class BillIssued(Schema):
-                bill_id = fields.String(required=True)
-                person_id = fields.String(required=True)
-                tax_kind = fields.String(required=True)
-                object = fields.String(required=True)
-                district = fields.String(required=True)
-                amount = fields.Integer(required=True)
-                due_on = fields.Date(required=True)
-
-            @event_schema("regional_tax", "bill_paid")
-            class BillPaid(Schema):
-                bill_id = fields.String(required=True)
-                person_id = fields.String(required=True)
-                paid_at = MallDateTime(required=True)
-
-
-_register_tax_events()
 VERIFY_PATH = "/verify"  # the gateway's public check of a permit or certificate
 DECIDED = {"revision_requested", "approved", "rejected"}
 

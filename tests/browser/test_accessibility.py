@@ -18,11 +18,14 @@ PAGES = {
         "/applications/new?permit_type=NIB",
         "/documents",
         "/my-record",
+        "/modules/regional_tax/bills",
     ],
     "loket-a": ["/counter"],
     "verifikator": ["/office"],
     "registrar": ["/office/births", "/office/deaths"],
     "manajer": ["/manager"],
+    "pajak": ["/office/modules/regional_tax?district=Kalijambe&status=due"],
+    "kasir-pajak": ["/office/modules/regional_tax?district=Sragen&status=overdue"],
 }
 CASES = [(who, path) for who, paths in PAGES.items() for path in paths]
 

@@ -27,6 +27,7 @@ from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
 from services.queue.models import Rating, Ticket
 from services.queue.service import QueueService
+from services.regional_tax.service import RegionalTaxService
 from services.social_aid.service import SocialAidService
 from tests.accounts import bearer
 from tests.documents import pdf
@@ -62,6 +63,8 @@ COUNTER_ACTIONS_WITH_BODY = {"finish", "transfer", "release"}
 MALL_MANAGER = Actor(id="manager-1", role="mall_manager", agency="mpp")
 DUKCAPIL_OFFICER = Actor(id="officer-dukcapil", role="counter_officer", agency="disdukcapil")
 BAPENDA_OFFICER = Actor(id="intruder-bapenda", role="counter_officer", agency="bapenda")
+TAX_OFFICE = Actor(id="tax-office-1", role="verifier", agency="bapenda")
+SITI_TAX_OBJECT = "NOP 33.14.010.001.002-0031.0 Jl. Sukowati 17"
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Belongings:
     counter: str
     other_card: str  # Budi's: a valid target for a move
     aid: str  # her social aid application (a module's)
+    bill: str  # her property tax bill (the regional_tax module's)
     secrets: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
 
@@ -109,6 +113,7 @@ def mall(container_factory, service_config, database_url_factory, tmp_path):
         SocialAidService,
         service_config("social_aid", REGENCY_CODE="3314", POVERTY_LINE_PER_PERSON=550000),
     ).start()
+    container_factory(RegionalTaxService, service_config("regional_tax")).start()
     gateway_url = database_url_factory("gateway")
     app = create_app(
         {
@@ -223,8 +228,25 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
         )
     )
 
+    def tax_listed():
+        found = http.get("/api/v1/modules/regional_tax")
+        return found.status_code == 200 and found.get_json()["available"]
+
+    eventually(tax_listed, timeout=20)
+    roll = f"nik,tax_kind,object,district,amount,due_on\n{SITI['nik']},pbb_p2,{SITI_TAX_OBJECT},"
+    made(
+        http.post(
+            "/api/v1/modules/regional_tax/bills/imports",
+            headers=bearer(app, TAX_OFFICE),
+            json={"csv_text": roll + "Kalijambe,150000,2026-12-31\n"},
+        ),
+        200,
+    )
+    [bill] = made(http.get("/api/v1/modules/regional_tax/bills/mine", headers=mine), 200)["items"]
+
     child = birth["child"]
     secrets = [
+        SITI_TAX_OBJECT,
         "Suami sakit, tidak bekerja sejak Juni",
         SITI["nik"],
         SITI["full_name"],
@@ -255,9 +277,10 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
         counter="loket-1",
         other_card=other_card["id"],
         aid=aid["id"],
+        bill=bill["id"],
         secrets=secrets,
         ids=[siti["id"], card["id"], joko["id"], child["id"], draft, nib, permit["id"]]
-        + [booking["id"], ticket["id"], account.id, aid["id"]],
+        + [booking["id"], ticket["id"], account.id, aid["id"], bill["id"]],
     )
     return belonging, budi["id"]
 
@@ -358,6 +381,13 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
                 {"module": "social_aid", "application_id": siti.aid},
                 {"json": {"action": "withdraw"}},
             ),
+        ],
+        ("GET", f"{v1}/modules/regional_tax/bills/<bill_id>"): [({"bill_id": siti.bill}, {})],
+        ("POST", f"{v1}/modules/regional_tax/bills/<bill_id>/payment"): [
+            (
+                {"bill_id": siti.bill},
+                {"json": {"amount": 150000, "receipt_reference": "BPD-INTRUDER-1"}},
+            )
         ],
     }
 
@@ -483,7 +513,7 @@ def test_the_owner_reads_each_of_her_objects(mall):
         for (method, rule), tries in matrix(siti).items()
         if method == "GET" and (method, rule) not in NOT_FOR_THE_OWNER
     ]
-    assert len(own_reads) == 9
+    assert len(own_reads) == 10
     for rule, tries in own_reads:
         for values, request in tries:
             response = send(http, "GET", rule, values, siti.headers, request)
@@ -516,6 +546,8 @@ def test_intruders_are_refused_on_every_id_route_learn_nothing_change_nothing_an
     assert not problems, "\n".join(problems)
     aid = http.get(f"/api/v1/modules/social_aid/applications/{siti.aid}", headers=siti.headers)
     assert (aid.get_json()["status"], len(aid.get_json()["history"])) == ("submitted", 1)
+    bill = http.get(f"/api/v1/modules/regional_tax/bills/{siti.bill}", headers=siti.headers)
+    assert bill.get_json()["status"] != "paid"
     after = state_of(mall)
     as_she_left_them(after)
     assert after == before

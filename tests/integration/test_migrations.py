@@ -17,6 +17,7 @@ SERVICES = [
     "catalog",
     "social_aid",
     "notifications",
+    "regional_tax",
     "gateway",
 ]
 MODELS = {"gateway": "gateway.identity.models"}

@@ -66,6 +66,9 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
         ],
         ("GET", f"/office{AID}"): [(aid, {})],
         ("POST", f"/office{AID}/actions"): [(aid, {"action": "approve", "note": "by an intruder"})],
+        ("POST", "/office/modules/regional_tax/bills/<bill_id>/payment"): [
+            ({"bill_id": siti.bill}, {"amount": "150000", "receipt_reference": "BPD-INTRUDER-2"})
+        ],
     }
 
 

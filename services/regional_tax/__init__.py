@@ -1,0 +1,1 @@
+"""The Regional Tax module of the mall: see README.md."""
