@@ -70,11 +70,13 @@ def create_app(config: dict | None = None) -> Flask:
         health,
         licensing,
         modules,
+        notifications,
         queue,
         registry,
     )
 
-    for area in (health, accounts, audit, catalog, queue, registry, licensing, modules, docs):
+    areas = (health, accounts, audit, catalog, queue, registry, licensing, modules, notifications)
+    for area in (*areas, docs):
         app.register_blueprint(area.bp)
     from gateway import web
 
