@@ -18,9 +18,11 @@ PAGES = {
         "/applications/new?permit_type=NIB",
         "/documents",
         "/my-record",
+        "/notifications",
+        "/notifications/settings",
     ],
     "loket-a": ["/counter"],
-    "verifikator": ["/office"],
+    "verifikator": ["/office", "/notifications"],
     "registrar": ["/office/births", "/office/deaths"],
     "manajer": ["/manager"],
 }
