@@ -90,11 +90,12 @@ def business_number(mall, who: str, person: dict) -> dict:
     return permit.get_json()
 
 
-def inbox_of(mall, who: str, **query) -> dict:
+def inbox_of(mall, who: str | Actor, **query) -> dict:
     http = mall["app"].test_client()
+    actor = mall["actors"][who] if isinstance(who, str) else who
     found = http.get(
         "/api/v1/notifications",
-        headers=bearer(mall["app"], mall["actors"][who]),
+        headers=bearer(mall["app"], actor),
         query_string=query,
     )
     assert found.status_code == 200, found.get_data(as_text=True)
@@ -229,6 +230,48 @@ def test_her_settings_are_saved_and_refused_beside_their_fields(mall):
         )
     )
     assert api.status_code == 422 and "channels" in api.get_json()["error"]["fields"]
+
+
+def test_staff_read_their_agencys_inbox_and_no_one_elses(mall, told):
+    verifier = Actor(id="dpmptsp-verifier", role="verifier", agency="dpmptsp")  # the NIB's
+    cashier = Actor(id="bapenda-cashier", role="cashier", agency="bapenda")
+
+    def both_assigned():
+        found = inbox_of(mall, verifier)
+        return found if found["total"] >= 2 else None
+
+    agency = eventually(both_assigned, timeout=20)
+    assert {n["kind"] for n in agency["items"]} == {"application_assigned"}
+    assert all(n["link"].startswith("/office/applications/") for n in agency["items"])
+    agency_ids = {n["id"] for n in agency["items"]}
+    citizens_ids = {n["id"] for who in told for n in told[who][1]["items"]}
+    assert not agency_ids & citizens_ids
+
+    http, token = web_client(mall["app"], verifier)
+    page = http.get("/notifications")
+    assert page.status_code == 200 and "DPMPTSP" in page.text
+    assert all(f'data-notification="{n}"' in page.text for n in agency_ids)
+    assert not any(f'data-notification="{n}"' in page.text for n in citizens_ids)
+    assert UNREAD.search(page.text).group(1) == str(agency["unread"])
+    for citizens in citizens_ids:  # a citizen's notification is not the agency's to mark
+        marked = http.post(f"/notifications/{citizens}/read", data={"csrf_token": token})
+        assert marked.status_code == 404
+    opened = http.post(
+        f"/notifications/{agency['items'][0]['id']}/read", data={"csrf_token": token, "open": "1"}
+    )
+    assert (opened.status_code, opened.location) == (303, agency["items"][0]["link"])
+
+    assert inbox_of(mall, cashier)["total"] == 0  # another agency's inbox is its own
+    stranger, stranger_token = web_client(mall["app"], cashier)
+    siti, siti_token = web_client(mall["app"], mall["actors"]["siti"])
+    for notification in agency_ids:
+        refused = stranger.post(
+            f"/notifications/{notification}/read", data={"csrf_token": stranger_token}
+        )
+        assert refused.status_code == 404
+        refused = siti.post(f"/notifications/{notification}/read", data={"csrf_token": siti_token})
+        assert refused.status_code == 404
+    assert inbox_of(mall, verifier)["unread"] == agency["unread"] - 1
 
 
 def test_an_officer_has_no_citizen_settings(mall):
