@@ -8,6 +8,7 @@ import pytest
 
 from chassis.actor import Actor
 from gateway.app import create_app
+from gateway.openapi import build_spec
 from gateway.rpc import BrokerUnavailable, RemoteError, RpcTimeout
 from gateway.web import inbox
 from tests.accounts import bearer, web_client
@@ -300,3 +301,23 @@ def test_the_settings_page_is_for_citizens(app):
     assert officer.get("/notifications/settings").status_code == 403
     visitor = app.test_client().get("/notifications/settings")
     assert visitor.status_code == 302 and "/sign-in" in visitor.location
+
+
+def test_the_api_is_documented_with_the_contract_schemas(app):
+    paths = build_spec(app)["paths"]
+
+    def answer(path: str, method: str) -> dict:
+        return paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert answer("/api/v1/notifications", "get") == {"$ref": "#/components/schemas/Inbox"}
+    read = paths["/api/v1/notifications/{notification_id}/read"]["post"]
+    assert read["security"] == [{"bearerAuth": []}] and "404" in read["responses"]
+    assert answer("/api/v1/notifications/{notification_id}/read", "post") == {
+        "$ref": "#/components/schemas/Notification"
+    }
+    change = paths["/api/v1/notification-settings"]["patch"]
+    body = change["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Settings"}
+    assert {"Idempotency-Key"} <= {p["name"] for p in change["parameters"]}
+    query = {p["name"] for p in paths["/api/v1/notifications"]["get"]["parameters"]}
+    assert query == {"page", "per_page", "unread_only"}

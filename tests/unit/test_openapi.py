@@ -29,6 +29,7 @@ DESCRIBED = {
     "accounts",
     "audit",
     "modules",
+    "notifications",
 }
 
 
