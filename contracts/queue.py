@@ -265,6 +265,16 @@ class BookingCreated(Schema):
     person_id = fields.String(required=True)
 
 
+@event_schema(SOURCE, "booking_rescheduled")
+class BookingRescheduled(Schema):
+    """A booking moved to another slot (of the same service and day)."""
+
+    booking_id = fields.String(required=True)
+    service_code = fields.String(required=True)
+    starts_at = MallDateTime(required=True)
+    person_id = fields.String(required=True)
+
+
 @event_schema(SOURCE, "booking_cancelled")
 class BookingCancelled(Schema):
     booking_id = fields.String(required=True)

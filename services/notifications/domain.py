@@ -1,7 +1,9 @@
 """The rules of telling people, in plain Python: whose inbox, a citizen's settings, on
 which channels a notification goes, and the backoff of a failed send."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from contracts.times import MALL_TIME
 
 PERSON, AGENCY = "person", "agency"
 DEFAULTS = {
@@ -61,3 +63,73 @@ def retry_delay(attempts: int, base_seconds: float, cap_seconds: float) -> timed
 def short_id(identifier: str) -> str:
     """An id as people can read it in a text (the first block of a UUID)."""
     return identifier.split("-", 1)[0].upper()
+
+
+# --- reminders ---------------------------------------------------------------------------
+
+QUIET_STARTS, QUIET_ENDS = time(21, 0), time(6, 0)  # WIB
+REMINDER_HOUR = time(9, 0)  # a reminder of a day (a bill, a permit) goes at 09:00 WIB
+DAYS_BEFORE = (30, 7, 1)
+
+
+def in_quiet_hours(moment: datetime) -> bool:
+    """Whether ``moment`` is between 21:00 and 06:00 in the mall."""
+    clock = moment.astimezone(MALL_TIME).time()
+    return clock >= QUIET_STARTS or clock < QUIET_ENDS
+
+
+def end_of_quiet_hours(moment: datetime) -> datetime:
+    """The 06:00 WIB that ends the quiet hours ``moment`` is in."""
+    local = moment.astimezone(MALL_TIME)
+    day = local.date() if local.time() < QUIET_ENDS else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_ENDS, tzinfo=MALL_TIME).astimezone(UTC)
+
+
+def at_reminder_hour(day: date) -> datetime:
+    return datetime.combine(day, REMINDER_HOUR, tzinfo=MALL_TIME).astimezone(UTC)
+
+
+def booking_reminders(starts_at: datetime) -> list[tuple[str, datetime]]:
+    """The day before (the same time, a day earlier) and two hours before the slot."""
+    return [
+        ("day_before", starts_at - timedelta(days=1)),
+        ("two_hours_before", starts_at - timedelta(hours=2)),
+    ]
+
+
+def days_before(last_day: date) -> list[tuple[str, datetime, int]]:
+    """30, 7 and 1 days before ``last_day``, at the reminder hour: (suffix, when, days)."""
+    return [
+        (f"{days}_days_before", at_reminder_hour(last_day - timedelta(days=days)), days)
+        for days in DAYS_BEFORE
+    ]
+
+
+def day_after(last_day: date) -> datetime:
+    """The morning after ``last_day``: when a bill unpaid by then is overdue."""
+    return at_reminder_hour(last_day + timedelta(days=1))
+
+
+def encoded(values: dict) -> dict:
+    """Template values as JSON: dates and moments tagged, to be given back as themselves."""
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            out[name] = {"moment": value.isoformat()}
+        elif isinstance(value, date):
+            out[name] = {"day": value.isoformat()}
+        else:
+            out[name] = value
+    return out
+
+
+def decoded(values: dict) -> dict:
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, dict) and "moment" in value:
+            out[name] = datetime.fromisoformat(value["moment"])
+        elif isinstance(value, dict) and "day" in value:
+            out[name] = date.fromisoformat(value["day"])
+        else:
+            out[name] = value
+    return out

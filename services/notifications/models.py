@@ -133,3 +133,26 @@ class KnownBill(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     due_on: Mapped[date] = mapped_column(Date)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    """A notification due later, under a key that names what and when
+    (``booking:<id>:day_before``): scheduled once whatever the events repeat, sent once by
+    whichever instance's timer takes its row first, cancelled with what it reminds of."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "due_at"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    subject_key: Mapped[str] = mapped_column(String(80), index=True)  # booking:<id>, bill:<id>
+    kind: Mapped[str] = mapped_column(String(60))
+    person_id: Mapped[str] = mapped_column(String(36), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    values: Mapped[dict] = mapped_column(JSON, default=dict)  # the template's, as text
+    link: Mapped[str | None] = mapped_column(String(500))
+    essential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # scheduled, sent, cancelled, skipped (she asked for the essential ones only)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    deferred_from: Mapped[datetime | None] = mapped_column(UTCDateTime())  # quiet hours
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    notification_id: Mapped[str | None] = mapped_column(String(36))

@@ -194,19 +194,47 @@ class Reactions(Telling):
             "verify_url": verify_url,
         }
         self._tell_person(event, "permit_issued", data["holder_id"], values, verify_url)
+        if values["valid_until"]:
+            self._schedule_expiry(data, values["valid_until"])
 
     @event_handler("licensing", "permit_expiring")
     @idempotent
     def on_permit_expiring(self, event: dict) -> None:
-        """Licensing's own warning before a permit's end."""
+        """Licensing's own warning before a permit's end: the reminders 30, 7 and 1 days
+        before tell it (scheduled here too for a permit issued before this service
+        listened; those already scheduled stay as they are)."""
         data = event["data"]
-        values = {"number": data["number"], "valid_until": date.fromisoformat(data["valid_until"])}
-        self._tell_person(event, "permit_expiring", data["holder_id"], values, "/documents")
+        self._schedule_expiry(data, date.fromisoformat(data["valid_until"]))
+
+    def _schedule_expiry(self, data: dict, valid_until: date) -> None:
+        values = {"number": data["number"], "valid_until": valid_until}
+        for when, due_at, _days in domain.days_before(valid_until):
+            self._schedule(
+                f"permit:{data['permit_id']}",
+                when,
+                due_at,
+                "permit_expiring",
+                data["holder_id"],
+                values,
+                "/documents",
+            )
+
+    @event_handler("licensing", "permit_revoked")
+    @idempotent
+    def on_permit_revoked(self, event: dict) -> None:
+        """A revoked permit expires no more: its reminders go."""
+        self._cancel_reminders(f"permit:{event['data']['permit_id']}")
+
+    @event_handler("licensing", "permit_suspended")
+    @idempotent
+    def on_permit_suspended(self, event: dict) -> None:
+        self._cancel_reminders(f"permit:{event['data']['permit_id']}")
 
     @event_handler("licensing", "permit_expired")
     @idempotent
     def on_permit_expired(self, event: dict) -> None:
         data = event["data"]
+        self._cancel_reminders(f"permit:{data['permit_id']}")  # any left are too late
         self._tell_person(
             event, "permit_expired", data["holder_id"], {"number": data["number"]}, "/documents"
         )
@@ -228,7 +256,45 @@ class Reactions(Telling):
                 )
             )
         values = {"service": data["service_code"], "starts": starts_at}
-        self._tell_person(event, "booking_created", data["person_id"], values, "/visits")
+        self._tell_person(
+            event, "booking_created", data["person_id"], values, "/visits", essential=False
+        )
+        for when, due_at in domain.booking_reminders(starts_at):
+            self._schedule(
+                f"booking:{data['booking_id']}",
+                when,
+                due_at,
+                "booking_reminder",
+                data["person_id"],
+                {**values, "day_before": when == "day_before"},
+                "/visits",
+            )
+
+    @event_handler("queue", "booking_rescheduled")
+    @idempotent
+    def on_booking_rescheduled(self, event: dict) -> None:
+        """A booking moved: she is told the new time and its reminders move with it (one
+        whose new moment has passed is cancelled)."""
+        data = event["data"]
+        starts_at = datetime.fromisoformat(data["starts_at"])
+        booking = self.db.get(KnownBooking, data["booking_id"])
+        if booking is None:
+            booking = KnownBooking(
+                booking_id=data["booking_id"],
+                person_id=data["person_id"],
+                service_code=data["service_code"],
+                starts_at=starts_at,
+            )
+            self.db.add(booking)
+        booking.starts_at = starts_at
+        values = {"service": data["service_code"], "starts": starts_at}
+        self._tell_person(event, "booking_rescheduled", data["person_id"], values, "/visits")
+        for when, due_at in domain.booking_reminders(starts_at):
+            self._move_reminder(
+                f"booking:{data['booking_id']}:{when}",
+                due_at,
+                {**values, "day_before": when == "day_before"},
+            )
 
     @event_handler("queue", "booking_cancelled")
     @idempotent
@@ -237,6 +303,7 @@ class Reactions(Telling):
         if booking is None:
             return  # made before this service listened: nobody to tell
         booking.cancelled = True
+        self._cancel_reminders(f"booking:{booking.booking_id}")
         values = {"service": booking.service_code, "starts": booking.starts_at}
         self._tell_person(event, "booking_cancelled", booking.person_id, values, "/visits")
 
@@ -272,6 +339,26 @@ class Reactions(Telling):
             )
             self.db.add(bill)
         self._tell_bill(event, "bill_issued", bill)
+        values = {
+            "tax_kind": bill.tax_kind,
+            "object": bill.object,
+            "district": bill.district,
+            "amount": bill.amount,  # rupiah, written in her language when sent
+            "due_on": bill.due_on,
+        }
+        subject = f"bill:{bill.bill_id}"
+        for when, due_at, _days in domain.days_before(bill.due_on):
+            self._schedule(subject, when, due_at, "bill_reminder", bill.person_id, values)
+        self._schedule(
+            subject,
+            "overdue",
+            domain.day_after(bill.due_on),
+            "bill_overdue",
+            bill.person_id,
+            values,
+            essential=True,
+            even_if_past=True,  # a bill loaded after its due day is overdue at once
+        )
 
     @event_handler("regional_tax", "bill_paid")
     @idempotent
@@ -280,6 +367,7 @@ class Reactions(Telling):
         if bill is None:
             return
         bill.paid_at = datetime.fromisoformat(event["data"]["paid_at"])
+        self._cancel_reminders(f"bill:{bill.bill_id}")  # paid: no reminder, no overdue notice
         self._tell_bill(event, "bill_paid", bill)
 
     def _tell_bill(self, event: dict, kind: str, bill: KnownBill) -> None:

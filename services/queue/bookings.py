@@ -132,6 +132,16 @@ class Bookings:
         self._take_seat(self._line(booking.service_code), starts_at)
         self._seat_count(booking.service_code, booking.starts_at, -1)
         booking.starts_at = starts_at
+        # whoever reminds her of the visit moves the reminders with it
+        self.db.record_event(
+            "booking_rescheduled",
+            {
+                "booking_id": booking.id,
+                "service_code": booking.service_code,
+                "starts_at": booking.starts_at,
+                "person_id": booking.person_id,
+            },
+        )
         return wire.Booking().dump(booking)
 
     @rpc

@@ -294,3 +294,22 @@ def test_the_booking_created_event_carries_the_slot_in_wib(queue):
         if e.event_type == "booking_created"
     ]
     assert created["starts_at"] == slot.isoformat()
+
+
+def test_a_rescheduled_booking_publishes_its_new_slot(queue):
+    slot = next_working_day_at(10)
+    booking = book(queue, citizen(4), slot.astimezone(UTC))
+    later = slot + timedelta(hours=1)
+    with rpc_to("queue", queue, actor=citizen(4)) as phone:
+        phone.reschedule(booking["id"], {"starts_at": later.isoformat()})
+    [moved] = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(OutboxEvent))
+        if e.event_type == "booking_rescheduled"
+    ]
+    assert moved == {
+        "booking_id": booking["id"],
+        "service_code": booking["service_code"],
+        "starts_at": later.isoformat(),
+        "person_id": citizen(4)["person_id"],
+    }

@@ -21,6 +21,7 @@ SAMPLE = {
     "service": "population",
     "starts": datetime(2027, 1, 5, 2, 0, tzinfo=UTC),
     "approved": True,
+    "day_before": True,
     "tax_kind": "pbb_p2",
     "object": "Jl. Sukowati 1",
     "district": "Sragen",
