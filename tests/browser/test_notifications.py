@@ -1,7 +1,7 @@
 """Notifications in Chromium, against the whole running mall: Siti's application of a
 health practice licence (SIP) is approved by the dinkes verifier, and the count of unread
 notifications appears in the header of her pages; her inbox shows the approval, which she
-marks read, and the count goes down."""
+marks read, and the count goes down; opening the issued permit's leads to its public check."""
 
 import re
 
@@ -75,7 +75,6 @@ def test_the_unread_count_appears_after_an_officer_approves_her_application(
 
     after = count_after_reload(citizen, lambda count: count >= before + 2)  # approved, issued
     expect(citizen.locator("#notifications-link")).to_contain_text("Notifikasi")
-    screenshot(citizen, "portal-notifications-count")
 
     citizen.locator("#notifications-link").click()
     expect(citizen).to_have_url(re.compile(r"/notifications$"))
@@ -92,6 +91,13 @@ def test_the_unread_count_appears_after_an_officer_approves_her_application(
     assert unread_in_the_header(citizen) == after - 1
     checked = Axe().run(citizen, options=WCAG)  # with notifications in it, read and unread
     assert checked.violations_count == 0, checked.generate_report()
+
+    # opening one marks it read and leads where it says: the permit's public check
+    issued = citizen.locator('li[data-kind="permit_issued"]')
+    issued.get_by_role("button", name=re.compile("^Buka")).click()
+    expect(citizen).to_have_url(re.compile(r"/verify\?number=SIP"))
+    expect(citizen.locator("#verdict")).to_contain_text("SAH")
+    assert unread_in_the_header(citizen) == after - 2
 
     # the inbox of the verifier's agency has the application that was assigned to it
     agency = requests.get(
