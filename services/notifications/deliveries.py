@@ -33,6 +33,7 @@ from services.notifications.models import Delivery, Notification
 log = logging.getLogger("mpp.notifications")
 SENDABLE = ("pending", "temporary_failure")
 DELIVERY_POLL_SECONDS = 1
+BATCHES_PER_TICK = 25
 
 
 class Outbound(DependencyProvider):
@@ -66,9 +67,14 @@ class Deliveries:
 
     @timer(interval=DELIVERY_POLL_SECONDS)
     def send_due(self) -> None:
-        """Claim the deliveries that are due, send them, record each outcome."""
-        for delivery_id in self._claim():
-            self._send(delivery_id)
+        """Claim the deliveries that are due, send them, record each outcome; batch after
+        batch while there are more (a bounded number, so that the worker ends)."""
+        for _ in range(BATCHES_PER_TICK):
+            claimed = self._claim()
+            for delivery_id in claimed:
+                self._send(delivery_id)
+            if len(claimed) < self.outbound.batch:
+                return
 
     def _claim(self) -> list[str]:
         now, out = self.clock(), self.outbound

@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 
 from nameko.timer import timer
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from services.notifications import domain, texts
 from services.notifications.models import Recipient, Reminder
@@ -23,6 +23,7 @@ from services.notifications.models import Recipient, Reminder
 log = logging.getLogger("mpp.notifications")
 REMINDER_POLL_SECONDS = 1
 REMINDER_BATCH = 50
+PRUNE_SECONDS = 3600
 
 
 class Reminders:
@@ -41,6 +42,19 @@ class Reminders:
         ).all()
         for reminder in due:
             self._remind(reminder, now)
+
+    @timer(interval=PRUNE_SECONDS)
+    def prune_reminders(self) -> None:
+        """Delete reminders that were sent, cancelled or skipped, once their moment is
+        older than ``MESSAGE_RETENTION_DAYS`` (the inbox keeps what was told). The events
+        that scheduled them are that old too, and a reminder whose moment has passed is
+        never scheduled again."""
+        cutoff = self.clock() - self.db.info["retention"]
+        removed = self.db.execute(
+            delete(Reminder).where(Reminder.status != "scheduled", Reminder.due_at < cutoff)
+        ).rowcount
+        if removed:
+            log.info("pruned %s reminders", removed)
 
     def _remind(self, reminder: Reminder, now: datetime) -> None:
         settings = domain.settings_of(self.db.get(Recipient, reminder.person_id))

@@ -5,14 +5,14 @@ cancelled booking or a paid bill (SQLite, PostgreSQL)."""
 from datetime import UTC, date, datetime
 
 import pytest
-from nameko.testing.services import entrypoint_waiter, replace_dependencies
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
 from sqlalchemy import select
 
 from chassis.clock import MALL_TIME
 from contracts.events import envelope
 from services.notifications.models import Notification, Reminder
 from services.notifications.service import NotificationsService
-from tests.integration.helpers import publish_event, rows, rpc_to
+from tests.integration.helpers import publish_event, rows, rpc_to, session_for
 from tests.integration.test_notification_delivery import (  # noqa: F401  (fixture)
     eventually,
     mailbox,
@@ -273,3 +273,30 @@ def test_a_permit_is_reminded_thirty_seven_and_one_day_before_it_expires(instanc
     publish(config, "licensing", "permit_expired", expired)
     eventually(lambda: told(config, "permit_expired"))
     assert reminders(config)["permit:permit-1:1_days_before"].status == "cancelled"
+
+
+def test_reminders_done_with_are_pruned_after_the_retention_period(instances, mall_clock):
+    config = instances.config
+    (container,) = instances(1)
+    with session_for(config["DATABASE_URL"]) as db, db.begin():
+        for key, status, day in [
+            ("old-sent", "sent", 1),
+            ("old-cancelled", "cancelled", 1),
+            ("old-scheduled", "scheduled", 1),  # never sent yet: kept, however old
+            ("recent-sent", "sent", 3),
+        ]:
+            db.add(
+                Reminder(
+                    key=f"booking:x:{key}",
+                    subject_key="booking:x",
+                    kind="booking_reminder",
+                    person_id="person-siti",
+                    due_at=wib(2026, 12, 28 + day, 9),
+                    status=status,
+                    values={},
+                )
+            )
+    mall_clock.moment = wib(2027, 1, 6, 12)  # 8 days after the old ones, 6 after the recent
+    with entrypoint_hook(container, "prune_reminders") as prune:
+        prune()
+    assert sorted(reminders(config)) == ["booking:x:old-scheduled", "booking:x:recent-sent"]

@@ -1,5 +1,6 @@
 """Every kind of notification has a template, and every text of it has Indonesian."""
 
+import ast
 from datetime import UTC, date, datetime
 
 from babel.messages.extract import extract_from_dir
@@ -51,6 +52,34 @@ def test_every_kind_the_service_tells_has_a_template():
     told = {kind for kind in texts.kinds() if f'"{kind}"' in source}
     assert told == set(texts.kinds())  # no template left unused
     assert Reactions  # the handlers' module imports
+
+
+def kinds_the_code_tells() -> set[str]:
+    """Every kind named in a call that makes a notification or schedules one (and the
+    kinds a status maps to), read from the service's source."""
+    positions = {"_tell_person": 1, "_tell_agency": 1, "_tell_bill": 1, "_schedule": 3}
+    found = set()
+    for path in texts.TEMPLATES.parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                at = positions.get(node.func.attr)
+                if at is not None and len(node.args) > at:
+                    argument = node.args[at]
+                    if isinstance(argument, ast.Constant):
+                        found.add(argument.value)
+                    else:  # a variable: the mapping it comes from is below
+                        found.add(None)
+            if isinstance(node, ast.Dict) and "revision_requested" in [
+                getattr(k, "value", None) for k in node.keys
+            ]:
+                found |= {v.value for v in node.values if isinstance(v, ast.Constant)}
+    return found - {None}
+
+
+def test_every_kind_the_code_tells_has_a_template():
+    told = kinds_the_code_tells()
+    assert {"permit_issued", "booking_reminder", "application_rejected"} <= told
+    assert told == set(texts.kinds())  # each told kind has a template, each template is told
 
 
 def test_each_kind_renders_in_both_languages_and_differs():
