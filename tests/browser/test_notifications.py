@@ -104,3 +104,38 @@ def test_the_unread_count_appears_after_an_officer_approves_her_application(
         f"{base_url}/api/v1/notifications", headers=verifier_headers, timeout=30
     ).json()
     assert any(n["link"] == f"/office/applications/{application}" for n in agency["items"])
+
+
+def test_she_sets_how_she_is_told_and_a_wrong_address_is_shown_beside_its_field(base_url, new_page):
+    citizen = new_page()
+    sign_in(citizen, SITI.nik, DEMO_PASSWORD)
+    citizen.goto("/notifications")
+    citizen.get_by_role("link", name="Cara saya diberi tahu").click()
+    expect(citizen).to_have_url(re.compile(r"/notifications/settings$"))
+    citizen.get_by_label("Alamat email").fill("siti.rahayu@")
+    citizen.get_by_label("Nomor ponsel").fill("12")
+    citizen.get_by_role("button", name="Simpan").click()
+    expect(citizen.locator("#e-email")).to_be_visible()
+    expect(citizen.locator("#e-phone")).to_contain_text("8-15 angka")  # in her language
+    expect(citizen.get_by_label("Alamat email")).to_have_attribute("aria-invalid", "true")
+    screenshot(citizen, "portal-notification-settings")
+
+    citizen.get_by_label("Alamat email").fill("siti.rahayu@example.id")
+    citizen.get_by_label("Nomor ponsel").fill("+6281234567890")
+    citizen.get_by_label("Bahasa pesan saya").select_option("en")
+    citizen.get_by_label("SMS").check()
+    citizen.get_by_role("button", name="Simpan").click()
+    expect(citizen.locator(".notice")).to_contain_text("Pengaturan Anda tersimpan.")
+    expect(citizen.get_by_label("Alamat email")).to_have_value("siti.rahayu@example.id")
+    expect(citizen.get_by_label("SMS")).to_be_checked()
+    saved = requests.get(
+        f"{base_url}/api/v1/notification-settings",
+        headers=bearer_headers(base_url, "citizen"),
+        timeout=30,
+    ).json()
+    assert (saved["email"], saved["phone"], saved["language"]) == (
+        "siti.rahayu@example.id",
+        "+6281234567890",
+        "en",
+    )
+    assert "sms" in saved["channels"]

@@ -213,6 +213,13 @@ def test_her_settings_are_saved_and_refused_beside_their_fields(mall):
     assert refused.status_code == 422
     assert 'id="e-email"' in refused.text and 'id="e-phone"' in refused.text
     assert 'value="not an address"' in refused.text  # what she typed is kept to correct
+    assert "Alamat email tidak valid." in refused.text and "8-15 angka" in refused.text
+    no_phone = http.post(
+        "/notifications/settings",
+        data={"csrf_token": token, "email": "siti@example.id", "phone": "", "channels": "sms"},
+    )
+    assert no_phone.status_code == 422 and 'id="e-channels"' in no_phone.text
+    assert "SMS perlu nomor ponsel diisi" in no_phone.text
     again = (
         mall["app"]
         .test_client()
