@@ -70,12 +70,24 @@ def create_app(config: dict | None = None) -> Flask:
         health,
         licensing,
         modules,
+        notifications,
         queue,
         regional_tax,
         registry,
     )
 
-    areas = (health, accounts, audit, catalog, queue, registry, licensing, modules, regional_tax)
+    areas = (
+        health,
+        accounts,
+        audit,
+        catalog,
+        queue,
+        registry,
+        licensing,
+        modules,
+        regional_tax,
+        notifications,
+    )
     for area in (*areas, docs):
         app.register_blueprint(area.bp)
     from gateway import web

@@ -21,6 +21,14 @@ REASONS = {
     "agency_needed": N_("an agency role needs its agency"),
 }
 
+# a citizen's notification settings (contracts.notifications, services.notifications.domain)
+NOTIFICATION_SETTINGS = (
+    N_("8-15 digits, + before them"),
+    N_("a channel is named twice"),
+    N_("email needs the email set"),
+    N_("sms needs the phone set"),
+)
+
 # marshmallow's own messages, as the mall's schemas give them
 MARSHMALLOW = (
     N_("Missing data for required field."),

@@ -25,6 +25,7 @@ from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
+from services.notifications.service import NotificationsService
 from services.queue.models import Rating, Ticket
 from services.queue.service import QueueService
 from services.regional_tax.service import RegionalTaxService
@@ -83,6 +84,7 @@ class Belongings:
     other_card: str  # Budi's: a valid target for a move
     aid: str  # her social aid application (a module's)
     bill: str  # her property tax bill (the regional_tax module's)
+    notification: str  # the notification of her issued permit, unread
     secrets: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
 
@@ -98,7 +100,7 @@ class Mall:
 
 
 @pytest.fixture
-def mall(container_factory, service_config, database_url_factory, tmp_path):
+def mall(container_factory, service_config, database_url_factory, relay_process, tmp_path):
     store = {"DOCUMENT_STORE": str(tmp_path / "documents"), "MAX_DOCUMENT_BYTES": 4096}
     registry = service_config("civil_registry")
     licensing = service_config("licensing", **store)
@@ -114,6 +116,8 @@ def mall(container_factory, service_config, database_url_factory, tmp_path):
         service_config("social_aid", REGENCY_CODE="3314", POVERTY_LINE_PER_PERSON=550000),
     ).start()
     container_factory(RegionalTaxService, service_config("regional_tax")).start()
+    container_factory(NotificationsService, service_config("notifications")).start()
+    relay_process("licensing", licensing)  # her permit's events make her notifications
     gateway_url = database_url_factory("gateway")
     app = create_app(
         {
@@ -244,6 +248,13 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
     )
     [bill] = made(http.get("/api/v1/modules/regional_tax/bills/mine", headers=mine), 200)["items"]
 
+    def told() -> dict | None:
+        found = http.get("/api/v1/notifications", headers=mine).get_json()
+        return next((n for n in found["items"] if n["kind"] == "permit_issued"), None)
+
+    notification = eventually(told, timeout=20)
+    assert notification["read_at"] is None and permit["number"] in notification["body"]
+
     child = birth["child"]
     secrets = [
         SITI_TAX_OBJECT,
@@ -278,9 +289,10 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
         other_card=other_card["id"],
         aid=aid["id"],
         bill=bill["id"],
+        notification=notification["id"],
         secrets=secrets,
         ids=[siti["id"], card["id"], joko["id"], child["id"], draft, nib, permit["id"]]
-        + [booking["id"], ticket["id"], account.id, aid["id"], bill["id"]],
+        + [booking["id"], ticket["id"], account.id, aid["id"], bill["id"], notification["id"]],
     )
     return belonging, budi["id"]
 
@@ -366,6 +378,9 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
             ({"counter_id": siti.counter, "action": a}, counter_bodies.get(a, {}))
             for a in counter_actions
         ],
+        ("POST", f"{v1}/notifications/<notification_id>/read"): [
+            ({"notification_id": siti.notification}, {})
+        ],
         ("PATCH", f"{v1}/staff/<account_id>"): [
             ({"account_id": siti.account}, {"json": {"active": False}})
         ],
@@ -441,12 +456,16 @@ def state_of(mall: Mall) -> dict:
         "ticket": f"/api/v1/tickets/{siti.ticket}",
         "account": "/api/v1/me",  # 401 if her sessions were ended
         "counters": "/api/v1/counters",
+        "notifications": "/api/v1/notifications?per_page=100",
     }
     state = {}
     for name, url in reads.items():
         response = http.get(url, headers=siti.headers)
         assert response.status_code == 200, (name, response.get_data(as_text=True))
         state[name] = response.get_json()
+    # her permit's notification (others of hers may still be arriving from its events)
+    items = state.pop("notifications")["items"]
+    state["notification"] = next(n for n in items if n["id"] == siti.notification)
     with rpc_to("civil_registry", mall.registry) as civil:
         state["audit trail"] = civil.audit_trail(siti.resident)
     state["ratings"] = rows(mall.queue["DATABASE_URL"], select(Rating.ticket_id))
@@ -485,6 +504,7 @@ def as_she_left_them(state: dict) -> None:
     assert (loket_1["status"], loket_1["officer_id"]) == ("open", DUKCAPIL_OFFICER.id)
     assert loket_1["current_ticket"]["status"] == "called"
     assert sorted(t[1:] for t in state["tickets"]) == [("called", 1), ("done", 1)]
+    assert state["notification"]["read_at"] is None  # no one marked it read
 
 
 def test_every_id_route_of_the_api_is_in_the_matrix():

@@ -64,6 +64,10 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
         ("GET", f"{OFFICE}/documents/<document_id>"): [
             (application | {"document_id": "00000000-0000-4000-8000-000000000000"}, {})
         ],
+        ("POST", "/notifications/<notification_id>/read"): [
+            ({"notification_id": siti.notification}, {}),
+            ({"notification_id": siti.notification}, {"open": "1"}),
+        ],
         ("GET", f"/office{AID}"): [(aid, {})],
         ("POST", f"/office{AID}/actions"): [(aid, {"action": "approve", "note": "by an intruder"})],
         ("POST", "/office/modules/regional_tax/bills/<bill_id>/payment"): [

@@ -116,4 +116,10 @@ def test_the_gateway_config_file_loads_with_typed_defaults(monkeypatch):
     config = load_config(config_path("gateway"))
     assert config["PORT"] == 8000
     assert config["WORKERS"] == 2
-    assert config["SERVICES"] == ["civil_registry", "licensing", "queue", "catalog"]
+    assert config["SERVICES"] == [
+        "civil_registry",
+        "licensing",
+        "queue",
+        "catalog",
+        "notifications",
+    ]

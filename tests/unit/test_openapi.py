@@ -30,6 +30,7 @@ DESCRIBED = {
     "audit",
     "modules",
     "regional_tax",
+    "notifications",
 }
 
 
