@@ -81,10 +81,15 @@ class Settings(Schema):
     )
     language = fields.String(validate=validate.OneOf(LANGUAGES))
     channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)))
+    # JSON true or false, not "yes"
     quiet_hours = fields.Boolean(
-        metadata={"description": "reminders due 21:00-06:00 WIB wait until 06:00"}
+        truthy={True},
+        falsy={False},
+        metadata={"description": "reminders due 21:00-06:00 WIB wait until 06:00"},
     )
-    essential_only = fields.Boolean(metadata={"description": "no reminders, only decisions"})
+    essential_only = fields.Boolean(
+        truthy={True}, falsy={False}, metadata={"description": "no reminders, only decisions"}
+    )
 
     @validates_schema
     def channels_once(self, data, **kwargs):

@@ -21,6 +21,7 @@ from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.service import LicensingService
+from services.notifications.service import NotificationsService
 from services.queue.service import QueueService
 from tests.accounts import bearer
 from tests.integration.helpers import rpc_to
@@ -43,6 +44,7 @@ def api(container_factory, service_config, database_url_factory, tmp_path):
     container_factory(LicensingService, licensing).start()
     container_factory(QueueService, queue).start()
     container_factory(CatalogService, service_config("catalog")).start()  # the calendar
+    container_factory(NotificationsService, service_config("notifications")).start()
     app = create_app(
         {
             "AMQP_URI": registry["AMQP_URI"],
