@@ -8,10 +8,13 @@ citizens who gave an email (half Indonesian, half English), the SMTP sink
 publishes K ``permit_issued`` events as licensing's relay would, waits until every mail is
 in the sink's folder, checks each was sent once, and prints notifications per second (first
 event published to last mail delivered) and the delay from each event's publication to its
-delivery (p50/p99).
+delivery (p50/p99). In the same run it prints the baselines of the two hops the service sits
+between: the same events through the broker to a bare kombu consumer, and the same number
+of mails written to the sink with smtplib on one connection.
 """
 
 import argparse
+import smtplib
 import socket
 import statistics
 import sys
@@ -23,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
-from kombu import Connection, Producer
+from kombu import Connection, Consumer, Producer, Queue
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select
 
@@ -151,7 +154,43 @@ def run(args, stack: ExitStack) -> bool:
             f"  event to delivered mail: p50 {percentile(delays, 50):.0f} ms, "
             f"p99 {percentile(delays, 99):.0f} ms, max {max(delays):.0f} ms"
         )
+    baseline(conn, exchange, port, args.events)
     return ok
+
+
+def baseline(conn: Connection, exchange, port: int, count: int) -> None:
+    """The raw hops in this run: events through the broker, mails through SMTP."""
+    queue = Queue(f"bench-baseline-{uuid.uuid4().hex[:8]}", exchange, "bench_baseline")
+    queue = queue(conn.default_channel)
+    queue.declare()
+    received: list[float] = []
+    with Consumer(
+        conn,
+        [queue],
+        callbacks=[lambda body, message: (received.append(time.time()), message.ack())],
+    ):
+        producer = Producer(conn.channel(), exchange=exchange)
+        started = time.time()
+        for n in range(count):
+            producer.publish({"n": n, "at": time.time()}, routing_key="bench_baseline")
+        deadline = time.monotonic() + 60
+        while len(received) < count and time.monotonic() < deadline:
+            conn.drain_events(timeout=1)
+    queue.delete()
+    if received:
+        print(
+            f"  baseline, broker: {len(received) / (max(received) - started):.0f} events/s "
+            "(published to a bare kombu consumer)"
+        )
+    started = time.time()
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        for n in range(count):
+            smtp.sendmail(
+                "bench@mpp.localhost", [f"baseline-{n}@example.id"], f"Subject: {n}\r\n\r\nbaseline"
+            )
+    print(
+        f"  baseline, SMTP: {count / (time.time() - started):.0f} mails/s (smtplib, one connection)"
+    )
 
 
 def main(argv=None) -> int:
