@@ -239,6 +239,29 @@ def test_her_settings_are_saved_and_refused_beside_their_fields(mall):
     assert api.status_code == 422 and "channels" in api.get_json()["error"]["fields"]
 
 
+def test_the_inbox_says_how_each_notification_was_sent(mall):
+    app, siti = mall["app"], mall["actors"]["siti"]
+    chose = app.test_client().patch(
+        "/api/v1/notification-settings",
+        headers=bearer(app, siti),
+        json={"email": "siti@example.id", "phone": "+6281234567890", "channels": ["email", "sms"]},
+    )
+    assert chose.status_code == 200, chose.get_data(as_text=True)
+    permit = business_number(mall, "siti", SITI)
+
+    def sms_refused():  # no SMS gateway is configured here: refused for good
+        issued = [n for n in inbox_of(mall, "siti")["items"] if n["kind"] == "permit_issued"]
+        sms = [d for n in issued for d in n["deliveries"] if d["channel"] == "sms"]
+        return sms and sms[0]["status"] == "permanent_failure"
+
+    eventually(sms_refused, timeout=20)
+    http, _ = web_client(app, siti)
+    page = http.get("/notifications").text
+    assert permit["number"] in page
+    assert 'data-channel="sms" data-status="permanent_failure">SMS: tidak dapat dikirim' in page
+    assert 'data-channel="email"' in page
+
+
 def test_staff_read_their_agencys_inbox_and_no_one_elses(mall, told):
     verifier = Actor(id="dpmptsp-verifier", role="verifier", agency="dpmptsp")  # the NIB's
     cashier = Actor(id="bapenda-cashier", role="cashier", agency="bapenda")
