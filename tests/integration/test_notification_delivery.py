@@ -6,7 +6,6 @@ import email
 import socket
 import subprocess
 import sys
-import time
 from email import policy
 
 import pytest
@@ -22,6 +21,7 @@ from services.notifications.channels import (
 from services.notifications.service import NotificationsService
 from tests.conftest import ROOT
 from tests.integration.helpers import publish_event, rpc_to
+from tests.polling import eventually
 
 SITI = {"id": "account-siti", "role": "citizen", "agency": None, "person_id": "person-siti"}
 PERMIT = {
@@ -37,15 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def eventually(check, timeout: float = 15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.05)
-    raise AssertionError("not within the time")
 
 
 @pytest.fixture
