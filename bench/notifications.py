@@ -15,7 +15,6 @@ of mails written to the sink with smtplib on one connection.
 
 import argparse
 import smtplib
-import socket
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from kombu import Connection, Consumer, Producer, Queue
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select
 
-from bench.mall import Broker, _consumers, postgres_database, spawn
+from bench.mall import Broker, _consumers, free_port, postgres_database, spawn
 from chassis.database import make_engine, session_factory
 from chassis.migrate import upgrade
 from contracts.events import envelope
@@ -38,12 +37,6 @@ from services.notifications.models import Delivery, Notification, Recipient
 
 HANDLER_QUEUE = "evt-licensing-permit_issued--notifications.on_permit_issued"
 POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(url: str, count: int) -> list[str]:

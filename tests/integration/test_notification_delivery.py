@@ -11,6 +11,7 @@ from email import policy
 import pytest
 from nameko.testing.services import entrypoint_waiter
 
+from bench.mall import free_port
 from contracts.events import envelope
 from services.notifications.channels import (
     PermanentFailure,
@@ -31,12 +32,6 @@ PERMIT = {
     "holder_id": "person-siti",
     "valid_until": "2032-01-04",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
