@@ -121,6 +121,11 @@ def reason(text: str) -> str:
     return gettext(text) if text else text
 
 
+def rupiah(amount: int | None) -> str:
+    """Rp 1.250.000, as rupiah are written in Indonesia."""
+    return "Rp " + f"{amount or 0:,}".replace(",", ".")
+
+
 def when(value, with_time: bool = True) -> str:
     """A date or moment as people in the mall read it: 23 Nov 2026 14:05 (WIB)."""
     if value in (None, ""):

@@ -106,6 +106,7 @@ def language_switch() -> str:
 TEMPLATE_GLOBALS = {
     "named": i18n.named,
     "when": i18n.when,
+    "rupiah": i18n.rupiah,
     "clock": i18n.clock,
     "status": i18n.status,
     "life_event": i18n.life_event,

@@ -12,6 +12,7 @@ from chassis.actor import AGENCY_ADMIN, CASHIER, CITIZEN, MALL_MANAGER, VERIFIER
 from contracts import regional_tax as wire
 from gateway.api.modules import live_manifest
 from gateway.rpc import call
+from gateway.web import i18n
 from gateway.web.pages import Refused, attempt, form_of, shows_personal_data, signed_in_as
 
 MODULE = wire.SOURCE
@@ -39,11 +40,6 @@ DONE = {
 }
 
 
-def rupiah(amount: int | None) -> str:
-    """Rp 1.250.000, as rupiah are written in Indonesia."""
-    return "Rp " + f"{amount or 0:,}".replace(",", ".")
-
-
 def tax_kind(code: str) -> str:
     return str(TAX_KINDS.get(code, code))
 
@@ -55,7 +51,7 @@ def bill_status(code: str) -> tuple[str, str]:
 
 @bp.app_context_processor
 def tax_helpers():
-    return {"rupiah": rupiah, "tax_kind": tax_kind, "bill_status": bill_status}
+    return {"tax_kind": tax_kind, "bill_status": bill_status}
 
 
 def tax(method: str, *args):
@@ -98,7 +94,7 @@ def chart(summary: list[dict]) -> dict:
                     "length": max(length, 1 if row[key] else 0),
                     "colour": colour,
                     "label": str(label),
-                    "value": rupiah(row[key]),
+                    "value": i18n.rupiah(row[key]),
                 }
             )
         rows.append({"district": row["district"], "y": y, "bars": bars})
