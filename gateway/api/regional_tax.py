@@ -1,7 +1,8 @@
 """The tax robot's routes (the ``regional_tax`` module of bapenda), beside the generic
 module routes: a citizen's tax bills, the tax office's import of a CSV file of bills, the
 cashier's payment and the totals per district. The module decides who may see and do what;
-a module that has stopped announcing itself answers 503 as every module does."""
+a module that has stopped announcing itself answers 503 as every module does, and one the
+catalog has not heard of (not plugged in in this mall) 404."""
 
 from flask import Blueprint, jsonify
 
@@ -35,6 +36,7 @@ def my_bills():
                 required: [items]
                 properties:
                   items: {type: array, items: contracts.regional_tax.Bill}
+        404: NotFound
     """
     return jsonify({"items": tax("my_bills")})
 
@@ -58,6 +60,7 @@ def office_bills():
                 properties:
                   items: {type: array, items: contracts.regional_tax.Bill}
         403: Forbidden
+        404: NotFound
     """
     return jsonify({"items": tax("bills", query_args(wire.BillSearch()))})
 
@@ -82,6 +85,7 @@ def import_bills():
             application/json:
               schema: contracts.regional_tax.ImportResult
         403: Forbidden
+        404: NotFound
         409: Conflict
         422: InvalidInput
     """
@@ -147,5 +151,6 @@ def district_summary():
                 properties:
                   items: {type: array, items: contracts.regional_tax.DistrictTotals}
         403: Forbidden
+        404: NotFound
     """
     return jsonify({"items": tax("district_summary")})

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from gateway.app import create_app
 from gateway.openapi import build_spec
 from tests.e2e.conftest import bearer_headers, wait_until_healthy
+from tests.polling import eventually
 
 EXAMPLES = 20  # per operation, caller and mode
 # tag -> roles that call the signed-in operations of that area (anyone calls the others)
@@ -35,6 +36,7 @@ CALLERS = {
     "queue": ["counter_officer", "citizen"],
 }
 OTHERS = ["citizen"]
+MODULES = ("social_aid", "regional_tax")  # the agency modules the demo mall plugs in
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -79,6 +81,13 @@ def mall_api(mall):
     """The OpenAPI document as the running gateway serves it."""
     base, _, _ = mall
     wait_until_healthy(base)
+    # the modules' requests should reach the modules: wait until the catalog has heard them
+    for module in MODULES:
+        eventually(
+            lambda m=module: requests.get(f"{base}/api/v1/modules/{m}", timeout=10).ok,
+            timeout=30,
+            interval=0.5,
+        )
     loaded = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
     loaded.config.update(base_url=base, request_timeout=15)
     # unknown query parameters are ignored, as HTTP APIs do; tokens come from ``signed_in``
