@@ -214,6 +214,25 @@ class ApplicationOverdue(Schema):
     due_at = MallDateTime(required=True)
 
 
+@event_schema(SOURCE, "fee_due")
+class FeeDue(Schema):
+    application_id = fields.String(required=True)
+    applicant_id = fields.String(required=True)
+    permit_type = fields.String(required=True)
+    agency = fields.String(required=True)
+    amount = fields.Integer(required=True)  # rupiah
+
+
+@event_schema(SOURCE, "fee_paid")
+class FeePaid(Schema):
+    application_id = fields.String(required=True)
+    applicant_id = fields.String(required=True)
+    permit_type = fields.String(required=True)
+    amount = fields.Integer(required=True)  # rupiah
+    receipt_reference = fields.String(required=True)
+    paid_at = MallDateTime(required=True)
+
+
 @event_schema(SOURCE, "permit_issued")
 class PermitIssued(Schema):
     permit_id = fields.String(required=True)

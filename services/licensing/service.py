@@ -193,8 +193,20 @@ class LicensingService(CalendarReplica, MallService):
             select(Payment).where(Payment.receipt_reference == data["receipt_reference"])
         ):
             raise Conflict("receipt_used", {"receipt_reference": [ALREADY_USED]})
-        self.db.add(Payment(application_id=application.id, cashier_id=self.actor.id, **data))
+        payment = Payment(application_id=application.id, cashier_id=self.actor.id, **data)
+        self.db.add(payment)
         self.db.flush()
+        self.db.record_event(
+            "fee_paid",
+            {
+                "application_id": application.id,
+                "applicant_id": application.applicant_id,
+                "permit_type": application.permit_type,
+                "amount": payment.amount,
+                "receipt_reference": payment.receipt_reference,
+                "paid_at": payment.paid_at,
+            },
+        )
         self._issue_if_ready(application)
         return self._present(application)
 
@@ -512,6 +524,24 @@ class LicensingService(CalendarReplica, MallService):
             },
         )
         application.status = target
+        if target == "approved":
+            self._ask_fee(application)
+
+    def _ask_fee(self, application: Application) -> None:
+        """An approved application with a fee waits for the cashier: its applicant is told
+        the amount (``fee_due``); a free one is issued at once."""
+        permit_type = self._type(application)
+        if permit_type.fee and self.db.get(Payment, application.id) is None:
+            self.db.record_event(
+                "fee_due",
+                {
+                    "application_id": application.id,
+                    "applicant_id": application.applicant_id,
+                    "permit_type": application.permit_type,
+                    "agency": application.agency,
+                    "amount": permit_type.fee,
+                },
+            )
 
     def _move(self, application: Application, action: str, note: str) -> None:
         """A step the mall takes by itself (the low-risk path, issuance)."""

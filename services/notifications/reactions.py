@@ -150,6 +150,30 @@ class Reactions(Telling):
         link = f"/office/applications/{data['application_id']}"
         self._tell_agency(event, "application_overdue", data["agency"], values, link)
 
+    @event_handler("licensing", "fee_due")
+    @idempotent
+    def on_fee_due(self, event: dict) -> None:
+        """An approved application waits for its fee: how much, and where to pay it."""
+        data = event["data"]
+        self._tell_fee(event, "payment_due", data, agency=data["agency"])
+
+    @event_handler("licensing", "fee_paid")
+    @idempotent
+    def on_fee_paid(self, event: dict) -> None:
+        data = event["data"]
+        paid_at = datetime.fromisoformat(data["paid_at"])
+        self._tell_fee(
+            event, "payment_received", data, receipt=data["receipt_reference"], paid_at=paid_at
+        )
+
+    def _tell_fee(self, event: dict, kind: str, data: dict, **values) -> None:
+        applicant = data["applicant_id"]
+        language = domain.settings_of(self.db.get(Recipient, applicant))["language"]
+        values.update(
+            permit_type=data["permit_type"], amount=texts.rupiah(data["amount"], language)
+        )
+        self._tell_person(event, kind, applicant, values, f"/applications/{data['application_id']}")
+
     @event_handler("licensing", "permit_issued")
     @idempotent
     def on_permit_issued(self, event: dict) -> None:

@@ -125,6 +125,7 @@ def test_a_complete_low_risk_application_is_issued_on_submission(mall):
     }
     [event] = events(mall, "permit_issued")
     assert event.payload["data"]["number"] == permit.number
+    assert events(mall, "fee_due") == []  # a free permit asks for no fee
 
 
 def test_submission_enforces_the_required_documents(mall):
@@ -149,6 +150,14 @@ def test_a_paid_permit_goes_through_verification_revision_and_the_cashier(mall):
     act(mall, DPUPR, application, "start_verification")
     approved = act(mall, DPUPR, application, "approve", "meets the zoning plan")
     assert (approved["status"], approved["paid"]) == ("approved", False)  # waits for the fee
+    [due] = events(mall, "fee_due")  # its applicant is told how much, once
+    assert due.payload["data"] == {
+        "application_id": application,
+        "applicant_id": approved["applicant_id"],
+        "permit_type": "PBG",
+        "agency": "dpupr",
+        "amount": 500000,
+    }
 
     with rpc_to("licensing", mall["config"], actor=DPUPR_CASHIER) as cashier:
         with pytest.raises(InvalidInput, match="wrong amount"):
@@ -157,6 +166,10 @@ def test_a_paid_permit_goes_through_verification_revision_and_the_cashier(mall):
             application, {"amount": 500000, "receipt_reference": "KW-2026-0001"}
         )
     assert (paid["status"], paid["paid"]) == ("issued", True)
+    [received] = events(mall, "fee_paid")
+    assert received.payload["data"]["receipt_reference"] == "KW-2026-0001"
+    assert received.payload["data"]["amount"] == 500000
+    assert [e.event_id for e in events(mall, "fee_due")] == [due.event_id]
     notes = [h["note"] for h in paid["history"]]
     assert "the plan lacks a scale" in notes and "meets the zoning plan" in notes
     assert {h["actor_id"] for h in paid["history"]} >= {"c-siti", "dpupr-verifier-1"}

@@ -218,3 +218,25 @@ def test_a_tax_bill_and_its_payment_are_told(notifications):
     assert "Rp 125.000" in told["bill_issued"]["body"]
     assert "31 Agustus 2027" in told["bill_issued"]["subject"]
     assert told["bill_paid"]["subject"] == "Tagihan pajak lunas: pajak bumi dan bangunan (PBB-P2)"
+
+
+def test_a_fee_due_and_its_payment_are_told_with_the_amount_and_the_receipt(notifications):
+    with rpc_to("notifications", notifications["config"], actor=SITI) as proxy:
+        proxy.update_settings({"language": "en"})
+    application = {"application_id": "app-9", "applicant_id": "person-siti", "permit_type": "PBG"}
+    due = {**application, "agency": "dpupr", "amount": 500000}
+    deliver(notifications, "licensing", "fee_due", due, "on_fee_due")
+    paid = {
+        **application,
+        "amount": 500000,
+        "receipt_reference": "KW-2027-0001",
+        "paid_at": "2027-01-06T10:30:00+07:00",
+    }
+    deliver(notifications, "licensing", "fee_paid", paid, "on_fee_paid")
+    told = {n["kind"]: n for n in inbox_of(notifications, SITI)["items"]}
+    assert told["payment_due"]["subject"] == "Fee due: Rp 500,000 for PBG"
+    assert "cashier of dpupr" in told["payment_due"]["body"]
+    assert told["payment_due"]["link"] == "/applications/app-9"
+    body = told["payment_received"]["body"]
+    assert "KW-2027-0001" in body and "6 January 2027, 10:30 WIB" in body
+    assert inbox_of(notifications, BUDI)["total"] == 0

@@ -28,6 +28,8 @@ SAMPLE = {
     "district": "Sragen",
     "amount": "Rp 125.000",
     "due_on": date(2027, 8, 31),
+    "receipt": "KW-2027-000123",
+    "paid_at": datetime(2027, 1, 6, 3, 30, tzinfo=UTC),
 }
 
 
@@ -57,7 +59,13 @@ def test_every_kind_the_service_tells_has_a_template():
 def kinds_the_code_tells() -> set[str]:
     """Every kind named in a call that makes a notification or schedules one (and the
     kinds a status maps to), read from the service's source."""
-    positions = {"_tell_person": 1, "_tell_agency": 1, "_tell_bill": 1, "_schedule": 3}
+    positions = {
+        "_tell_person": 1,
+        "_tell_agency": 1,
+        "_tell_bill": 1,
+        "_tell_fee": 1,
+        "_schedule": 3,
+    }
     found = set()
     for path in texts.TEMPLATES.parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
