@@ -184,6 +184,7 @@ class MallModule(CalendarReplica, MallService):
                 "service": application.service,
                 "applicant_id": application.applicant_id,
                 "due_at": application.due_at,
+                "agency": self.manifest["agency"]["code"],
             },
         )
         return self._view(application)

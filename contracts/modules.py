@@ -131,6 +131,8 @@ class ApplicationSubmitted(Schema):
     service = fields.String(required=True)
     applicant_id = fields.String(required=True)
     due_at = MallDateTime(required=True)
+    # the deciding agency, told of it (absent in events published before the field existed)
+    agency = fields.String(load_default=None, allow_none=True)
 
 
 class ApplicationStatusChanged(Schema):

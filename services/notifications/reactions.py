@@ -390,8 +390,22 @@ class Reactions(Telling):
             )
 
     def _module_submitted(self, module: str, event: dict) -> None:
+        """As a licensing submission: the deciding agency's inbox and the applicant."""
         data = event["data"]
         self._remember_application(module, data["application_id"], data["applicant_id"], data)
+        due = datetime.fromisoformat(data["due_at"])
+        path = f"/modules/{module}/applications/{data['application_id']}"
+        if data.get("agency"):
+            values = {"permit_type": data["service"], "agency": data["agency"], "due": due}
+            self._tell_agency(
+                event, "application_assigned", data["agency"], values, f"/office{path}"
+            )
+        values = {
+            "permit_type": data["service"],
+            "agency": data.get("agency") or module,
+            "due": due,
+        }
+        self._tell_person(event, "application_submitted", data["applicant_id"], values, path)
 
     def _module_decided(self, module: str, event: dict) -> None:
         data = event["data"]

@@ -165,6 +165,7 @@ def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(not
             "service": "bansos_pangan",
             "applicant_id": "person-budi",
             "due_at": "2027-01-20T17:00:00+07:00",
+            "agency": "dinsos",
         },
         "on_social_aid_application_submitted",
     )
@@ -196,7 +197,14 @@ def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(not
         "on_booking_cancelled",
     )
     told = {n["kind"]: n for n in inbox_of(notifications, BUDI)["items"]}
-    assert set(told) == {"module_decision", "booking_created", "booking_cancelled"}
+    kinds = {"application_submitted", "module_decision", "booking_created", "booking_cancelled"}
+    assert set(told) == kinds
+    assert told["application_submitted"]["link"] == "/modules/social_aid/applications/aid-1"
+    dinsos = {**VERIFIER, "id": "staff-d", "agency": "dinsos"}
+    (assigned,) = inbox_of(notifications, dinsos)["items"]
+    assert assigned["kind"] == "application_assigned"
+    assert assigned["link"] == "/office/modules/social_aid/applications/aid-1"
+    assert inbox_of(notifications, VERIFIER)["total"] == 0  # another agency's
     assert told["module_decision"]["subject"] == "Permohonan Anda disetujui"
     assert "5 Januari 2027, 09:00 WIB" in told["booking_cancelled"]["body"]
 

@@ -184,6 +184,7 @@ def test_every_step_is_an_event_and_a_rejection_needs_a_reason(mall):
         "penghasilan di atas batas",
     )
     assert recorded[0].payload["data"]["due_at"] == application["due_at"]
+    assert recorded[0].payload["data"]["agency"] == "dinsos"  # its inbox is told
 
 
 def test_the_applicant_alone_withdraws_an_undecided_application_and_it_leaves_the_worklist(
