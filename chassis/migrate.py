@@ -112,6 +112,18 @@ def drop_recorded_replies_v1() -> None:
     op.drop_table("recorded_replies")
 
 
+def add_overdue_flag_v1() -> None:
+    """A module's applications remember when they were announced overdue (once each):
+    ``chassis.module.ApplicationMixin.overdue_flagged_at``. A module made before it calls
+    this in a migration of its own."""
+    op.add_column("applications", sa.Column("overdue_flagged_at", UTCDateTime(), nullable=True))
+
+
+def drop_overdue_flag_v1() -> None:
+    with op.batch_alter_table("applications") as table:  # SQLite rebuilds the table
+        table.drop_column("overdue_flagged_at")
+
+
 def calendar_day_columns_v1() -> list[sa.Column]:
     """The columns of a calendar table (``chassis.calendar.CalendarDayMixin``), as first
     released: the catalog's and every replica's. Never edit (see above)."""

@@ -13,7 +13,8 @@ and the application desk every module keeps (submit, read, list mine, worklist, 
 
 The desk is ``desk``'s: the lifecycle ``DECISION`` as data, deadlines of the manifest's
 ``service_level_days`` in working days on the mall's calendar (a replica the module keeps),
-an event on every step (``application_submitted``, ``application_status_changed``).
+an event on every step (``application_submitted``, ``application_status_changed``), and
+``application_overdue`` once for each undecided application past its service level.
 Every module closes a deceased applicant's open applications by itself (``person_died``
 from the civil registry, handled once per event): status ``closed``, reason "applicant
 deceased", a step in the application's history and an ``application_closed`` event each.
@@ -33,7 +34,7 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import get_event_exchange
 from nameko.timer import timer
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chassis import logs
@@ -109,6 +110,7 @@ class ApplicationMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     history: Mapped[list] = mapped_column(JSON, default=list)
+    overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MallModule(CalendarReplica, MallService):
@@ -127,6 +129,34 @@ class MallModule(CalendarReplica, MallService):
     @timer(interval=ANNOUNCE_SECONDS, eager=True)
     def announce(self):
         self.announcer(self.manifest, ANNOUNCE_SECONDS)
+
+    @timer(interval=60)
+    def keep_time(self) -> None:
+        self.sweep()
+
+    @rpc
+    def sweep(self) -> int:
+        """Announce the undecided applications past their service level, each once, for
+        the agency's inbox (``application_overdue``); safe in every instance at once: the
+        rows are claimed by a conditional update."""
+        table, now = self.applications, utcnow()
+        overdue = self.db.execute(
+            update(table)
+            .where(table.due_at < now, table.overdue_flagged_at.is_(None), table.status.in_(OPEN))
+            .values(overdue_flagged_at=now)
+            .returning(table.id, table.service, table.due_at)
+        ).all()
+        for application_id, service, due_at in overdue:
+            self.db.record_event(
+                "application_overdue",
+                {
+                    "application_id": application_id,
+                    "service": service,
+                    "agency": self.manifest["agency"]["code"],
+                    "due_at": due_at,
+                },
+            )
+        return len(overdue)
 
     # --- hooks a module may override ----------------------------------------------------
 

@@ -145,12 +145,22 @@ class ApplicationStatusChanged(Schema):
     reason = fields.String(allow_none=True)
 
 
+class ApplicationOverdue(Schema):
+    """An undecided application past its service level (told once)."""
+
+    application_id = fields.String(required=True)
+    service = fields.String(required=True)
+    agency = fields.String(required=True)
+    due_at = MallDateTime(required=True)
+
+
 def register_module_events(module: str) -> None:
     """Register the events every module publishes on its own exchange (source ``module``):
     a module needs no contracts of its own for them."""
     event_schema(module, "application_submitted")(ApplicationSubmitted)
     event_schema(module, "application_status_changed")(ApplicationStatusChanged)
     event_schema(module, "application_closed")(ApplicationClosed)
+    event_schema(module, "application_overdue")(ApplicationOverdue)
 
 
 class ApplicationRequest(Schema):

@@ -407,6 +407,14 @@ class Reactions(Telling):
         }
         self._tell_person(event, "application_submitted", data["applicant_id"], values, path)
 
+    def _module_overdue(self, module: str, event: dict) -> None:
+        data = event["data"]
+        known = self.db.get(KnownApplication, (module, data["application_id"]))
+        name = known.service if known and known.service else data["service"]
+        values = {"application": name, "due": datetime.fromisoformat(data["due_at"])}
+        link = f"/office/modules/{module}/applications/{data['application_id']}"
+        self._tell_agency(event, "application_overdue", data["agency"], values, link)
+
     def _module_decided(self, module: str, event: dict) -> None:
         data = event["data"]
         if data["status"] not in ("approved", "rejected"):
@@ -424,7 +432,7 @@ class Reactions(Telling):
 
 
 def _module_handlers(module: str) -> dict:
-    """The two handlers of one module's application events, named after the module (the
+    """The handlers of one module's application events, named after the module (the
     inbox records a handled event under the handler's name)."""
 
     def submitted(self, event: dict) -> None:
@@ -433,10 +441,14 @@ def _module_handlers(module: str) -> dict:
     def decided(self, event: dict) -> None:
         self._module_decided(module, event)
 
+    def overdue(self, event: dict) -> None:
+        self._module_overdue(module, event)
+
     handlers = {}
     for function, event_type in (
         (submitted, "application_submitted"),
         (decided, "application_status_changed"),
+        (overdue, "application_overdue"),
     ):
         function.__name__ = function.__qualname__ = f"on_{module}_{event_type}"
         handlers[function.__name__] = event_handler(module, event_type)(idempotent(function))

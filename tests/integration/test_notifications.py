@@ -248,3 +248,18 @@ def test_a_fee_due_and_its_payment_are_told_with_the_amount_and_the_receipt(noti
     body = told["payment_received"]["body"]
     assert "KW-2027-0001" in body and "6 January 2027, 10:30 WIB" in body
     assert inbox_of(notifications, BUDI)["total"] == 0
+
+
+def test_a_module_application_past_its_service_level_is_told_to_its_agency(notifications):
+    overdue = {
+        "application_id": "aid-7",
+        "service": "bansos_pangan",
+        "agency": "dinsos",
+        "due_at": "2027-01-20T17:00:00+07:00",
+    }
+    handler = "on_social_aid_application_overdue"
+    deliver(notifications, "social_aid", "application_overdue", overdue, handler)
+    (told,) = inbox_of(notifications, {**VERIFIER, "agency": "dinsos"})["items"]
+    assert told["kind"] == "application_overdue" and "20 Januari 2027" in told["body"]
+    assert told["link"] == "/office/modules/social_aid/applications/aid-7"
+    assert inbox_of(notifications, VERIFIER)["total"] == 0

@@ -2,7 +2,7 @@
 civil registry: one application, checked against the registry as the applicant, routed
 to the program of the household's need, decided by the social affairs office."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from nameko.standalone.events import get_event_exchange
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import inspect, select
 
-from chassis.database import make_engine
+from chassis.database import make_engine, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.migrate import alembic_config, upgrade
 from chassis.module import ANNOUNCE_SECONDS, load_manifest
@@ -450,3 +450,25 @@ def test_migrations_build_the_models_schema_and_go_down_to_an_empty_database(
     command.downgrade(alembic_config("social_aid", url), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_an_application_past_its_service_level_is_announced_overdue_once(mall):
+    late, decided, on_time = (apply(mall, mall["siti"]) for _ in range(3))
+    act(mall, DINSOS, decided["id"], "reject", "penghasilan di atas batas")
+    engine = make_engine(mall["config"]["DATABASE_URL"])
+    with engine.begin() as connection:  # their service level ended yesterday
+        connection.execute(
+            Application.__table__.update()
+            .where(Application.id.in_([late["id"], decided["id"]]))
+            .values(due_at=utcnow() - timedelta(days=1))
+        )
+    engine.dispose()
+    with rpc_to("social_aid", mall["config"]) as social_aid:
+        assert social_aid.sweep() == 1
+        assert social_aid.sweep() == 0  # told once, whichever instance sweeps
+    [overdue] = rows(
+        mall["config"]["DATABASE_URL"],
+        select(OutboxEvent).where(OutboxEvent.event_type == "application_overdue"),
+    )
+    assert overdue.payload["data"]["application_id"] == late["id"] != on_time["id"]
+    assert overdue.payload["data"]["agency"] == "dinsos"

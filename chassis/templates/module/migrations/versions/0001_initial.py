@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("created_at", chassis.database.UTCDateTime(), nullable=False),
         sa.Column("due_at", chassis.database.UTCDateTime(), nullable=False),
         sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("overdue_flagged_at", chassis.database.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     for column in ("service", "applicant_id", "status"):
