@@ -218,3 +218,25 @@ def test_a_tax_bill_and_its_payment_are_told(notifications):
     assert "Rp 125.000" in told["bill_issued"]["body"]
     assert "31 Agustus 2027" in told["bill_issued"]["subject"]
     assert told["bill_paid"]["subject"] == "Tagihan pajak lunas: pajak bumi dan bangunan (PBB-P2)"
+
+
+def test_her_turn_near_is_told_once_a_ticket_even_when_it_comes_back(notifications):
+    near = {
+        "ticket_id": "ticket-1",
+        "label": "A-012",
+        "service_code": "population",
+        "person_id": "person-siti",
+        "position": 3,
+    }
+    deliver(notifications, "queue", "turn_near", near, "on_turn_near")
+    (told,) = inbox_of(notifications, SITI)["items"]
+    assert (told["kind"], told["subject"]) == ("turn_near", "Giliran Anda hampir tiba: tiket A-012")
+    assert "urutan ke-3" in told["body"] and told["link"] == "/tickets/ticket-1"
+    assert told["essential"] is False  # not held by her quiet hours; not for essential-only
+    # her ticket was requeued behind a released counter and is third again: a new event
+    deliver(notifications, "queue", "turn_near", near, "on_turn_near")
+    made = rows(notifications["config"]["DATABASE_URL"], select(Notification))
+    assert len(made) == 1
+    deliver(notifications, "queue", "turn_near", {**near, "ticket_id": "ticket-2"}, "on_turn_near")
+    assert inbox_of(notifications, SITI)["total"] == 2  # her next ticket is told again
+    assert inbox_of(notifications, BUDI)["total"] == 0

@@ -28,6 +28,8 @@ SAMPLE = {
     "district": "Sragen",
     "amount": "Rp 125.000",
     "due_on": date(2027, 8, 31),
+    "label": "A-012",
+    "position": 3,
 }
 
 
