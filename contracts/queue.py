@@ -307,6 +307,18 @@ class TicketCalled(Schema):
     recall = fields.Boolean(required=True)
 
 
+@event_schema(SOURCE, "turn_near")
+class TurnNear(Schema):
+    """A call moved a line up: the signed-in citizen's ticket now at ``position`` (the
+    place her ticket's page shows) is near its turn."""
+
+    ticket_id = fields.String(required=True)
+    label = fields.String(required=True)
+    service_code = fields.String(required=True)
+    person_id = fields.String(required=True)
+    position = fields.Integer(required=True)
+
+
 @event_schema(SOURCE, "ticket_completed")
 class TicketCompleted(Schema):
     ticket_id = fields.String(required=True)

@@ -301,6 +301,22 @@ class Reactions(Telling):
         values = {"service": booking.service_code, "starts": booking.starts_at}
         self._tell_person(event, "booking_cancelled", booking.person_id, values, "/visits")
 
+    @event_handler("queue", "turn_near")
+    @idempotent
+    def on_turn_near(self, event: dict) -> None:
+        """Her walk-in ticket is near the front of its line: she is told, once a ticket."""
+        data = event["data"]
+        # a ticket requeued behind a released counter comes back to the same place with a
+        # new event: keyed by the ticket, not the event, she is told of it once
+        once = {**event, "event_id": f"turn_near:{data['ticket_id']}"}
+        values = {
+            "label": data["label"],
+            "service": data["service_code"],
+            "position": data["position"],
+        }
+        link = f"/tickets/{data['ticket_id']}"  # her ticket's page in the portal
+        self._tell_person(once, "turn_near", data["person_id"], values, link, essential=False)
+
     # --- the civil registry -------------------------------------------------------------
 
     @event_handler("civil_registry", "birth_registered")

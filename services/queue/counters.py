@@ -1,6 +1,7 @@
 """Counters and the officers who work them: open, close, release, and the ticket's walk
 through the counter (call, recall, start, no-show, finish, transfer) by the lifecycle of
-``domain.TICKET_STEPS``.
+``domain.TICKET_STEPS``. A call tells the citizen now third in its line that her turn is
+near (``turn_near``).
 
 Call next is decided by the database in one transaction: the counter's row is locked, the
 next ticket is picked with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises with
@@ -159,6 +160,7 @@ class Counters:
             counter.priority_streak, ticket.priority is not None
         )
         self._announce(ticket, counter, recall=False)
+        self._tell_turn_near(ticket)
         return wire.Ticket().dump(ticket)
 
     @rpc
@@ -300,6 +302,24 @@ class Counters:
                 "counter_number": counter.number,
                 "service_code": ticket.service_code,
                 "recall": recall,
+            },
+        )
+
+    def _tell_turn_near(self, called: Ticket) -> None:
+        """The line of the called ticket moved up: the citizen whose ticket is now at
+        ``domain.TURN_NEAR_POSITION`` is told her turn is near (a kiosk ticket has nobody
+        to tell). Notifications tells it once per ticket, however often it comes back."""
+        ticket = self._at_position(called.service_code, called.day, domain.TURN_NEAR_POSITION)
+        if ticket is None or ticket.person_id is None:
+            return
+        self.db.record_event(
+            "turn_near",
+            {
+                "ticket_id": ticket.id,
+                "label": ticket.label,
+                "service_code": ticket.service_code,
+                "person_id": ticket.person_id,
+                "position": domain.TURN_NEAR_POSITION,
             },
         )
 

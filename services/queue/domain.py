@@ -21,6 +21,9 @@ Problem = tuple[str, dict[str, str | int]]
 
 PRIORITY_CATEGORIES = ("elderly", "disability", "pregnant")
 MAX_PRIORITY_STREAK = 3
+# the place in line (as her ticket's page shows it) at which a signed-in citizen is told,
+# after a call, that her turn is near (notifications tells it once per ticket)
+TURN_NEAR_POSITION = 3
 SKM_ELEMENTS = 9  # the nine elements of the national satisfaction survey (PermenPAN-RB 14/2017)
 DEFAULT_SERVICE_MINUTES = 5.0
 

@@ -2,7 +2,7 @@
 read back with their place in line and the estimated wait."""
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, update
 
@@ -26,6 +26,21 @@ from services.queue.models import (
 
 log = logging.getLogger(__name__)
 RECENT_SERVICES = 20  # finished services whose median estimates the wait
+# a line's order, as her ticket's page counts its position: arrival, then id
+LINE_ORDER = (Ticket.arrived_at, Ticket.id)
+
+
+def in_line(service_code: str, day: date) -> tuple:
+    """The conditions of the tickets waiting in a service's line of a day."""
+    return (Ticket.status == "waiting", Ticket.service_code == service_code, Ticket.day == day)
+
+
+def ahead_of(ticket: Ticket):
+    """The condition of the tickets before ``ticket`` in ``LINE_ORDER``."""
+    return or_(
+        Ticket.arrived_at < ticket.arrived_at,
+        (Ticket.arrived_at == ticket.arrived_at) & (Ticket.id < ticket.id),
+    )
 
 
 class Tickets:
@@ -221,18 +236,22 @@ class Tickets:
             raise Conflict("holder_deceased", {"person_id": [DECEASED]})
 
     def _position(self, ticket: Ticket) -> int:
+        """Her place in her line: 1 + the waiting tickets before hers in ``LINE_ORDER``."""
         ahead = self.db.scalar(
-            select(func.count()).where(
-                Ticket.status == "waiting",
-                Ticket.service_code == ticket.service_code,
-                Ticket.day == ticket.day,
-                or_(
-                    Ticket.arrived_at < ticket.arrived_at,
-                    (Ticket.arrived_at == ticket.arrived_at) & (Ticket.id < ticket.id),
-                ),
-            )
+            select(func.count()).where(*in_line(ticket.service_code, ticket.day), ahead_of(ticket))
         )
         return ahead + 1
+
+    def _at_position(self, service_code: str, day: date, position: int) -> Ticket | None:
+        """The waiting ticket whose page shows ``position`` in the line of ``service_code``
+        on ``day`` (the order of ``_position``), if the line is that long."""
+        return self.db.scalar(
+            select(Ticket)
+            .where(*in_line(service_code, day))
+            .order_by(*LINE_ORDER)
+            .offset(position - 1)
+            .limit(1)
+        )
 
     def _recent_service_minutes(self, service_code: str) -> list[float]:
         recent = self.db.execute(

@@ -263,3 +263,25 @@ def test_a_module_application_past_its_service_level_is_told_to_its_agency(notif
     assert told["kind"] == "application_overdue" and "20 Januari 2027" in told["body"]
     assert told["link"] == "/office/modules/social_aid/applications/aid-7"
     assert inbox_of(notifications, VERIFIER)["total"] == 0
+
+
+def test_her_turn_near_is_told_once_a_ticket_even_when_it_comes_back(notifications):
+    near = {
+        "ticket_id": "ticket-1",
+        "label": "A-012",
+        "service_code": "population",
+        "person_id": "person-siti",
+        "position": 3,
+    }
+    deliver(notifications, "queue", "turn_near", near, "on_turn_near")
+    (told,) = inbox_of(notifications, SITI)["items"]
+    assert (told["kind"], told["subject"]) == ("turn_near", "Giliran Anda hampir tiba: tiket A-012")
+    assert "urutan ke-3" in told["body"] and told["link"] == "/tickets/ticket-1"
+    assert told["essential"] is False  # not held by her quiet hours; not for essential-only
+    # her ticket was requeued behind a released counter and is third again: a new event
+    deliver(notifications, "queue", "turn_near", near, "on_turn_near")
+    made = rows(notifications["config"]["DATABASE_URL"], select(Notification))
+    assert len(made) == 1
+    deliver(notifications, "queue", "turn_near", {**near, "ticket_id": "ticket-2"}, "on_turn_near")
+    assert inbox_of(notifications, SITI)["total"] == 2  # her next ticket is told again
+    assert inbox_of(notifications, BUDI)["total"] == 0

@@ -338,3 +338,41 @@ def test_each_counter_says_what_the_officer_asking_may_do_there_and_the_service_
     assert seen(OFFICER_1)["loket-1"] == (True, ["call_next", "close_counter"])
     with rpc_to("queue", queue) as visitor:  # the board asks as nobody: it may do nothing
         assert {c["allowed_actions"] == [] for c in visitor.list_counters()} == {True}
+
+
+ANI = {"id": "c-ani", "role": "citizen", "person_id": "person-ani"}
+
+
+def turn_near_events(queue) -> list[dict]:
+    query = select(OutboxEvent).where(OutboxEvent.event_type == "turn_near")
+    return [e.payload["data"] for e in rows(queue["DATABASE_URL"], query)]
+
+
+def test_a_call_tells_the_citizen_now_third_in_line_that_her_turn_is_near(queue):
+    [walk_in] = issue(queue, None)
+    signed_in = []
+    for citizen in (BUDI, SITI, ANI):
+        with rpc_to("queue", queue, actor=citizen) as phone:
+            signed_in.append(phone.issue_ticket({"service_code": "population"}))
+    [last_walk_in] = issue(queue, None)  # five in line: kiosk, Budi, Siti, Ani, kiosk
+    anis = signed_in[2]
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.call_next("loket-1")["id"] == walk_in["id"]
+        counter.recall("loket-1")  # a recall moves nobody: nobody is told
+        assert turn_near_events(queue) == [
+            {
+                "ticket_id": anis["id"],
+                "label": anis["label"],
+                "service_code": "population",
+                "person_id": "person-ani",
+                "position": 3,
+            }
+        ]
+        with rpc_to("queue", queue, actor=ANI) as phone:  # what her ticket's page shows
+            assert phone.get_ticket(anis["id"])["position"] == 3
+        counter.finish("loket-1", {"outcome": "done"})
+        counter.call_next("loket-1")  # the kiosk ticket is third now: nobody to tell
+        with rpc_to("queue", queue, actor=None) as kiosk:
+            assert kiosk.get_ticket(last_walk_in["id"])["position"] == 3
+    assert [e["ticket_id"] for e in turn_near_events(queue)] == [anis["id"]]

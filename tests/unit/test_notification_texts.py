@@ -30,6 +30,8 @@ SAMPLE = {
     "due_on": date(2027, 8, 31),
     "receipt": "KW-2027-000123",
     "paid_at": datetime(2027, 1, 6, 3, 30, tzinfo=UTC),
+    "label": "A-012",
+    "position": 3,
 }
 
 
