@@ -164,11 +164,17 @@ def test_a_week_is_told_once_it_is_over_and_the_next_week_in_its_turn(gateway, c
     monday.stop()
 
     clock.moment = wib(2027, 1, 18, 6)  # a week later
-    gateway["listeners"](1)
+    (later,) = gateway["listeners"](1)
     assert [(d["week_start"], d["total"]) for d in digests(url)] == [
         ("2027-01-04", 1),
         ("2027-01-11", 1),
     ]
+    later.stop()
+
+    clock.moment = wib(2027, 2, 16, 6)  # only the last week is ever told: rows 4 weeks older go
+    gateway["listeners"](1)
+    kept = [row.week_start for row in rows(url, select(ReadDigest))]
+    assert kept == [date(2027, 1, 11)]
 
 
 def test_the_digest_reaches_her_inbox_through_the_listeners_own_relay(
