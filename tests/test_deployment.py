@@ -224,6 +224,22 @@ def test_the_accounts_listener_runs_its_own_class_with_its_own_config_on_the_gat
     assert environment["GATEWAY_DATABASE_URL"] == gateway["GATEWAY_DATABASE_URL"]
 
 
+def test_the_accounts_listener_has_an_outbox_relay_on_the_gateway_database():
+    """It publishes the weekly record_reads_digest from the gateway's own outbox."""
+    assert shlex.split(PROCFILE["gateway_accounts_relay"]) == [
+        "python",
+        "-m",
+        "chassis.relay",
+        "gateway_accounts",
+        "--outbox",
+        "gateway.identity.models:OutboxEvent",
+    ]
+    relay = COMPOSE["gateway_accounts_relay"]["environment"]
+    assert (
+        relay["GATEWAY_DATABASE_URL"] == COMPOSE["gateway"]["environment"]["GATEWAY_DATABASE_URL"]
+    )
+
+
 def test_mail_is_caught_by_mailpit_in_compose_and_by_the_sink_under_make_run():
     assert COMPOSE["mailpit"]["image"].startswith("axllent/mailpit")
     assert COMPOSE["notifications"]["environment"]["SMTP_URL"].endswith("smtp://mailpit:1025}")

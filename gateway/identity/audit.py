@@ -5,11 +5,13 @@ cannot be written, personal data is not sent (503) rather than sent unrecorded.
 """
 
 from collections.abc import Callable
+from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from gateway.identity.models import Account, AuditEntry
+from chassis.actor import CITIZEN
+from gateway.identity.models import Account, AuditEntry, ReadDigest
 
 # endpoint -> the people whose personal data the request touched, from the path or the reply
 Subjects = Callable[[dict, dict], list]
@@ -99,6 +101,53 @@ def reads_of(db: Session, person_id: str, own_account_id: str, page: int, per_pa
     """Who read or touched a citizen's data, apart from the citizen herself."""
     conditions = [AuditEntry.subject_id == person_id, AuditEntry.actor_id != own_account_id]
     return _page(db, conditions, page, per_page)
+
+
+def _read_by_others(person_id, account_id, begins: datetime, ends: datetime) -> tuple:
+    """Conditions on an audit entry: an allowed read of the person's data between
+    ``begins`` and ``ends`` by anyone but her own account (values or columns)."""
+    return (
+        AuditEntry.subject_id == person_id,
+        AuditEntry.allowed.is_(True),
+        AuditEntry.at >= begins,
+        AuditEntry.at < ends,
+        AuditEntry.actor_id != account_id,
+    )
+
+
+def citizens_read_untold(
+    db: Session, week_start: date, begins: datetime, ends: datetime, limit: int
+) -> list[tuple[str, str]]:
+    """(person id, account id) of open citizen accounts whose record others read between
+    ``begins`` and ``ends`` and who have no digest of the week beginning ``week_start``."""
+    told = exists().where(
+        ReadDigest.person_id == Account.person_id, ReadDigest.week_start == week_start
+    )
+    rows = db.execute(
+        select(Account.person_id, Account.id)
+        .where(
+            Account.role == CITIZEN,
+            Account.person_id.is_not(None),
+            Account.closed_at.is_(None),
+            exists().where(*_read_by_others(Account.person_id, Account.id, begins, ends)),
+            ~told,
+        )
+        .order_by(Account.person_id)
+        .limit(limit)
+    ).all()
+    return [(person_id, account_id) for person_id, account_id in rows]
+
+
+def readers_between(
+    db: Session, person_id: str, account_id: str, begins: datetime, ends: datetime
+) -> list[tuple[str | None, str | None]]:
+    """(role, agency) of each allowed read of this citizen's record by others."""
+    rows = db.execute(
+        select(AuditEntry.actor_role, AuditEntry.actor_agency).where(
+            *_read_by_others(person_id, account_id, begins, ends)
+        )
+    ).all()
+    return [(role, agency) for role, agency in rows]
 
 
 def _page(db: Session, conditions: list, page: int, per_page: int) -> dict:

@@ -1,13 +1,23 @@
 """The gateway's own tables: accounts, sign-in sessions, failed sign-ins, audit entries,
-the answers kept for idempotency keys, and the events its listener has handled."""
+the answers kept for idempotency keys, the events its listener has handled and those it
+publishes, and the weekly digests of record reads it has told."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from chassis.database import BigId, InboxMixin, UTCDateTime, utcnow
+from chassis.database import BigId, InboxMixin, OutboxMixin, UTCDateTime, utcnow
 
 
 def new_id() -> str:
@@ -108,3 +118,20 @@ class IdempotentRequest(Base):
 
 class ProcessedEvent(InboxMixin, Base):
     """Events the accounts listener (``gateway.identity.listener``) has handled."""
+
+
+class OutboxEvent(OutboxMixin, Base):
+    """Events of the accounts listener waiting for its relay (``gateway_accounts_relay``)."""
+
+
+class ReadDigest(Base):
+    """A citizen told who read her record in the week beginning ``week_start`` (a
+    Monday, WIB). The unique pair is what keeps several listeners from telling twice."""
+
+    __tablename__ = "read_digests"
+    __table_args__ = (UniqueConstraint("person_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(36))
+    week_start: Mapped[date] = mapped_column(Date, index=True)
+    told_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

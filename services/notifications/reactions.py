@@ -5,10 +5,11 @@ recipient behind it).
 Events that name only an application, a booking or a bill are matched to the person by
 what the event that created it told (``known_*`` tables), never by asking back."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+import contracts.gateway_accounts  # noqa: F401  (registers the record reads digest)
 import contracts.regional_tax  # noqa: F401  (registers the bill events)
 from chassis.events import event_handler, idempotent
 from contracts import modules
@@ -30,6 +31,7 @@ for _module in TOLD_MODULES:
 
 
 VERIFY_PATH = "/verify"  # the gateway's public check of a permit or certificate
+RECORD_READS_PATH = "/my-record"  # the portal's page of who read her record
 DECIDED = {"revision_requested", "approved", "rejected"}
 
 
@@ -390,6 +392,25 @@ class Reactions(Telling):
             "due_on": bill.due_on,
         }
         self._tell_person(event, kind, bill.person_id, values)
+
+    # --- the gateway's accounts listener -----------------------------------------------
+
+    @event_handler("gateway_accounts", "record_reads_digest")
+    @idempotent
+    def on_record_reads_digest(self, event: dict) -> None:
+        """A week is over: she is told how often her record was read and by whom (role
+        and agency), with the link to the page that lists each read."""
+        data = event["data"]
+        values = {
+            "week_start": date.fromisoformat(data["week_start"]),
+            "week_last_day": date.fromisoformat(data["week_end"]) - timedelta(days=1),
+            "total": data["total"],
+            "readers": data["readers"],
+            "record_reads_url": self._public_url(RECORD_READS_PATH),
+        }
+        self._tell_person(
+            event, "record_reads", data["person_id"], values, RECORD_READS_PATH, essential=False
+        )
 
     # --- helpers ------------------------------------------------------------------------
 

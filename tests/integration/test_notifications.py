@@ -285,3 +285,51 @@ def test_her_turn_near_is_told_once_a_ticket_even_when_it_comes_back(notificatio
     deliver(notifications, "queue", "turn_near", {**near, "ticket_id": "ticket-2"}, "on_turn_near")
     assert inbox_of(notifications, SITI)["total"] == 2  # her next ticket is told again
     assert inbox_of(notifications, BUDI)["total"] == 0
+
+
+DIGEST = {
+    "person_id": "person-siti",
+    "week_start": "2027-01-04",
+    "week_end": "2027-01-11",
+    "total": 3,
+    "readers": [
+        {"actor_role": "verifier", "actor_agency": "dpmptsp", "reads": 2},
+        {"actor_role": "registrar", "actor_agency": "disdukcapil", "reads": 1},
+    ],
+}
+
+
+def test_the_weekly_digest_of_record_reads_is_in_her_inbox_once_in_her_language(notifications):
+    event = deliver(
+        notifications,
+        "gateway_accounts",
+        "record_reads_digest",
+        DIGEST,
+        "on_record_reads_digest",
+    )
+    (told,) = inbox_of(notifications, SITI)["items"]
+    assert told["kind"] == "record_reads"
+    assert told["subject"] == "Siapa yang membaca data Anda pada pekan 4 Januari 2027"
+    assert "dari 4 Januari 2027 sampai 10 Januari 2027. Jumlah pembacaan: 3." in told["body"]
+    assert "- verifier (dpmptsp): 2\n- registrar (disdukcapil): 1" in told["body"]
+    assert "https://mpp.example.go.id/my-record" in told["body"]
+    assert told["link"] == "/my-record"
+    assert inbox_of(notifications, BUDI)["total"] == 0
+    with entrypoint_waiter(notifications["container"], "on_record_reads_digest"):
+        publish_event(notifications["config"], event)  # delivered again
+    assert inbox_of(notifications, SITI)["total"] == 1
+
+
+def test_the_digest_is_told_in_english_to_her_who_chose_english(notifications):
+    with rpc_to("notifications", notifications["config"], actor=SITI) as proxy:
+        proxy.update_settings({"language": "en"})
+    deliver(
+        notifications,
+        "gateway_accounts",
+        "record_reads_digest",
+        DIGEST,
+        "on_record_reads_digest",
+    )
+    (told,) = inbox_of(notifications, SITI)["items"]
+    assert told["subject"] == "Who read your record in the week of 4 January 2027"
+    assert "from 4 January 2027 to 10 January 2027. Reads: 3." in told["body"]

@@ -32,6 +32,14 @@ SAMPLE = {
     "paid_at": datetime(2027, 1, 6, 3, 30, tzinfo=UTC),
     "label": "A-012",
     "position": 3,
+    "week_start": date(2027, 1, 4),
+    "week_last_day": date(2027, 1, 10),
+    "total": 4,
+    "readers": [
+        {"actor_role": "verifier", "actor_agency": "dpmptsp", "reads": 3},
+        {"actor_role": "registrar", "actor_agency": "disdukcapil", "reads": 1},
+    ],
+    "record_reads_url": "http://127.0.0.1:8000/my-record",
 }
 
 
@@ -112,3 +120,11 @@ def test_moments_are_told_in_mall_time_and_amounts_as_the_language_writes_them()
     assert "5 January 2027, 09:00 WIB" in body
     assert texts.rupiah(1250000, "id") == "Rp 1.250.000"
     assert texts.rupiah(1250000, "en") == "Rp 1,250,000"
+
+
+def test_the_weekly_digest_of_record_reads_lists_each_reader_in_indonesian():
+    subject, body = texts.render("record_reads", "id", **SAMPLE)
+    assert subject == "Siapa yang membaca data Anda pada pekan 4 Januari 2027"
+    assert "dari 4 Januari 2027 sampai 10 Januari 2027. Jumlah pembacaan: 4." in body
+    assert "- verifier (dpmptsp): 3\n- registrar (disdukcapil): 1" in body
+    assert body.endswith("tercantum di http://127.0.0.1:8000/my-record")
