@@ -24,11 +24,13 @@ every ``ANNOUNCE_SECONDS`` while alive: the catalog records it and marks it unav
 once announcements stop; the queue gives its services ticket series and counters.
 """
 
+import logging
 import uuid
 from datetime import datetime
 from pathlib import Path
 
 import yaml
+from kombu import Connection
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
@@ -50,6 +52,7 @@ from contracts.refusals.fields import NOTE_REASON
 from desk.deadlines import most_urgent_first
 from desk.lifecycle import APPLICANT, Action, IllegalTransition, Lifecycle
 
+log = logging.getLogger(__name__)
 ANNOUNCE_SECONDS = 10
 DECIDER = "decider"  # the party: officers of the module's agency
 DECISION = Lifecycle(
@@ -79,15 +82,41 @@ def load_manifest(path: Path) -> dict:
 
 
 class Announcer(DependencyProvider):
-    """Publishes ``module_announced`` on the shared ``modules`` exchange."""
+    """Publishes ``module_announced`` on the shared ``modules`` exchange; before the first
+    announcement, binds the module's application events to the shared
+    ``module_applications`` exchange (durable bindings: once is enough, a restart repeats
+    it harmlessly)."""
 
     def setup(self):
         config = self.container.config
         self.exchange = get_event_exchange(wire.SOURCE, config)
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], declare=[self.exchange])
+        self.bound = False
+
+    def start(self):
+        try:  # before the entrypoints start, so before any application
+            self.bind_applications()
+        except Exception as exc:  # the broker away: the next announcement binds
+            log.warning(
+                "could not bind %s's application events yet: %r", self.container.service_name, exc
+            )
+
+    def bind_applications(self) -> None:
+        config = self.container.config
+        own = get_event_exchange(self.container.service_name, config)
+        shared = get_event_exchange(wire.APPLICATIONS, config)
+        with Connection(config[AMQP_URI_CONFIG_KEY], connect_timeout=5) as connection:
+            channel = connection.default_channel
+            own(channel).declare()
+            shared(channel).declare()
+            for event_type in wire.APPLICATION_EVENTS:
+                shared(channel).bind_to(own, routing_key=event_type)
+        self.bound = True
 
     def get_dependency(self, worker_ctx):
         def announce(manifest: dict, interval: int) -> None:
+            if not self.bound:
+                self.bind_applications()
             data = {"manifest": manifest, "interval_seconds": interval}
             message = envelope(wire.SOURCE, "module_announced", data, logs.new_correlation_id())
             self.publisher.publish(message, exchange=self.exchange, routing_key="module_announced")

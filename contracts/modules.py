@@ -17,6 +17,17 @@ from contracts.events import event_schema
 from contracts.times import MallDateTime
 
 SOURCE = "modules"  # the exchange every module announces on
+# Every module's application events also reach this one exchange (``<name>.events``), bound
+# to each module's own by the module when it starts: a consumer of all modules' applications
+# (the notifications) binds once and learns of a new module with no change of its own. The
+# envelope's ``source`` names the module.
+APPLICATIONS = "module_applications"
+APPLICATION_EVENTS = (
+    "application_submitted",
+    "application_status_changed",
+    "application_closed",
+    "application_overdue",
+)
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
 NAME = validate.Regexp(NAME_PATTERN, error="a-z, 0-9 and _, 2-30 characters")
 FIELD_TYPES = ("text", "integer", "date", "boolean", "choice", "nik")
@@ -161,6 +172,9 @@ def register_module_events(module: str) -> None:
     event_schema(module, "application_status_changed")(ApplicationStatusChanged)
     event_schema(module, "application_closed")(ApplicationClosed)
     event_schema(module, "application_overdue")(ApplicationOverdue)
+
+
+register_module_events(APPLICATIONS)  # the same events, as they reach the shared exchange
 
 
 class ApplicationRequest(Schema):

@@ -23,13 +23,6 @@ from services.notifications.models import (
     Recipient,
 )
 
-# Agency modules whose decisions are told. A module publishes on its own exchange (source
-# = its name), so each needs handlers of its own; its events' schemas are the desk's.
-TOLD_MODULES = ("social_aid", "regional_tax")
-for _module in TOLD_MODULES:
-    modules.register_module_events(_module)
-
-
 VERIFY_PATH = "/verify"  # the gateway's public check of a permit or certificate
 RECORD_READS_PATH = "/my-record"  # the portal's page of who read her record
 DECIDED = {"revision_requested", "approved", "rejected"}
@@ -426,9 +419,17 @@ class Reactions(Telling):
                 )
             )
 
-    def _module_submitted(self, module: str, event: dict) -> None:
+
+class ModuleReactions:
+    """Every agency module's application events, as they reach the shared
+    ``module_applications`` exchange (see ``contracts.modules.APPLICATIONS``): a module
+    plugged in later is told with no change here. The envelope's source is the module."""
+
+    @event_handler(modules.APPLICATIONS, "application_submitted")
+    @idempotent
+    def on_module_application_submitted(self, event: dict) -> None:
         """As a licensing submission: the deciding agency's inbox and the applicant."""
-        data = event["data"]
+        module, data = event["source"], event["data"]
         self._remember_application(module, data["application_id"], data["applicant_id"], data)
         due = datetime.fromisoformat(data["due_at"])
         path = f"/modules/{module}/applications/{data['application_id']}"
@@ -444,16 +445,21 @@ class Reactions(Telling):
         }
         self._tell_person(event, "application_submitted", data["applicant_id"], values, path)
 
-    def _module_overdue(self, module: str, event: dict) -> None:
-        data = event["data"]
+    @event_handler(modules.APPLICATIONS, "application_overdue")
+    @idempotent
+    def on_module_application_overdue(self, event: dict) -> None:
+        module, data = event["source"], event["data"]
         known = self.db.get(KnownApplication, (module, data["application_id"]))
         name = known.service if known and known.service else data["service"]
         values = {"application": name, "due": datetime.fromisoformat(data["due_at"])}
         link = f"/office/modules/{module}/applications/{data['application_id']}"
         self._tell_agency(event, "application_overdue", data["agency"], values, link)
 
-    def _module_decided(self, module: str, event: dict) -> None:
-        data = event["data"]
+    @event_handler(modules.APPLICATIONS, "application_status_changed")
+    @idempotent
+    def on_module_application_status_changed(self, event: dict) -> None:
+        """A decision, told to the applicant known from the submission."""
+        module, data = event["source"], event["data"]
         if data["status"] not in ("approved", "rejected"):
             return
         known = self.db.get(KnownApplication, (module, data["application_id"]))
@@ -466,37 +472,3 @@ class Reactions(Telling):
         }
         link = f"/modules/{module}/applications/{data['application_id']}"
         self._tell_person(event, "module_decision", known.person_id, values, link)
-
-
-def _module_handlers(module: str) -> dict:
-    """The handlers of one module's application events, named after the module (the
-    inbox records a handled event under the handler's name)."""
-
-    def submitted(self, event: dict) -> None:
-        self._module_submitted(module, event)
-
-    def decided(self, event: dict) -> None:
-        self._module_decided(module, event)
-
-    def overdue(self, event: dict) -> None:
-        self._module_overdue(module, event)
-
-    handlers = {}
-    for function, event_type in (
-        (submitted, "application_submitted"),
-        (decided, "application_status_changed"),
-        (overdue, "application_overdue"),
-    ):
-        function.__name__ = function.__qualname__ = f"on_{module}_{event_type}"
-        handlers[function.__name__] = event_handler(module, event_type)(idempotent(function))
-    return handlers
-
-
-ModuleReactions = type(
-    "ModuleReactions",
-    (),
-    {
-        "__doc__": "Handlers of the told modules' application events.",
-        **{name: f for m in TOLD_MODULES for name, f in _module_handlers(m).items()},
-    },
-)

@@ -1,6 +1,7 @@
 """The whole mall as ``make run`` starts it: a permit issued through the gateway reaches
 its holder's mailbox, the local SMTP sink's folder, through licensing's outbox relay, the
-notifications service and SMTP."""
+notifications service and SMTP; so does the receipt of a module's application, through the
+module's relay and the shared exchange of every module's applications."""
 
 import email
 from email import policy
@@ -67,3 +68,21 @@ def test_an_issued_permit_reaches_the_holders_mailbox(mall, mall_env, mall_var):
     assert mail["To"] == "siti@example.id"
     assert mail["Subject"].endswith("Anda telah terbit")
     assert "/verify?number=" in mail.get_content()
+
+    aid = {
+        "service": "bantuan_sosial",
+        "form": {
+            "household_income": 1_200_000,
+            "need": "health",
+            "description": "Suami sakit sejak Maret dan tidak bisa bekerja.",
+        },
+    }
+    applied = requests.post(
+        f"{base}/api/v1/modules/social_aid/applications", json=aid, headers=siti, timeout=30
+    )
+    assert applied.status_code == 201, applied.text
+    receipt = eventually(
+        lambda: [m for m in mails(mailbox) if m["Subject"].endswith(": bantuan_sosial")],
+        timeout=60,
+    )
+    assert receipt[0]["Subject"] == "Permohonan diterima: bantuan_sosial"

@@ -24,9 +24,10 @@ def rows(url: str, query):
         return session.scalars(query).all()
 
 
-def publish_event(config: dict, envelope: dict) -> None:
-    """Publish an event envelope as the relay does (a redelivery, or a hand-made event)."""
-    exchange = get_event_exchange(envelope["source"], config)
+def publish_event(config: dict, envelope: dict, exchange_of: str | None = None) -> None:
+    """Publish an event envelope as the relay does (a redelivery, or a hand-made event), on
+    its source's exchange or that of ``exchange_of``."""
+    exchange = get_event_exchange(exchange_of or envelope["source"], config)
     Publisher(config["AMQP_URI"], declare=[exchange]).publish(
         envelope, exchange=exchange, routing_key=envelope["event_type"]
     )

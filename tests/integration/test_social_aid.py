@@ -335,12 +335,20 @@ def test_a_death_closes_the_applicants_open_applications_once(mall):
 def test_an_event_of_the_module_is_published_by_its_relay_started_as_the_procfile_starts_it(
     mall, relay_process
 ):
-    """The module records application_closed in its outbox; its relay publishes it."""
+    """The module records application_closed in its outbox; its relay publishes it, on the
+    module's exchange and (bound to it when the module started) on the shared one of every
+    module's applications."""
     application = apply(mall, mall["siti"])
     exchange = get_event_exchange("social_aid", mall["config"])
     listener = Queue("test-application-closed", exchange=exchange, routing_key="application_closed")
+    shared = Queue(
+        "test-module-applications",
+        exchange=get_event_exchange(modules.APPLICATIONS, mall["config"]),
+        routing_key="application_closed",
+    )
     with Connection(mall["config"]["AMQP_URI"]) as conn:
         listener(conn.default_channel).declare()
+        shared(conn.default_channel).declare()
         with rpc_to("civil_registry", mall["registry"]) as civil:
             civil.register_death(
                 {"resident_id": mall["siti"]["person_id"], "died_on": "2026-11-01"}
@@ -360,6 +368,8 @@ def test_an_event_of_the_module_is_published_by_its_relay_started_as_the_procfil
         message = eventually(lambda: bound.get(no_ack=True))
         assert message.payload["event_id"] == recorded.event_id
         assert message.payload["source"] == "social_aid"
+        also = eventually(lambda: shared(conn.default_channel).get(no_ack=True))
+        assert also.payload["event_id"] == recorded.event_id
         assert message.payload["data"]["application_id"] == application["id"]
         assert eventually(
             lambda: (
