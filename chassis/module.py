@@ -244,6 +244,7 @@ class MallModule(CalendarReplica, MallService):
                 "applicant_id": application.applicant_id,
                 "due_at": application.due_at,
                 "agency": self.manifest["agency"]["code"],
+                "service_name": {"id": service["name_id"], "en": service["name_en"]},
             },
         )
         return self._view(application)

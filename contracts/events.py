@@ -26,6 +26,14 @@ class EventEnvelope(Schema):
 EVENT_SCHEMAS: dict[tuple[str, str], Schema] = {}
 
 
+class Names(Schema):
+    """A name in the mall's two languages, carried by an event for whoever tells people of
+    it (a service's code is not a word to show a citizen)."""
+
+    id = fields.String(required=True)
+    en = fields.String(required=True)
+
+
 def event_schema(source: str, event_type: str):
     """Class decorator registering the payload schema of an event."""
 

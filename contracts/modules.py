@@ -13,7 +13,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from contracts.digits import Integer
-from contracts.events import event_schema
+from contracts.events import Names, event_schema
 from contracts.times import MallDateTime
 
 SOURCE = "modules"  # the exchange every module announces on
@@ -142,8 +142,10 @@ class ApplicationSubmitted(Schema):
     service = fields.String(required=True)
     applicant_id = fields.String(required=True)
     due_at = MallDateTime(required=True)
-    # the deciding agency, told of it (absent in events published before the field existed)
+    # the deciding agency, told of it, and the service's name for whoever tells the
+    # applicant (absent in events published before the fields existed)
     agency = fields.String(load_default=None, allow_none=True)
+    service_name = fields.Nested(Names, load_default=None, allow_none=True)
 
 
 class ApplicationStatusChanged(Schema):

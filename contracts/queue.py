@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from marshmallow import Schema, fields, validate
 
 from contracts.digits import Integer
-from contracts.events import event_schema
+from contracts.events import Names, event_schema
 from contracts.replies import Reply
 from contracts.times import MallDateTime
 
@@ -266,6 +266,8 @@ class BookingCreated(Schema):
     service_code = fields.String(required=True)
     starts_at = MallDateTime(required=True)
     person_id = fields.String(required=True)
+    # the service's name, for whoever tells her (absent in events of before the field)
+    service_name = fields.Nested(Names, load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "booking_rescheduled")
@@ -276,6 +278,8 @@ class BookingRescheduled(Schema):
     service_code = fields.String(required=True)
     starts_at = MallDateTime(required=True)
     person_id = fields.String(required=True)
+    # the service's name, for whoever tells her (absent in events of before the field)
+    service_name = fields.Nested(Names, load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "booking_cancelled")
@@ -317,6 +321,8 @@ class TurnNear(Schema):
     service_code = fields.String(required=True)
     person_id = fields.String(required=True)
     position = fields.Integer(required=True)
+    # the service's name, for whoever tells her (absent in events of before the field)
+    service_name = fields.Nested(Names, load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "ticket_completed")

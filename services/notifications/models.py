@@ -106,6 +106,7 @@ class KnownApplication(Base):
     application_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(36))
     service: Mapped[str | None] = mapped_column(String(60))
+    service_names: Mapped[dict | None] = mapped_column(JSON)  # {id, en}, when told
 
 
 class KnownBooking(Base):
@@ -116,6 +117,7 @@ class KnownBooking(Base):
     booking_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     person_id: Mapped[str] = mapped_column(String(36), index=True)
     service_code: Mapped[str] = mapped_column(String(40))
+    service_names: Mapped[dict | None] = mapped_column(JSON)  # {id, en}, when told
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -241,10 +241,11 @@ class Reactions(Telling):
                     booking_id=data["booking_id"],
                     person_id=data["person_id"],
                     service_code=data["service_code"],
+                    service_names=data.get("service_name"),
                     starts_at=starts_at,
                 )
             )
-        values = {"service": data["service_code"], "starts": starts_at}
+        values = {"service": data.get("service_name") or data["service_code"], "starts": starts_at}
         self._tell_person(
             event, "booking_created", data["person_id"], values, "/visits", essential=False
         )
@@ -276,7 +277,8 @@ class Reactions(Telling):
             )
             self.db.add(booking)
         booking.starts_at = starts_at
-        values = {"service": data["service_code"], "starts": starts_at}
+        booking.service_names = data.get("service_name") or booking.service_names
+        values = {"service": booking.service_names or booking.service_code, "starts": starts_at}
         self._tell_person(event, "booking_rescheduled", data["person_id"], values, "/visits")
         for when, due_at in domain.booking_reminders(starts_at):
             self._move_reminder(
@@ -293,7 +295,10 @@ class Reactions(Telling):
             return  # made before this service listened: nobody to tell
         booking.cancelled = True
         self._cancel_reminders(f"booking:{booking.booking_id}")
-        values = {"service": booking.service_code, "starts": booking.starts_at}
+        values = {
+            "service": booking.service_names or booking.service_code,
+            "starts": booking.starts_at,
+        }
         self._tell_person(event, "booking_cancelled", booking.person_id, values, "/visits")
 
     @event_handler("queue", "turn_near")
@@ -306,7 +311,7 @@ class Reactions(Telling):
         once = {**event, "event_id": f"turn_near:{data['ticket_id']}"}
         values = {
             "label": data["label"],
-            "service": data["service_code"],
+            "service": data.get("service_name") or data["service_code"],
             "position": data["position"],
         }
         link = f"/tickets/{data['ticket_id']}"  # her ticket's page in the portal
@@ -416,6 +421,7 @@ class Reactions(Telling):
                     application_id=application_id,
                     person_id=person_id,
                     service=service,
+                    service_names=data.get("service_name"),
                 )
             )
 
@@ -433,13 +439,14 @@ class ModuleReactions:
         self._remember_application(module, data["application_id"], data["applicant_id"], data)
         due = datetime.fromisoformat(data["due_at"])
         path = f"/modules/{module}/applications/{data['application_id']}"
+        service = data.get("service_name") or data["service"]
         if data.get("agency"):
-            values = {"permit_type": data["service"], "agency": data["agency"], "due": due}
+            values = {"permit_type": service, "agency": data["agency"], "due": due}
             self._tell_agency(
                 event, "application_assigned", data["agency"], values, f"/office{path}"
             )
         values = {
-            "permit_type": data["service"],
+            "permit_type": service,
             "agency": data.get("agency") or module,
             "due": due,
         }
@@ -450,7 +457,7 @@ class ModuleReactions:
     def on_module_application_overdue(self, event: dict) -> None:
         module, data = event["source"], event["data"]
         known = self.db.get(KnownApplication, (module, data["application_id"]))
-        name = known.service if known and known.service else data["service"]
+        name = (known.service_names or known.service) if known else data["service"]
         values = {"application": name, "due": datetime.fromisoformat(data["due_at"])}
         link = f"/office/modules/{module}/applications/{data['application_id']}"
         self._tell_agency(event, "application_overdue", data["agency"], values, link)
@@ -467,7 +474,7 @@ class ModuleReactions:
             return
         values = {
             "approved": data["status"] == "approved",
-            "service": data.get("service") or module,
+            "service": known.service_names or data.get("service") or module,
             "note": data.get("reason") or "",
         }
         link = f"/modules/{module}/applications/{data['application_id']}"

@@ -57,7 +57,8 @@ def environment(language: str) -> Environment:
 def render(kind: str, language: str, **values) -> tuple[str, str]:
     """The subject and body of a ``kind`` notification in ``language`` (``id`` when it is
     not one the mall speaks). Dates, moments and amounts in ``values`` are written as the
-    language writes them."""
+    language writes them; a name given in both languages (``{"id": ..., "en": ...}``) is
+    said in hers."""
     language = language if language in LANGUAGES else "id"
     shown = {name: _shown(value, language) for name, value in values.items()}
     module = environment(language).get_template(f"{kind}.txt").make_module(shown)
@@ -70,6 +71,8 @@ def rupiah(amount: int, language: str) -> str:
 
 
 def _shown(value, language: str):
+    if isinstance(value, dict) and set(value) == set(LANGUAGES):  # a name in both languages
+        return value[language]
     if isinstance(value, datetime):
         moment = value.astimezone(MALL_TIME)
         return format_datetime(moment, "d MMMM y, HH:mm", locale=LOCALES[language]) + " WIB"

@@ -76,6 +76,7 @@ class Bookings:
                 "service_code": line.code,
                 "starts_at": booking.starts_at,
                 "person_id": booking.person_id,
+                "service_name": domain.names_of(line),
             },
         )
         return wire.Booking().dump(booking)
@@ -129,7 +130,8 @@ class Bookings:
         booking = self._own_booking(booking_id)
         if domain.service_day(starts_at) != booking.day:
             raise InvalidInput("reschedule_same_day", {"starts_at": [BOOKING_DAY]})
-        self._take_seat(self._line(booking.service_code), starts_at)
+        line = self._line(booking.service_code)
+        self._take_seat(line, starts_at)
         self._seat_count(booking.service_code, booking.starts_at, -1)
         booking.starts_at = starts_at
         # whoever reminds her of the visit moves the reminders with it
@@ -140,6 +142,7 @@ class Bookings:
                 "service_code": booking.service_code,
                 "starts_at": booking.starts_at,
                 "person_id": booking.person_id,
+                "service_name": domain.names_of(line),
             },
         )
         return wire.Booking().dump(booking)

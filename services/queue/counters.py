@@ -320,6 +320,7 @@ class Counters:
                 "service_code": ticket.service_code,
                 "person_id": ticket.person_id,
                 "position": domain.TURN_NEAR_POSITION,
+                "service_name": domain.names_of(self.db.get(ServiceLine, ticket.service_code)),
             },
         )
 

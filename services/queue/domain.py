@@ -304,3 +304,8 @@ def counter_plan(
     missing = max((wanted[code] - served[code] for code in wanted), default=0)
     opened = [[code for code in wanted if served[code] + n < wanted[code]] for n in range(missing)]
     return updated, opened
+
+
+def names_of(line) -> dict:
+    """A service line's name in the mall's two languages, as events carry it."""
+    return {"id": line.name_id, "en": line.name_en}

@@ -53,6 +53,16 @@ def wait_until_healthy(base: str, timeout: float = 30) -> requests.Response:
     )
 
 
+def wait_until_announced(base: str, module: str, timeout: float = 30) -> None:
+    """Until the catalog has heard ``module`` (it announces itself every 10 s; the catalog
+    may have started after its first announcement)."""
+    eventually(
+        lambda: requests.get(f"{base}/api/v1/modules/{module}", timeout=10).ok,
+        timeout=timeout,
+        interval=0.5,
+    )
+
+
 def bearer_headers(base_url: str, role: str) -> dict:
     """Authorization headers of the demo account of ``role``, signed in at ``base_url``."""
     login = {"login": DEMO_LOGINS[role], "password": DEMO_PASSWORD}

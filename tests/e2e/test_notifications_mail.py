@@ -11,7 +11,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from bench.documents import fresh_pdf
 from scripts.demo_data import RESIDENTS
-from tests.e2e.conftest import bearer_headers, wait_until_healthy
+from tests.e2e.conftest import bearer_headers, wait_until_announced, wait_until_healthy
 from tests.polling import eventually
 
 
@@ -77,12 +77,13 @@ def test_an_issued_permit_reaches_the_holders_mailbox(mall, mall_env, mall_var):
             "description": "Suami sakit sejak Maret dan tidak bisa bekerja.",
         },
     }
+    wait_until_announced(base, "social_aid")
     applied = requests.post(
         f"{base}/api/v1/modules/social_aid/applications", json=aid, headers=siti, timeout=30
     )
     assert applied.status_code == 201, applied.text
     receipt = eventually(
-        lambda: [m for m in mails(mailbox) if m["Subject"].endswith(": bantuan_sosial")],
+        lambda: [m for m in mails(mailbox) if "Bantuan Sosial" in m["Subject"]],
         timeout=60,
     )
-    assert receipt[0]["Subject"] == "Permohonan diterima: bantuan_sosial"
+    assert receipt[0]["Subject"] == "Permohonan diterima: Bantuan Sosial Terpadu (satu pintu)"

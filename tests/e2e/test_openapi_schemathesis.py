@@ -25,8 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from gateway.app import create_app
 from gateway.openapi import build_spec
-from tests.e2e.conftest import bearer_headers, wait_until_healthy
-from tests.polling import eventually
+from tests.e2e.conftest import bearer_headers, wait_until_announced, wait_until_healthy
 
 EXAMPLES = 20  # per operation, caller and mode
 # tag -> roles that call the signed-in operations of that area (anyone calls the others)
@@ -81,13 +80,8 @@ def mall_api(mall):
     """The OpenAPI document as the running gateway serves it."""
     base, _, _ = mall
     wait_until_healthy(base)
-    # the modules' requests should reach the modules: wait until the catalog has heard them
-    for module in MODULES:
-        eventually(
-            lambda m=module: requests.get(f"{base}/api/v1/modules/{m}", timeout=10).ok,
-            timeout=30,
-            interval=0.5,
-        )
+    for module in MODULES:  # the modules' requests should reach the modules
+        wait_until_announced(base, module)
     loaded = schemathesis.openapi.from_url(f"{base}/api/v1/openapi.json")
     loaded.config.update(base_url=base, request_timeout=15)
     # unknown query parameters are ignored, as HTTP APIs do; tokens come from ``signed_in``

@@ -312,4 +312,5 @@ def test_a_rescheduled_booking_publishes_its_new_slot(queue):
         "service_code": booking["service_code"],
         "starts_at": later.isoformat(),
         "person_id": citizen(4)["person_id"],
+        "service_name": {"id": "Administrasi Kependudukan", "en": "Population administration"},
     }

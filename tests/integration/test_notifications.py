@@ -171,6 +171,7 @@ def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(not
             "applicant_id": "person-budi",
             "due_at": "2027-01-20T17:00:00+07:00",
             "agency": "dinsos",
+            "service_name": {"id": "Bantuan pangan", "en": "Food aid"},
         },
         "on_module_application_submitted",
     )
@@ -192,6 +193,7 @@ def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(not
         "service_code": "population",
         "starts_at": "2027-01-05T09:00:00+07:00",
         "person_id": "person-budi",
+        "service_name": {"id": "Administrasi Kependudukan", "en": "Population administration"},
     }
     deliver(notifications, "queue", "booking_created", booking, "on_booking_created")
     deliver(
@@ -205,6 +207,9 @@ def test_a_module_decision_and_a_booking_are_told_to_the_person_they_concern(not
     kinds = {"application_submitted", "module_decision", "booking_created", "booking_cancelled"}
     assert set(told) == kinds
     assert told["application_submitted"]["link"] == "/modules/social_aid/applications/aid-1"
+    # services by their names in her language, also where a later event names only the id
+    assert told["application_submitted"]["subject"] == "Permohonan diterima: Bantuan pangan"
+    assert "Administrasi Kependudukan" in told["booking_cancelled"]["body"]
     dinsos = {**VERIFIER, "id": "staff-d", "agency": "dinsos"}
     (assigned,) = inbox_of(notifications, dinsos)["items"]
     assert assigned["kind"] == "application_assigned"

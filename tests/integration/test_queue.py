@@ -367,6 +367,10 @@ def test_a_call_tells_the_citizen_now_third_in_line_that_her_turn_is_near(queue)
                 "service_code": "population",
                 "person_id": "person-ani",
                 "position": 3,
+                "service_name": {
+                    "id": "Administrasi Kependudukan",
+                    "en": "Population administration",
+                },
             }
         ]
         with rpc_to("queue", queue, actor=ANI) as phone:  # what her ticket's page shows
