@@ -49,9 +49,17 @@ def bill_status(code: str) -> tuple[str, str]:
     return str(label), tag
 
 
+def shows_tax_office(actor) -> bool:
+    """Whether the header links the tax office: the roles of its door, of the agency the
+    module's contract names (the module itself checks every call again)."""
+    if actor is None or actor.role not in OFFICE:
+        return False
+    return actor.role == MALL_MANAGER or actor.agency == wire.AGENCY
+
+
 @bp.app_context_processor
 def tax_helpers():
-    return {"tax_kind": tax_kind, "bill_status": bill_status}
+    return {"tax_kind": tax_kind, "bill_status": bill_status, "shows_tax_office": shows_tax_office}
 
 
 def tax(method: str, *args):

@@ -106,6 +106,10 @@ def test_the_office_sees_a_chart_and_a_table_per_district(mall):
     assert manager.status_code == 200 and "Import" not in manager.get_data(as_text=True)
     assert Page(mall["app"], DINSOS_VERIFIER).get("/office/modules/regional_tax").status_code == 403
     assert Page(mall["app"], mall["siti"]).get("/office/modules/regional_tax").status_code == 403
+    # the header links the tax office for its staff and the manager, not another agency's
+    link = 'href="/office/modules/regional_tax"'
+    assert link in text and link in manager.get_data(as_text=True)
+    assert link not in Page(mall["app"], DINSOS_VERIFIER).get("/office").get_data(as_text=True)
 
 
 def test_a_file_with_problems_is_shown_back_by_line_and_nothing_is_imported(mall):
