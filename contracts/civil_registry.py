@@ -243,6 +243,8 @@ class MarriageRegistered(Schema):
     spouse_ids = fields.List(fields.String(), required=True)
     married_on = fields.Date(required=True)
     family_card_id = fields.String(allow_none=True)
+    # told to both spouses (absent in events published before the field existed)
+    certificate_number = fields.String(load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "resident_moved")

@@ -302,6 +302,7 @@ class CivilRegistryService(MallService):
                 "spouse_ids": [s.id for s in spouses],
                 "married_on": data["married_on"],
                 "family_card_id": card_id,
+                "certificate_number": certificate.number,
             },
         )
         return {"certificate": wire.Certificate().dump(certificate), "family_card_id": card_id}

@@ -330,6 +330,18 @@ class Reactions(Telling):
                 event, "certificate_issued", data["mother_id"], {"number": number}, "/my-record"
             )
 
+    @event_handler("civil_registry", "marriage_registered")
+    @idempotent
+    def on_marriage_registered(self, event: dict) -> None:
+        """Each spouse is told the marriage certificate's number."""
+        data = event["data"]
+        if number := data.get("certificate_number"):
+            values = {"number": number, "married_on": date.fromisoformat(data["married_on"])}
+            for spouse in data["spouse_ids"]:
+                self._tell_person(
+                    event, "marriage_certificate_issued", spouse, values, "/my-record"
+                )
+
     # --- regional tax -------------------------------------------------------------------
 
     @event_handler("regional_tax", "bill_issued")

@@ -357,7 +357,9 @@ def test_a_marriage_marries_both_and_can_open_their_own_family_card(registry):
         ("Budi Santoso", "head"),
         ("Siti Rahayu", "spouse"),
     }
-    assert eventually(lambda: published(registry, "marriage_registered"))
+    (event,) = eventually(lambda: published(registry, "marriage_registered"))
+    assert event["data"]["spouse_ids"] == [budi["id"], siti["id"]]  # both are told its number
+    assert event["data"]["certificate_number"] == record["certificate"]["number"]
 
 
 def test_no_one_marries_under_nineteen_on_the_day_of_the_marriage(registry):

@@ -343,3 +343,19 @@ def test_the_digest_is_told_in_english_to_her_who_chose_english(notifications):
     (told,) = inbox_of(notifications, SITI)["items"]
     assert told["subject"] == "Who read your record in the week of 4 January 2027"
     assert "from 4 January 2027 to 10 January 2027. Reads: 3." in told["body"]
+
+
+def test_a_marriage_certificate_is_told_to_both_spouses(notifications):
+    married = {
+        "spouse_ids": ["person-budi", "person-siti"],
+        "married_on": "2027-01-09",
+        "family_card_id": None,
+        "certificate_number": "3314-KW-09012027-0001",
+    }
+    deliver(
+        notifications, "civil_registry", "marriage_registered", married, "on_marriage_registered"
+    )
+    for spouse in (SITI, BUDI):
+        (told,) = inbox_of(notifications, spouse)["items"]
+        assert told["subject"] == "Akta perkawinan telah terbit: 3314-KW-09012027-0001"
+        assert "9 Januari 2027" in told["body"]

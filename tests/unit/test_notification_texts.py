@@ -32,6 +32,7 @@ SAMPLE = {
     "paid_at": datetime(2027, 1, 6, 3, 30, tzinfo=UTC),
     "label": "A-012",
     "position": 3,
+    "married_on": date(2027, 1, 9),
     "week_start": date(2027, 1, 4),
     "week_last_day": date(2027, 1, 10),
     "total": 4,
