@@ -97,7 +97,8 @@ class CalendarReplica:
     @idempotent
     def on_calendar_changed(self, event: dict) -> None:
         """Apply one day's new state, if it is newer than the replica's."""
-        apply_day(self.db, self.calendar_model, event["data"])
+        if apply_day(self.db, self.calendar_model, event["data"]):
+            self._closed_if_so(event["data"])
 
     @timer(interval=REFRESH_SECONDS, eager=True)
     def refresh_calendar(self) -> None:
@@ -106,9 +107,24 @@ class CalendarReplica:
         days = self._catalog_calendar()
         if days is None:
             return
-        changed = sum(apply_day(self.db, self.calendar_model, state) for state in days)
+        changed = 0
+        for state in days:
+            if apply_day(self.db, self.calendar_model, state):
+                changed += 1
+                self._closed_if_so(state)
         if changed:
             log.info("calendar refresh applied %d changed days", changed)
+
+    def day_closed(self, entry) -> None:
+        """A hook: the mall now closes on ``entry.day`` (a day added, or a removed one
+        restored), in the transaction that stored it; a service undoes what it had
+        promised for that day. Called once per change of the replica."""
+
+    def _closed_if_so(self, state: dict) -> None:
+        day = state["day"] if isinstance(state["day"], date) else date.fromisoformat(state["day"])
+        entry = closed_day(self.db, self.calendar_model, day)
+        if entry is not None:
+            self.day_closed(entry)
 
     def days_off(self, start: datetime, end: datetime) -> frozenset[date]:
         """The mall's closed days between two moments (their days in mall time)."""

@@ -286,6 +286,8 @@ class BookingRescheduled(Schema):
 class BookingCancelled(Schema):
     booking_id = fields.String(required=True)
     reason = fields.String(required=True)
+    # the name of the day the mall closed after the booking was made, when that is why
+    closed_day = fields.Nested(Names, load_default=None, allow_none=True)
 
 
 @event_schema(SOURCE, "pickup_invited")

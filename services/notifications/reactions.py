@@ -298,6 +298,7 @@ class Reactions(Telling):
         values = {
             "service": booking.service_names or booking.service_code,
             "starts": booking.starts_at,
+            "closed_day": event["data"].get("closed_day"),  # why, when the mall closed
         }
         self._tell_person(event, "booking_cancelled", booking.person_id, values, "/visits")
 

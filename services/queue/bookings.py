@@ -243,7 +243,10 @@ class Bookings:
             raise Conflict(BOOKING_CLOSED[booking.status], status=booking.status)
         return booking
 
-    def _release(self, booking: Booking, reason: str) -> None:
+    def _release(self, booking: Booking, reason: str, closed_day: dict | None = None) -> None:
         booking.status, booking.reason = "cancelled", reason
         self._seat_count(booking.service_code, booking.starts_at, -1)
-        self.db.record_event("booking_cancelled", {"booking_id": booking.id, "reason": reason})
+        cancelled = {"booking_id": booking.id, "reason": reason}
+        if closed_day:
+            cancelled["closed_day"] = closed_day
+        self.db.record_event("booking_cancelled", cancelled)

@@ -1,10 +1,12 @@
 """What the queue does on other services' facts: a death cancels what the deceased holds,
-an issued permit collected in person invites its holder to book a pick-up."""
+an issued permit collected in person invites its holder to book a pick-up, a day the mall
+closes after it was booked cancels its bookings."""
 
 from datetime import date
 
 from sqlalchemy import select
 
+from chassis.calendar import names
 from chassis.events import event_handler, idempotent
 from services.queue import domain
 from services.queue.models import Booking, DeceasedPerson, PickupInvitation, Ticket
@@ -50,6 +52,18 @@ class Reactions:
                 "permit_number": data["number"],
             },
         )
+
+    def day_closed(self, entry) -> None:
+        """The mall closes on a day after bookings were made for it (a holiday added late):
+        they are cancelled, their seats freed, and each holder is told why."""
+        booked = self.db.scalars(
+            select(Booking)
+            .where(Booking.day == entry.day, Booking.status == "booked")
+            .with_for_update()
+        ).all()
+        closed = {"id": entry.name_id, "en": entry.name_en or entry.name_id}
+        for booking in booked:
+            self._release(booking, f"the mall is closed on {entry.day}: {names(entry)}", closed)
 
     def _cancel_what_the_deceased_hold(self, people) -> None:
         """Cancel the waiting tickets and the bookings of ``people`` (person ids, or a

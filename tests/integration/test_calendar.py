@@ -22,7 +22,8 @@ from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import CalendarDay as LicensingDay
 from services.licensing.service import LicensingService
-from services.queue.models import Holiday
+from services.queue.models import Booking, Holiday
+from services.queue.models import OutboxEvent as QueueOutbox
 from services.queue.service import QueueService
 from tests.accounts import bearer
 from tests.documents import pdf
@@ -173,7 +174,8 @@ def test_a_regional_holiday_set_by_the_mall_admin_closes_the_queue_and_moves_dea
     slot = next_working_day_at(9)
     day = slot.date()
     before = submit_permit_application(licensing)
-    assert book(queue, slot)["status"] == "booked"  # open so far
+    booked = book(queue, slot)
+    assert booked["status"] == "booked"  # open so far
 
     relay_process("catalog", {k: v for k, v in catalog.items() if k != "container"})
     with rpc_to("catalog", catalog, actor=MALL_ADMIN) as admin:
@@ -181,6 +183,17 @@ def test_a_regional_holiday_set_by_the_mall_admin_closes_the_queue_and_moves_dea
     assert (changed["version"], changed["region"], changed["removed"]) == (1, "3314", False)
     eventually(lambda: replica_version(queue["DATABASE_URL"], Holiday, day) == 1)
     eventually(lambda: replica_version(licensing["DATABASE_URL"], LicensingDay, day) == 1)
+    # the booking made for that day is cancelled, and its holder told why
+    with session_for(queue["DATABASE_URL"]) as session:
+        assert session.get(Booking, booked["id"]).status == "cancelled"
+    cancelled = [
+        e.payload["data"]
+        for e in rows(queue["DATABASE_URL"], select(QueueOutbox))
+        if e.event_type == "booking_cancelled"
+    ]
+    assert [(c["booking_id"], c["closed_day"]) for c in cancelled] == [
+        (booked["id"], {"id": "Hari Jadi Kabupaten Sragen", "en": "Sragen Regency Day"})
+    ]
 
     with pytest.raises(InvalidInput, match="Hari Jadi Kabupaten Sragen / Sragen Regency Day"):
         book(queue, slot.replace(hour=10), n=2)

@@ -359,3 +359,22 @@ def test_a_marriage_certificate_is_told_to_both_spouses(notifications):
         (told,) = inbox_of(notifications, spouse)["items"]
         assert told["subject"] == "Akta perkawinan telah terbit: 3314-KW-09012027-0001"
         assert "9 Januari 2027" in told["body"]
+
+
+def test_a_booking_cancelled_because_the_mall_closes_says_so(notifications):
+    booking = {
+        "booking_id": "booking-9",
+        "service_code": "population",
+        "starts_at": "2027-01-05T09:00:00+07:00",
+        "person_id": "person-siti",
+    }
+    deliver(notifications, "queue", "booking_created", booking, "on_booking_created")
+    closed = {
+        "booking_id": "booking-9",
+        "reason": "the mall is closed on 2027-01-05",
+        "closed_day": {"id": "Hari Jadi Kabupaten Sragen", "en": "Sragen Regency Day"},
+    }
+    deliver(notifications, "queue", "booking_cancelled", closed, "on_booking_cancelled")
+    told = {n["kind"]: n for n in inbox_of(notifications, SITI)["items"]}
+    body = told["booking_cancelled"]["body"]
+    assert "Mal tutup pada hari itu (Hari Jadi Kabupaten Sragen)" in body

@@ -33,6 +33,7 @@ SAMPLE = {
     "label": "A-012",
     "position": 3,
     "married_on": date(2027, 1, 9),
+    "closed_day": {"id": "Cuti bersama", "en": "Collective leave"},
     "week_start": date(2027, 1, 4),
     "week_last_day": date(2027, 1, 10),
     "total": 4,
