@@ -1,17 +1,21 @@
 """Each service's RPC entrypoints over the real RabbitMQ, on SQLite and PostgreSQL."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from chassis.database import utcnow
 from chassis.errors import InvalidInput, NotFound, Unavailable
+from contracts.events import envelope
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.civil_registry.service import CivilRegistryService
 from services.licensing.models import Application
 from services.licensing.service import LicensingService
+from services.queue.models import OutboxEvent as QueueOutbox
 from services.queue.service import QueueService
-from tests.integration.helpers import FRONT_DESK, rows, rpc_to
+from tests.integration.helpers import FRONT_DESK, rows, rpc_to, session_for
 
 SITI = {
     "nik": "3314015708900001",
@@ -108,5 +112,24 @@ def test_health_reports_database_broker_version_and_uptime(queue):
     with rpc_to("queue", queue) as service:
         report = service.health()
     assert report["status"] == "ok"
-    assert report["checks"] == {"database": "ok", "broker": "ok"}
+    assert report["checks"] == {"database": "ok", "broker": "ok", "outbox": "ok"}
     assert report["version"] and report["uptime_seconds"] >= 0
+
+
+def test_health_fails_while_events_wait_in_the_outbox_longer_than_a_relay_would(queue):
+    """No relay runs here: an event recorded two minutes ago is still waiting."""
+    event = envelope("queue", "ticket_cancelled", {"ticket_id": "t-1", "reason": "test"}, None)
+    with session_for(queue["DATABASE_URL"]) as session, session.begin():
+        session.add(
+            QueueOutbox(
+                event_id=event["event_id"],
+                event_type="ticket_cancelled",
+                payload=event,
+                headers={},
+                created_at=utcnow() - timedelta(minutes=2),
+            )
+        )
+    with rpc_to("queue", queue) as service:
+        report = service.health()
+    assert report["status"] == "failing"
+    assert report["checks"]["outbox"].startswith("behind: 1 events waiting, the oldest for 12")
