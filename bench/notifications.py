@@ -140,6 +140,10 @@ def run(args, stack: ExitStack) -> bool:
         f"events, email to a local SMTP sink"
     )
     print(f"  delivered {len(done)}/{args.events}, mails in the sink {mails} (sent once each)")
+    sessions = mail / "sessions.log"  # the sink's: a line "<peer> ehlo" per connection
+    lines = sessions.read_text().splitlines() if sessions.exists() else []
+    if connections := sum(line.endswith(" ehlo") for line in lines):
+        print(f"  SMTP connections: {connections} ({mails / connections:.1f} mails each)")
     if len(delays) >= 2:
         rate = len(done) / (last - started)
         print(f"  {rate:.1f} notifications/s (first event published to last mail delivered)")

@@ -9,9 +9,21 @@ raises ``TemporaryFailure`` (try again later: the server is away, busy, answered
 - ``SmtpChannel``: email over any SMTP server named by a URL,
   ``smtp://user:password@host:587?starttls=true`` or ``smtps://host:465`` (TLS from the
   start); login when the URL has a user.
+  ``SmtpChannel.session()`` keeps one connection for several mails (below).
 - ``WebhookChannel``: SMS or WhatsApp through a gateway's HTTP webhook: a JSON POST of
   ``{to, subject, body, message_id}``; 2xx is delivered, 4xx permanent, 5xx and timeouts
   temporary.
+
+A channel may also have ``session()``: a context manager giving an object with the same
+``send``, for several sends one after another by one worker (the sending timer opens one
+per claimed batch and channel; a channel without it is used as it is):
+
+    with channel.session() as session:
+        for mail in batch:
+            session.send(...)  # the same failures as channel.send
+
+A session is not shared between workers: what it keeps open (a connection) lives in the
+session object, never on the channel, which every worker of the service shares.
 """
 
 import json
@@ -64,30 +76,128 @@ class SmtpChannel:
         return mail
 
     def send(self, address: str, subject: str, body: str, message_id: str) -> None:
-        mail = self.message(address, subject, body, message_id)
+        """One mail on a connection of its own."""
+        with self.session() as session:
+            session.send(address, subject, body, message_id)
+
+    def session(self) -> "SmtpSession":
+        """One connection for several mails, one after another (see ``SmtpSession``)."""
+        return SmtpSession(self)
+
+    def connect(self) -> smtplib.SMTP:
+        """A connection ready to send: connected, STARTTLS and login as the URL says."""
+        if self.tls:
+            server = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        else:
+            server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         try:
-            if self.tls:
-                server = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-                )
-            else:
-                server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with server:
-                if self.starttls:
-                    server.starttls(context=ssl.create_default_context())
-                if self.user:
-                    server.login(self.user, self.password or "")
-                server.send_message(mail)
-        except smtplib.SMTPRecipientsRefused as refused:
-            code, answer = next(iter(refused.recipients.values()))
-            raise _by_code(code, answer) from None
-        except smtplib.SMTPAuthenticationError as err:  # the mall's settings, not her address
-            raise TemporaryFailure(f"SMTP login refused: {err.smtp_code}") from None
-        except smtplib.SMTPResponseException as err:
-            raise _by_code(err.smtp_code, err.smtp_error) from None
-        except (OSError, smtplib.SMTPException) as err:  # away, refused, timed out, cut off
-            reason = f"SMTP server unreachable: {type(err).__name__}: {err}"
-            raise TemporaryFailure(reason[:500]) from None
+            if self.starttls:
+                server.starttls(context=ssl.create_default_context())
+            if self.user:
+                server.login(self.user, self.password or "")
+        except BaseException:
+            _quit(server)
+            raise
+        return server
+
+
+class SmtpSession:
+    """An SMTP connection kept for several mails sent one after another by one worker:
+    connect, STARTTLS and login once, ``send`` each mail, QUIT at the end (``with``; also
+    when the block raises).
+
+    The connection is opened by the first ``send`` and again by the first one after the
+    connection was lost (the server closed it, answered 421, timed out, cut it off): at
+    most one new connection per ``send``, never a loop. A send that fails fails alone,
+    with the failure ``SmtpChannel.send`` would give: a refusal (4xx, 5xx) is followed by
+    ``RSET`` (smtplib sends one itself after a refused sender, recipient or message; this
+    one also ends a refused ``DATA``), so the next mail starts clean on the same
+    connection; anything else drops the connection, and the next mail opens a new one.
+    """
+
+    def __init__(self, channel: SmtpChannel):
+        self.channel = channel
+        self.server: smtplib.SMTP | None = None
+        self.connections = 0  # opened so far
+
+    def __enter__(self) -> "SmtpSession":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SmtpSession({self.channel!r}, open={self.server is not None})"
+
+    def send(self, address: str, subject: str, body: str, message_id: str) -> None:
+        mail = self.channel.message(address, subject, body, message_id)
+        try:
+            if self.server is None:
+                self.connections += 1
+                self.server = self.channel.connect()
+            self.server.send_message(mail)
+        except BaseException as err:
+            self._after_failure(err)
+            failure = _failure(err)
+            if failure is None:
+                raise
+            raise failure from None
+
+    def close(self) -> None:
+        """QUIT, whatever the state of the connection; never raises."""
+        server, self.server = self.server, None
+        if server is not None:
+            _quit(server)
+
+    def _after_failure(self, err: BaseException) -> None:
+        """Keep the connection after a refusal the server answered (not 421), reset for
+        the next mail; drop it after anything else."""
+        server = self.server
+        if server is None:
+            return
+        refused = isinstance(err, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
+        if refused and _code(err) != 421 and server.sock is not None:
+            try:
+                code, _ = server.rset()
+                if code == 250:
+                    return
+            except (OSError, smtplib.SMTPException):
+                pass
+        self.server = None
+        server.close()  # no QUIT: the conversation is already broken
+
+
+def _code(err: BaseException) -> int | None:
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return next(iter(err.recipients.values()))[0]
+    return getattr(err, "smtp_code", None)
+
+
+def _failure(err: BaseException) -> Exception | None:
+    """What a failed SMTP conversation means for the mail (None: not SMTP's failure)."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        code, answer = next(iter(err.recipients.values()))
+        return _by_code(code, answer)
+    if isinstance(err, smtplib.SMTPAuthenticationError):  # the mall's settings, not her address
+        return TemporaryFailure(f"SMTP login refused: {err.smtp_code}")
+    if isinstance(err, smtplib.SMTPResponseException):
+        return _by_code(err.smtp_code, err.smtp_error)
+    if isinstance(err, (OSError, smtplib.SMTPException)):  # away, refused, timed out, cut off
+        reason = f"SMTP server unreachable: {type(err).__name__}: {err}"
+        return TemporaryFailure(reason[:500])
+    return None
+
+
+def _quit(server: smtplib.SMTP) -> None:
+    """QUIT and close, as ``with server:`` does, swallowing what a dead server says."""
+    try:
+        server.quit()
+    except (OSError, smtplib.SMTPException):
+        pass
+    finally:
+        server.close()
 
 
 def _by_code(code: int, answer) -> Exception:

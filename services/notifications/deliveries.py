@@ -10,8 +10,13 @@ delivery is then sent again with the same ``Message-ID`` (derived from the deliv
 so a mail system can tell the repeat. A temporary failure is tried again after an
 exponential backoff, up to ``DELIVERY_MAX_ATTEMPTS`` tries; then, like a permanent one, it
 is a ``permanent_failure`` with the reason.
+
+A claimed batch is sent through one session per channel that has ``session()`` (SMTP:
+one connection for the batch, closed when the batch ends, also on an exception); a
+channel without it gets each ``send`` as it is. The session lives in this worker only.
 """
 
+import contextlib
 import logging
 import os
 import socket
@@ -55,6 +60,36 @@ class Outbound(DependencyProvider):
         return self
 
 
+class Sessions:
+    """The channels as one batch sends on them: a channel's session (opened by its first
+    delivery in the batch) or the channel itself when it has none. Closing them all when
+    the batch ends never raises: every outcome is recorded by then."""
+
+    def __init__(self, channels: dict):
+        self.channels = channels
+        self.open: dict = {}
+        self.stack = contextlib.ExitStack()
+
+    def __enter__(self) -> "Sessions":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.stack.close()
+        except Exception:
+            log.exception("closing the channels' sessions of a batch failed")
+
+    def sender(self, name: str):
+        """What a delivery on channel ``name`` is sent with."""
+        if name not in self.open:
+            channel = self.channels.get(name)
+            if channel is None:
+                raise PermanentFailure(f"no {name} channel is configured")
+            session = getattr(channel, "session", None)
+            self.open[name] = channel if session is None else self.stack.enter_context(session())
+        return self.open[name]
+
+
 def message_id(delivery_id: str, domain_name: str) -> str:
     """The same Message-ID on every try of one delivery."""
     return f"<{delivery_id}@{domain_name}>"
@@ -71,8 +106,9 @@ class Deliveries:
         batch while there are more (a bounded number, so that the worker ends)."""
         for _ in range(BATCHES_PER_TICK):
             claimed = self._claim()
-            for delivery_id in claimed:
-                self._send(delivery_id)
+            with Sessions(self.outbound.channels) as sessions:
+                for delivery_id in claimed:
+                    self._send(delivery_id, sessions)
             if len(claimed) < self.outbound.batch:
                 return
 
@@ -99,16 +135,14 @@ class Deliveries:
         self.db.commit()  # the claim holds before anything is sent
         return ids
 
-    def _send(self, delivery_id: str) -> None:
+    def _send(self, delivery_id: str, sessions: "Sessions") -> None:
         out = self.outbound
         delivery = self.db.get(Delivery, delivery_id)
         notification = self.db.get(Notification, delivery.notification_id)
         self.db.commit()  # no transaction stays open while the channel talks
         outcome, reason = "delivered", None
-        channel = out.channels.get(delivery.channel)
         try:
-            if channel is None:
-                raise PermanentFailure(f"no {delivery.channel} channel is configured")
+            channel = sessions.sender(delivery.channel)
             channel.send(
                 delivery.address,
                 notification.subject,
