@@ -70,10 +70,8 @@ DECISION = Lifecycle(
     clock_running=frozenset({"submitted", "in_review"}),
     closed="closed",
 )
-DECIDERS = tuple(DECISION.parties[DECIDER])
-OPEN = tuple(sorted(DECISION.states - DECISION.final_states))  # waiting for a decision
-CLOSED = DECISION.closed  # terminal: closed without a decision
 APPLICANT_DECEASED = "applicant deceased"
+TIMED_OUT = "its service level ended"  # the note of a step the mall took by itself
 
 
 def load_manifest(path: Path) -> dict:
@@ -144,10 +142,13 @@ class ApplicationMixin:
 
 class MallModule(CalendarReplica, MallService):
     """Base of every agency module: set ``name``, ``manifest``, ``db``, ``applications``
-    and ``calendar_model``."""
+    and ``calendar_model``; a module whose applications live otherwise than the decision
+    table also sets ``lifecycle`` (and, if its parties are of other agencies than its own,
+    overrides ``agency_of``)."""
 
     manifest: dict
     applications: type
+    lifecycle: Lifecycle = DECISION
     announcer = Announcer()
 
     def __init_subclass__(cls, **kwargs):
@@ -168,24 +169,47 @@ class MallModule(CalendarReplica, MallService):
         """Announce the undecided applications past their service level, each once, for
         the agency's inbox (``application_overdue``); safe in every instance at once: the
         rows are claimed by a conditional update."""
-        table, now = self.applications, utcnow()
+        table, now, lifecycle = self.applications, utcnow(), self.lifecycle
+        if lifecycle.timeouts:  # the mall's own step, taken once: the row leaves the state
+            ended = self.db.scalars(
+                select(table)
+                .where(table.due_at < now, table.status.in_(tuple(lifecycle.timeouts)))
+                .with_for_update(skip_locked=True)
+            ).all()
+            for application in ended:
+                action = lifecycle.timeouts[application.status]
+                target = lifecycle.next_state(application.status, action)
+                self._record_change(application, target, TIMED_OUT, SYSTEM, SYSTEM)
+        running = tuple(lifecycle.clock_running - set(lifecycle.timeouts))
         overdue = self.db.execute(
             update(table)
-            .where(table.due_at < now, table.overdue_flagged_at.is_(None), table.status.in_(OPEN))
+            .where(
+                table.due_at < now, table.overdue_flagged_at.is_(None), table.status.in_(running)
+            )
             .values(overdue_flagged_at=now)
-            .returning(table.id, table.service, table.due_at)
+            .returning(table.id)
         ).all()
-        for application_id, service, due_at in overdue:
+        for (application_id,) in overdue:
+            application = self.db.get(self.applications, application_id)
             self.db.record_event(
                 "application_overdue",
                 {
-                    "application_id": application_id,
-                    "service": service,
-                    "agency": self.manifest["agency"]["code"],
-                    "due_at": due_at,
+                    "application_id": application.id,
+                    "service": application.service,
+                    "agency": self.agency_of(application, self._owing_party(application)),
+                    "due_at": application.due_at,
+                    "status": application.status,
                 },
             )
         return len(overdue)
+
+    def _owing_party(self, application) -> str:
+        """The staff party that owes the next step (the first one the table names)."""
+        for name in self.lifecycle.allowed(application.status):
+            party = self.lifecycle.action(name).party
+            if party != APPLICANT:
+                return party
+        return next(iter(self.lifecycle.parties))
 
     # --- hooks a module may override ----------------------------------------------------
 
@@ -196,6 +220,11 @@ class MallModule(CalendarReplica, MallService):
     def route(self, service: dict, form: dict, assessment: dict) -> str | None:
         """Which program or desk the application goes to."""
         return None
+
+    def agency_of(self, application, party: str) -> str | None:
+        """The agency whose staff act as ``party`` on ``application`` (None for no
+        application: when it depends on the application). The module's own by default."""
+        return self.manifest["agency"]["code"]
 
     # --- the application desk -----------------------------------------------------------
 
@@ -218,15 +247,19 @@ class MallModule(CalendarReplica, MallService):
             id=str(uuid.uuid4()),
             service=service["code"],
             applicant_id=self.actor.person_id,
-            status=DECISION.start,
+            status=self.lifecycle.start,
             form=form,
             assessment=assessment,
             routed_to=self.route(service, form, assessment),
             created_at=now,
-            due_at=self.deadline(now, service["service_level_days"]),
+            due_at=self.deadline(
+                now,
+                self.lifecycle.service_levels.get(self.lifecycle.start)
+                or service["service_level_days"],
+            ),
             history=[
                 {
-                    "status": DECISION.start,
+                    "status": self.lifecycle.start,
                     "actor_id": self.actor.id,
                     "actor_role": self.actor.role,
                     "note": None,
@@ -269,11 +302,14 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def worklist(self) -> list[dict]:
-        """Open applications of the module's agency, the most urgent first."""
-        self._require_decider()
-        query = select(self.applications).where(self.applications.status.in_(OPEN))
+        """The open applications the officer's party owes a step on, the most urgent first."""
+        self._require_staff()
+        query = select(self.applications).where(
+            self.applications.status.in_(self.lifecycle.open_states)
+        )
         waiting = sorted(
-            self.db.scalars(query), key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id)
+            (a for a in self.db.scalars(query) if self._parties(a) - {APPLICANT}),
+            key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id),
         )
         return [self._view(a) for a in waiting]
 
@@ -282,23 +318,32 @@ class MallModule(CalendarReplica, MallService):
         """An officer of the module's agency reviews, approves or rejects; the applicant
         withdraws while it is undecided."""
         action = load(wire.Action(), payload)
-        step = DECISION.action(action["action"])
-        if step.party == DECIDER:
-            self._require_decider()
+        step = self.lifecycle.action(action["action"])
+        if step is None:
+            known = [a.name for a in self.lifecycle.actions]
+            raise InvalidInput(
+                "unknown_action",
+                {"action": [f"one of: {', '.join(known)}"]},
+                action=action["action"],
+            )
+        if step.party != APPLICANT:
+            self._require_staff(step.party)
         query = select(self.applications).where(self.applications.id == application_id)
         application = self.db.scalar(query.with_for_update())
         if application is None or not self._may_see(application):
             raise NotFound("no_application", application=application_id)
         if step.party == APPLICANT and not self.actor.is_person(application.applicant_id):
             raise Forbidden("only_the_applicant")
+        if step.party != APPLICANT and step.party not in self._parties(application):
+            raise Forbidden("not_your_agency", agency=self.agency_of(application, step.party))
         try:
-            target = DECISION.next_state(application.status, action["action"])
+            target = self.lifecycle.next_state(application.status, action["action"])
         except IllegalTransition as illegal:
             raise Conflict(
                 illegal.code, {"allowed_actions": illegal.allowed}, illegal.params
             ) from None
         note = (action["note"] or "").strip() or None
-        if DECISION.action(action["action"]).note_required and note is None:
+        if step.note_required and note is None:
             raise InvalidInput("note_required", {"note": [NOTE_REASON]}, action=action["action"])
         self._record_change(application, target, note, self.actor.id, self.actor.role)
         return self._view(application)
@@ -313,11 +358,13 @@ class MallModule(CalendarReplica, MallService):
         person_id = event["data"]["person_id"]
         query = select(self.applications).where(
             self.applications.applicant_id == person_id,
-            self.applications.status.in_(OPEN),
+            self.applications.status.in_(self.lifecycle.open_states),
         )
         for application in self.db.scalars(query.with_for_update()).all():
             previous = application.status
-            self._record_change(application, CLOSED, APPLICANT_DECEASED, SYSTEM, SYSTEM)
+            self._record_change(
+                application, self.lifecycle.closed, APPLICANT_DECEASED, SYSTEM, SYSTEM
+            )
             self.db.record_event(
                 "application_closed",
                 {
@@ -325,7 +372,7 @@ class MallModule(CalendarReplica, MallService):
                     "applicant_id": person_id,
                     "service": application.service,
                     "previous_status": previous,
-                    "status": CLOSED,
+                    "status": self.lifecycle.closed,
                     "reason": APPLICANT_DECEASED,
                 },
             )
@@ -341,28 +388,37 @@ class MallModule(CalendarReplica, MallService):
             "service_not_offered", {"service": [offers_no]}, module=self.name, service=code
         )
 
-    def _require_decider(self) -> None:
-        agency = self.manifest["agency"]["code"]
-        if self.actor.role not in DECIDERS or self.actor.agency != agency:
-            raise Forbidden("not_your_agency", agency=agency)
+    def _require_staff(self, party: str | None = None) -> None:
+        """Refuse an actor who can play no staff party (or not ``party``) in this module,
+        before any application is read."""
+        parties = [party] if party else [p for p in self.lifecycle.parties]
+        for name in parties:
+            agency = self.agency_of(None, name)
+            if self.actor.role in self.lifecycle.parties[name] and (
+                agency is None or self.actor.agency == agency
+            ):
+                return
+        raise Forbidden("not_your_agency", agency=self.agency_of(None, parties[0]) or self.name)
 
     def _parties(self, application) -> set[str]:
         """The parties the actor plays on this application."""
-        same_agency = self.actor.agency == self.manifest["agency"]["code"]
-        is_applicant = self.actor.is_person(application.applicant_id)
-        return DECISION.parties_of(self.actor.role, is_applicant, same_agency)
+        actor = self.actor
+        played = {APPLICANT} if actor.is_person(application.applicant_id) else set()
+        for party, roles in self.lifecycle.parties.items():
+            if actor.role in roles and actor.agency == self.agency_of(application, party):
+                played.add(party)
+        return played
 
     def _may_see(self, application) -> bool:
-        actor = self.actor
-        return (
-            actor.is_person(application.applicant_id)
-            or actor.role == MALL_MANAGER
-            or (actor.role in DECIDERS and actor.agency == self.manifest["agency"]["code"])
-        )
+        return self.actor.role == MALL_MANAGER or bool(self._parties(application))
 
     def _record_change(self, application, status: str, note, actor_id, actor_role) -> None:
-        """One step of the lifecycle: the status, a step in the history, an event."""
+        """One step of the lifecycle: the status, a step in the history, an event; a state
+        with a service level of its own starts its clock."""
         previous, application.status = application.status, status
+        if days := self.lifecycle.service_levels.get(status):
+            application.due_at = self.deadline(utcnow(), days)
+            application.overdue_flagged_at = None
         step = {"status": status, "actor_id": actor_id, "actor_role": actor_role, "note": note}
         application.history = [*application.history, {**step, "at": utcnow().isoformat()}]
         self.db.record_event(
@@ -377,7 +433,7 @@ class MallModule(CalendarReplica, MallService):
         )
 
     def _view(self, application) -> dict:
-        allowed = DECISION.allowed(application.status, self._parties(application))
+        allowed = self.lifecycle.allowed(application.status, self._parties(application))
         return wire.ModuleApplication().dump(
             {
                 "id": application.id,
@@ -392,11 +448,11 @@ class MallModule(CalendarReplica, MallService):
                 "due_at": application.due_at,
                 "working_days_left": (
                     self.working_days_left(utcnow(), application.due_at)
-                    if application.status in DECISION.clock_running
+                    if application.status in self.lifecycle.clock_running
                     else None
                 ),
                 "allowed_actions": allowed,
-                "note_required_for": [a for a in allowed if DECISION.action(a).note_required],
+                "note_required_for": [a for a in allowed if self.lifecycle.action(a).note_required],
                 "history": [
                     {**step, "at": datetime.fromisoformat(step["at"])}
                     for step in application.history

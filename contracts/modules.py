@@ -163,8 +163,9 @@ class ApplicationOverdue(Schema):
 
     application_id = fields.String(required=True)
     service = fields.String(required=True)
-    agency = fields.String(required=True)
+    agency = fields.String(required=True)  # whose step it is
     due_at = MallDateTime(required=True)
+    status = fields.String(load_default=None, allow_none=True)  # the step that is late
 
 
 def register_module_events(module: str) -> None:
@@ -216,8 +217,12 @@ class ModuleApplication(Schema):
 
 
 class Action(Schema):
+    # an action of the module's lifecycle (the decision table's: review, approve, reject,
+    # withdraw); the module refuses one it does not have
     action = fields.String(
-        required=True, validate=validate.OneOf(["review", "approve", "reject", "withdraw"])
+        required=True,
+        validate=validate.Regexp(r"^[a-z][a-z_]{1,39}$"),
+        metadata={"example": "approve"},
     )
     note = fields.String(load_default=None, validate=validate.Length(max=500))
 

@@ -50,6 +50,12 @@ class Lifecycle:
     parties: Mapping[str, frozenset[str]]
     clock_running: frozenset[str]  # states in which the mall, not the applicant, owes a step
     closed: str  # where the mall closes an open application by itself (a death)
+    # state -> working days its step may take, on a clock of its own started on entering
+    # it (none: one deadline for the whole application, set when it is submitted)
+    service_levels: Mapping[str, int] = field(default_factory=dict)
+    # state -> the action the mall takes by itself when the state's service level ends
+    # (an unconfirmed answer closes); other states past their level are overdue instead
+    timeouts: Mapping[str, str] = field(default_factory=dict)
     _by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -61,6 +67,15 @@ class Lifecycle:
         for action in self.actions:
             named |= action.sources | {action.target}
         return frozenset(named)
+
+    @property
+    def staff_roles(self) -> frozenset[str]:
+        """Every staff role that acts as one of the parties."""
+        return frozenset().union(*self.parties.values())
+
+    @property
+    def open_states(self) -> tuple[str, ...]:
+        return tuple(sorted(self.states - self.final_states))
 
     @property
     def final_states(self) -> frozenset[str]:
@@ -116,4 +131,11 @@ class Lifecycle:
             found.append(f"{self.kind}: the clock runs in unknown state {state}")
         if self.closed not in self.final_states:
             found.append(f"{self.kind}: {self.closed} is not final")
+        for state in sorted(set(self.service_levels) - self.states):
+            found.append(f"{self.kind}: a service level for unknown state {state}")
+        for state, action in sorted(self.timeouts.items()):
+            if state not in self.service_levels:
+                found.append(f"{self.kind}: {state} times out without a service level")
+            if action not in self.allowed(state):
+                found.append(f"{self.kind}: {state} times out by {action}, not an action of it")
         return found

@@ -87,3 +87,20 @@ def test_a_lifecycle_without_its_closed_state_final_is_unsound():
         "loop: the clock runs in unknown state pending",
         "loop: closed is not final",
     ]
+
+
+def test_service_levels_and_timeouts_must_name_the_tables_own_states_and_actions():
+    broken = replace(
+        DECISION,
+        service_levels={"in_review": 5, "appealed": 3},
+        timeouts={"in_review": "withdraw", "submitted": "approve", "approved": "reopen"},
+    )
+    assert broken.problems() == [
+        "module_application: a service level for unknown state appealed",
+        "module_application: approved times out without a service level",
+        "module_application: approved times out by reopen, not an action of it",
+        "module_application: submitted times out without a service level",
+    ]
+    assert replace(DECISION, service_levels={"in_review": 5}).problems() == []
+    assert DECISION.open_states == ("in_review", "submitted")
+    assert DECISION.staff_roles == {"verifier", "agency_admin"}
