@@ -23,7 +23,7 @@ REOPENED, CLOSED = "reopened", "closed"
 ENDED = frozenset({CLOSED, REJECTED})  # nobody adds a voice to these
 UNVERIFIED = frozenset({RECEIVED, REJECTED})  # not (or not yet) accepted as a complaint
 
-OBJECT_KINDS = ("service", "counter", "agency", "mall")
+OBJECT_KINDS = ("service", "counter", "agency", "mall")  # what a complaint may be about
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Complaint:
 # --- redaction for the public view -----------------------------------------------------
 NIK_PLACEHOLDER, PHONE_PLACEHOLDER, EMAIL_PLACEHOLDER = "[NIK]", "[telepon/phone]", "[email]"
 NIK_DIGITS = 16
-PHONE_MIN_DIGITS = 9  # the shortest Indonesian number: 0 + 2-digit area code + 6 digits
+PHONE_MIN_DIGITS = 9  # the shortest Indonesian number with its area code: 0xxx xxxxx
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A number: digit groups joined by one kind of separator (3314 0101 0101 0001, 0812-3456-7890,
@@ -144,10 +144,12 @@ def likely_duplicate(new: Complaint, open_complaints: Iterable[Complaint]) -> li
 VERIFY_WITHIN_DAYS = 3  # LAPOR: the complaint officer verifies within 3 working days
 FOLLOW_UP_WITHIN_DAYS = 5  # LAPOR: the agency follows up within 5 working days of disposition
 REOPEN_WITHIN_DAYS = 5  # the citizen may reopen; after that an unconfirmed resolution closes
-# working days a complaint may stay in a status before its step is late
+# working days a complaint may stay in a status: then its step is late and escalates, except
+# a resolution, which closes
 SERVICE_LEVEL_DAYS = {
     RECEIVED: VERIFY_WITHIN_DAYS,
     DISPOSITIONED: FOLLOW_UP_WITHIN_DAYS,
+    REOPENED: FOLLOW_UP_WITHIN_DAYS,  # reopened, the agency owes a new follow-up
     RESOLVED: REOPEN_WITHIN_DAYS,
 }
 AGENCY_ADMIN, MALL_MANAGER = "agency_admin", "mall_manager"  # as chassis.actor names them

@@ -193,7 +193,7 @@ def test_a_like_complaint_is_not_offered_when_it_is_ended_hidden_or_about_someth
 
 # --- service levels and escalation ---------------------------------------------------------
 def test_the_service_levels_are_lapors_in_working_days():
-    assert domain.SERVICE_LEVEL_DAYS == {RECEIVED: 3, DISPOSITIONED: 5, RESOLVED: 5}
+    assert domain.SERVICE_LEVEL_DAYS == {RECEIVED: 3, DISPOSITIONED: 5, REOPENED: 5, RESOLVED: 5}
 
 
 @pytest.mark.parametrize(
@@ -301,8 +301,11 @@ ORDINARY = complaint(complainant="Siti Aminah")
 CONFIDENTIAL = replace(ORDINARY, confidential=True)
 ANONYMOUS = replace(ORDINARY, anonymous=True)
 BOTH = replace(ORDINARY, anonymous=True, confidential=True)
-HERSELF = {"viewer_role": actor.CITIZEN, "viewer_is_complaint_officer": False,
-           "viewer_is_complainant": True}  # fmt: skip
+HERSELF = {
+    "viewer_role": actor.CITIZEN,
+    "viewer_is_complaint_officer": False,
+    "viewer_is_complainant": True,
+}
 OFFICER = {"viewer_role": actor.MALL_MANAGER, "viewer_is_complaint_officer": True}
 ANYONE = [None, actor.CITIZEN, actor.MALL_ADMIN, actor.SYSTEM, "someone_new"]
 STAFF = sorted(domain.STAFF_ROLES)
