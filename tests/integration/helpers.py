@@ -1,11 +1,13 @@
 """Small tools for integration tests: reading a service's tables, publishing raw events."""
 
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from nameko.standalone.rpc import ServiceRpcProxy
 
+from chassis.clock import MALL_TIME
 from chassis.database import make_engine, session_factory
 
 
@@ -53,3 +55,19 @@ def in_mall_time(*moments: str) -> bool:
     """Whether every moment of a reply says WIB (+07:00), as the API promises, whatever
     zone the database gave it back in."""
     return all(moment[-6:] == "+07:00" for moment in moments)
+
+
+class SetClock:
+    """A clock the test moves by hand (``clock.moment = ...``), shared by every instance
+    it is given to."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment.astimezone(UTC)
+
+
+def wib(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in mall time (WIB)."""
+    return datetime(year, month, day, hour, minute, tzinfo=MALL_TIME)

@@ -2,17 +2,16 @@
 test sets: with three instances, after a restart, deferred by quiet hours, gone with a
 cancelled booking or a paid bill (SQLite, PostgreSQL)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
 from sqlalchemy import select
 
-from chassis.clock import MALL_TIME
 from contracts.events import envelope
 from services.notifications.models import Notification, Reminder
 from services.notifications.service import NotificationsService
-from tests.integration.helpers import publish_event, rows, rpc_to, session_for
+from tests.integration.helpers import SetClock, publish_event, rows, rpc_to, session_for, wib
 from tests.integration.test_notification_delivery import (  # noqa: F401  (fixture)
     eventually,
     mailbox,
@@ -20,20 +19,6 @@ from tests.integration.test_notification_delivery import (  # noqa: F401  (fixtu
 )
 
 SITI = {"id": "account-siti", "role": "citizen", "agency": None, "person_id": "person-siti"}
-
-
-class SetClock:
-    """A clock the test moves by hand, shared by every instance."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment.astimezone(UTC)
-
-
-def wib(year, month, day, hour, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=MALL_TIME)
 
 
 @pytest.fixture

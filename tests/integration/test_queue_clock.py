@@ -2,46 +2,35 @@
 it: the midnight reset of the series, and a booking's check-in window (SQLite,
 PostgreSQL)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from nameko.testing.services import replace_dependencies
 
-from chassis.clock import MALL_TIME
 from chassis.errors import Conflict
 from scripts.demo_data import QUEUE_SETUP, seed
 from services.queue.models import Booking
 from services.queue.service import QueueService
-from tests.integration.helpers import rpc_to, session_for
+from tests.integration.helpers import SetClock, rpc_to, session_for, wib
 
 DESK = {"id": "desk-1", "role": "counter_officer", "agency": "disdukcapil"}
 MONDAY = date(2030, 1, 7)  # a day the real clock is not at
 
 
-class SetClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment.astimezone(UTC)
-
-
-def wib(day: date, hour: int, minute: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=MALL_TIME)
+def at(day: date, hour: int, minute: int) -> datetime:
+    return wib(day.year, day.month, day.day, hour, minute)
 
 
 def test_the_series_starts_again_at_midnight_mall_time(container_factory, service_config):
     config = service_config("queue")
     seed(config["DATABASE_URL"], QUEUE_SETUP)
-    clock = SetClock(wib(MONDAY, 23, 58))
+    clock = SetClock(at(MONDAY, 23, 58))
     container = container_factory(QueueService, config)
     replace_dependencies(container, clock=clock)
     container.start()
     with rpc_to("queue", config, actor=DESK) as desk:
         evening = [desk.issue_ticket({"service_code": "population"}) for _ in range(2)]
-        clock.moment = wib(MONDAY + timedelta(days=1), 0, 1)
+        clock.moment = at(MONDAY + timedelta(days=1), 0, 1)
         morning = desk.issue_ticket({"service_code": "population"})
         waiting = {line["code"]: line["waiting"] for line in desk.list_service_lines()}
         desk.open_counter("loket-1")
@@ -59,7 +48,7 @@ def test_the_series_starts_again_at_midnight_mall_time(container_factory, servic
 @pytest.fixture
 def queue_at_the_mall_on_monday(container_factory, service_config):
     """The queue's clock started through its config at 08:50 WIB that Monday."""
-    config = service_config("queue", CLOCK_STARTS_AT=wib(MONDAY, 8, 50).isoformat())
+    config = service_config("queue", CLOCK_STARTS_AT=at(MONDAY, 8, 50).isoformat())
     seed(config["DATABASE_URL"], QUEUE_SETUP)
     with session_for(config["DATABASE_URL"]) as session, session.begin():
         for code, hour in (("NINEOCLK", 9), ("ELEVENOC", 11)):
@@ -69,7 +58,7 @@ def queue_at_the_mall_on_monday(container_factory, service_config):
                     service_code="population",
                     person_id=f"person-{hour}",
                     day=MONDAY,
-                    starts_at=wib(MONDAY, hour, 0),
+                    starts_at=at(MONDAY, hour, 0),
                 )
             )
     container_factory(QueueService, config).start()

@@ -3,35 +3,20 @@ others read who read it: one record_reads_digest in its outbox per citizen and w
 however many instances run (SQLite, PostgreSQL), relayed by its own relay process to the
 notifications service, which puts it in her inbox."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
 from sqlalchemy import select
 
-from chassis.clock import MALL_TIME
 from gateway.identity.listener import AccountsListener
 from gateway.identity.models import Account, AuditEntry, OutboxEvent, ReadDigest
 from services.notifications.service import NotificationsService
-from tests.integration.helpers import rows, rpc_to, session_for
+from tests.integration.helpers import SetClock, rows, rpc_to, session_for, wib
 from tests.polling import eventually
 
 SITI = {"id": "account-siti", "person_id": "person-siti"}
 BUDI = {"id": "account-budi", "person_id": "person-budi"}
-
-
-class SetClock:
-    """A clock the test moves by hand, shared by every instance."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment.astimezone(UTC)
-
-
-def wib(year, month, day, hour, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=MALL_TIME)
 
 
 @pytest.fixture
