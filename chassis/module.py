@@ -166,9 +166,10 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def sweep(self) -> int:
-        """Announce the undecided applications past their service level, each once, for
-        the agency's inbox (``application_overdue``); safe in every instance at once: the
-        rows are claimed by a conditional update."""
+        """Take the mall's own step where a state times out (the lifecycle's ``timeouts``),
+        and announce the other steps past their service level, each once, for the inbox of
+        the agency that owes them (``application_overdue``); safe in every instance at once:
+        rows are locked (``SKIP LOCKED``) or claimed by a conditional update."""
         table, now, lifecycle = self.applications, utcnow(), self.lifecycle
         if lifecycle.timeouts:  # the mall's own step, taken once: the row leaves the state
             ended = self.db.scalars(
@@ -302,7 +303,8 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def worklist(self) -> list[dict]:
-        """The open applications the officer's party owes a step on, the most urgent first."""
+        """The open applications the officer acts on as one of their staff parties, the
+        most urgent first."""
         self._require_staff()
         query = select(self.applications).where(
             self.applications.status.in_(self.lifecycle.open_states)
