@@ -203,6 +203,13 @@ class MallModule(CalendarReplica, MallService):
             )
         return len(overdue)
 
+    def _owes(self, application) -> bool:
+        """Whether the actor plays the staff party that owes the application's next step
+        (none is owed in a state the mall leaves by itself when its time ends)."""
+        if application.status in self.lifecycle.timeouts:
+            return False
+        return self._owing_party(application) in self._parties(application)
+
     def _owing_party(self, application) -> str:
         """The staff party that owes the next step (the first one the table names)."""
         for name in self.lifecycle.allowed(application.status):
@@ -323,7 +330,7 @@ class MallModule(CalendarReplica, MallService):
             self.applications.status.in_(self.lifecycle.open_states)
         )
         waiting = sorted(
-            (a for a in self.db.scalars(query) if self._parties(a) - {APPLICANT}),
+            (a for a in self.db.scalars(query) if self._owes(a)),
             key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id),
         )
         return [self._view(a) for a in waiting]
