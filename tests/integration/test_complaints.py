@@ -171,6 +171,28 @@ def test_an_agency_sees_only_what_is_sent_to_it_and_never_who_filed_an_anonymous
     assert read(desk, DISDUK, elsewhere["id"])["applicant_id"] == "person-dewi"  # ordinary
     with pytest.raises(NotFound):  # another citizen reads it on the public page, if at all
         read(desk, BUDI, anonymous["id"])
+    assert read(desk, MANAGER, confidential["id"])["applicant_id"] is None
+    assert read(desk, MANAGER, elsewhere["id"])["applicant_id"] == "person-dewi"
+
+
+def test_a_reopened_complaint_is_the_agencys_again_on_a_clock_of_its_own(desk):
+    complaint = complain(desk)
+    sent_to(desk, complaint["id"], "dinkes")
+    act(desk, DINKES, complaint["id"], "resolve", "Sudah ditindaklanjuti.")
+    with pytest.raises(InvalidInput) as raised:
+        act(desk, SITI, complaint["id"], "reopen")
+    assert raised.value.code == "note_required"
+    with pytest.raises(NotFound):  # hers alone: another citizen does not even see it
+        act(desk, BUDI, complaint["id"], "reopen", "Belum ada perubahan.")
+    reopened = act(desk, SITI, complaint["id"], "reopen", "Antrian masih dua jam.")
+    assert reopened["status"] == "reopened"
+    assert reopened["working_days_left"] == 5
+    with rpc_to("complaints", desk, actor=DINKES) as dinkes:
+        assert [c["id"] for c in dinkes.worklist()] == [complaint["id"]]
+    [first] = rows(desk["DATABASE_URL"], select(Application))
+    act(desk, DINKES, complaint["id"], "resolve", "Loket tambahan dibuka.")
+    [again] = rows(desk["DATABASE_URL"], select(Application))
+    assert again.answered_at == first.answered_at  # the time to answer counts the first one
 
 
 def test_a_redisposition_moves_the_complaint_to_another_agency(desk):
