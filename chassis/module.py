@@ -48,7 +48,7 @@ from chassis.events import event_handler, idempotent
 from chassis.service import MallService, rpc
 from contracts import modules as wire
 from contracts.events import envelope
-from contracts.refusals.fields import NOTE_REASON
+from contracts.refusals.fields import FORM_NOT_TAKEN, NOTE_REASON
 from desk.deadlines import most_urgent_first
 from desk.lifecycle import APPLICANT, Action, IllegalTransition, Lifecycle
 
@@ -204,6 +204,13 @@ class MallModule(CalendarReplica, MallService):
             )
         return len(overdue)
 
+    def _owes(self, application) -> bool:
+        """Whether the actor plays the staff party that owes the application's next step
+        (none is owed in a state the mall leaves by itself when its time ends)."""
+        if application.status in self.lifecycle.timeouts:
+            return False
+        return self._owing_party(application) in self._parties(application)
+
     def _owing_party(self, application) -> str:
         """The staff party that owes the next step (the first one the table names)."""
         for name in self.lifecycle.allowed(application.status):
@@ -221,6 +228,20 @@ class MallModule(CalendarReplica, MallService):
     def route(self, service: dict, form: dict, assessment: dict) -> str | None:
         """Which program or desk the application goes to."""
         return None
+
+    def columns(self, service: dict, form: dict, assessment: dict) -> dict:
+        """Values of the module's own columns of a new application (beyond the mixin's)."""
+        return {}
+
+    def on_step(self, application, action: str, form: dict | None) -> None:
+        """Called as ``action`` is taken on ``application`` (before its status changes),
+        with the action's form values when it takes a form (else None): a module records
+        what the step carries (raise InvalidInput or Conflict to refuse it)."""
+
+    def present(self, application, view: dict) -> dict:
+        """The application as the actor may see it (the desk's view as it is, by default):
+        a module keeps back what this viewer may not learn."""
+        return view
 
     def agency_of(self, application, party: str) -> str | None:
         """The agency whose staff act as ``party`` on ``application`` (None for no
@@ -252,6 +273,7 @@ class MallModule(CalendarReplica, MallService):
             form=form,
             assessment=assessment,
             routed_to=self.route(service, form, assessment),
+            **self.columns(service, form, assessment),
             created_at=now,
             due_at=self.deadline(
                 now,
@@ -310,7 +332,7 @@ class MallModule(CalendarReplica, MallService):
             self.applications.status.in_(self.lifecycle.open_states)
         )
         waiting = sorted(
-            (a for a in self.db.scalars(query) if self._parties(a) - {APPLICANT}),
+            (a for a in self.db.scalars(query) if self._owes(a)),
             key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id),
         )
         return [self._view(a) for a in waiting]
@@ -347,6 +369,15 @@ class MallModule(CalendarReplica, MallService):
         note = (action["note"] or "").strip() or None
         if step.note_required and note is None:
             raise InvalidInput("note_required", {"note": [NOTE_REASON]}, action=action["action"])
+        values = None
+        if step.form:
+            schema = wire.form_schema(list(step.form))
+            values = schema.dump(load(schema, action["form"] or {}))
+        elif action["form"]:
+            raise InvalidInput(
+                "action_takes_no_form", {"form": [FORM_NOT_TAKEN]}, action=action["action"]
+            )
+        self.on_step(application, action["action"], values)
         self._record_change(application, target, note, self.actor.id, self.actor.role)
         return self._view(application)
 
@@ -407,7 +438,8 @@ class MallModule(CalendarReplica, MallService):
         actor = self.actor
         played = {APPLICANT} if actor.is_person(application.applicant_id) else set()
         for party, roles in self.lifecycle.parties.items():
-            if actor.role in roles and actor.agency == self.agency_of(application, party):
+            agency = self.agency_of(application, party)
+            if actor.role in roles and agency is not None and actor.agency == agency:
                 played.add(party)
         return played
 
@@ -436,7 +468,8 @@ class MallModule(CalendarReplica, MallService):
 
     def _view(self, application) -> dict:
         allowed = self.lifecycle.allowed(application.status, self._parties(application))
-        return wire.ModuleApplication().dump(
+        forms = {a: list(self.lifecycle.action(a).form) for a in allowed}
+        view = wire.ModuleApplication().dump(
             {
                 "id": application.id,
                 "module": self.name,
@@ -455,9 +488,11 @@ class MallModule(CalendarReplica, MallService):
                 ),
                 "allowed_actions": allowed,
                 "note_required_for": [a for a in allowed if self.lifecycle.action(a).note_required],
+                "action_forms": {a: fields for a, fields in forms.items() if fields},
                 "history": [
                     {**step, "at": datetime.fromisoformat(step["at"])}
                     for step in application.history
                 ],
             }
         )
+        return self.present(application, view)

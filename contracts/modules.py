@@ -213,6 +213,11 @@ class ModuleApplication(Schema):
     note_required_for = fields.List(
         fields.String(), metadata={"description": "allowed steps that need a note"}
     )
+    action_forms = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Nested(FormField)),
+        metadata={"description": "the form of each allowed step that takes one (its values)"},
+    )
     history = fields.List(fields.Nested(Step))
 
 
@@ -225,6 +230,9 @@ class Action(Schema):
         metadata={"example": "approve"},
     )
     note = fields.String(load_default=None, validate=validate.Length(max=500))
+    # the values of an action that takes a form (``action_forms`` of the application: the
+    # agency a complaint goes to, the rating of an answer), checked against its fields
+    form = fields.Dict(load_default=None, allow_none=True)
 
 
 def form_schema(form: list[dict]) -> Schema:

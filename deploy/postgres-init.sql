@@ -7,5 +7,6 @@ CREATE DATABASE notifications;
 -- Agency modules: one database each.
 CREATE DATABASE social_aid;
 CREATE DATABASE regional_tax;
+CREATE DATABASE complaints;
 -- The gateway's accounts, sign-in sessions and audit log.
 CREATE DATABASE gateway;

@@ -16,6 +16,9 @@ class Action:
     target: str
     party: str  # APPLICANT, or a party of the lifecycle's ``parties``
     note_required: bool = False  # a reason the applicant reads (revision, rejection)
+    # the values the action carries, as manifest form fields (contracts.modules.FormField):
+    # the module reads them in ``MallModule.on_step``; none for most actions
+    form: tuple[dict, ...] = ()
 
 
 class Refusal(Exception):
@@ -133,6 +136,10 @@ class Lifecycle:
             found.append(f"{self.kind}: {self.closed} is not final")
         for state in sorted(set(self.service_levels) - self.states):
             found.append(f"{self.kind}: a service level for unknown state {state}")
+        for action in self.actions:
+            for spec in action.form:
+                if not isinstance(spec, dict) or not {"name", "type"} <= spec.keys():
+                    found.append(f"{self.kind}: {action.name} has a form field without a name")
         for state, action in sorted(self.timeouts.items()):
             if state not in self.service_levels:
                 found.append(f"{self.kind}: {state} times out without a service level")

@@ -13,6 +13,7 @@ REFUSALS = {
     "note_required": N_("a note is required to %(action)s"),
     "citizens_apply_for_themselves": N_("citizens apply for themselves"),
     "only_the_applicant": N_("only the applicant may do this"),
+    "action_takes_no_form": N_("%(action)s takes no values: send only its note"),
     "unknown_action": N_("%(action)s is not an action of these applications"),
     "not_your_agency": N_("only officers of %(agency)s decide"),
     "applicant_deceased": N_("applicant is registered as deceased"),

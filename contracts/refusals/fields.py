@@ -14,8 +14,10 @@ NO_CONTROL = N_("must not contain control characters (only tab, line feed and ca
 TOO_DEEP = N_("must not be nested more than 20 levels deep")  # MAX_NESTING
 
 NOTE_REASON = N_("required: the applicant reads it")  # a note to reject or to ask a revision
+FORM_NOT_TAKEN = N_("this step takes no values")  # a form sent with an action that has none
 REASONS = {
     "note": NOTE_REASON,
+    "form_not_taken": FORM_NOT_TAKEN,
     "taken": N_("taken"),
     "unknown": N_("unknown"),
     "agency_needed": N_("an agency role needs its agency"),

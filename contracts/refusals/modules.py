@@ -21,6 +21,13 @@ REFUSALS = {
         "the applicant's family card is registered in %(where)s, outside this mall's "
         "regency %(regency)s: apply at the social affairs office there"
     ),
+    # complaints: the complaint desk of the mall
+    "complaint_agency_code": N_("%(agency)s is not an agency code (a-z, 0-9, - and _)"),
+    "complaint_same_agency": N_("the complaint is already with %(agency)s"),
+    "complaint_voice_citizens": N_("only signed-in citizens add their voice to a complaint"),
+    "complaint_voice_ended": N_("the complaint is %(status)s: no more voices are added"),
+    "complaint_voice_own": N_("this is your own complaint"),
+    "complaint_voice_added": N_("you have already added your voice to this complaint"),
     # regional_tax: the tax robot of bapenda
     "tax_staff_only": N_("only the %(roles)s of %(agency)s do this"),
     "tax_file_refused": N_(

@@ -27,6 +27,7 @@ from services.complaints.domain import (
     shown_complainant,
     similar,
 )
+from services.complaints.service import COMPLAINT
 
 NIK, PHONE, EMAIL = "[NIK]", "[telepon/phone]", "[email]"
 
@@ -342,3 +343,9 @@ def test_a_visitor_who_gave_no_name_shows_none_even_to_the_officer():
 def test_the_roles_that_see_the_complainant_are_the_malls_staff_roles():
     assert domain.STAFF_ROLES <= actor.STAFF_ROLES
     assert actor.MALL_ADMIN not in domain.STAFF_ROLES  # it creates accounts, it handles no case
+
+
+def test_the_complaint_desks_lifecycle_table_is_sound():
+    assert COMPLAINT.problems() == []
+    assert dict(COMPLAINT.service_levels) == domain.SERVICE_LEVEL_DAYS
+    assert COMPLAINT.final_states == {domain.REJECTED, domain.CLOSED}
