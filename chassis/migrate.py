@@ -112,6 +112,26 @@ def drop_recorded_replies_v1() -> None:
     op.drop_table("recorded_replies")
 
 
+def application_columns_v2() -> list[sa.Column]:
+    """The columns of a module's applications (``chassis.module.ApplicationMixin``) with the
+    overdue flag, for a module's first migration (a module adds its own columns after
+    them). Never edit: a later change is a new version."""
+    return [
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("service", sa.String(length=30), nullable=False),
+        sa.Column("applicant_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("form", sa.JSON(), nullable=False),
+        sa.Column("assessment", sa.JSON(), nullable=False),
+        sa.Column("routed_to", sa.String(length=60), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("due_at", UTCDateTime(), nullable=False),
+        sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("overdue_flagged_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    ]
+
+
 def add_overdue_flag_v1() -> None:
     """A module's applications remember when they were announced overdue (once each):
     ``chassis.module.ApplicationMixin.overdue_flagged_at``. A module made before it calls

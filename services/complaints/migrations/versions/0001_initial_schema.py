@@ -11,6 +11,7 @@ from alembic import op
 
 import chassis.database
 from chassis.migrate import (
+    application_columns_v2,
     calendar_day_columns_v1,
     create_messaging_tables_v1,
     create_recorded_replies_v1,
@@ -30,17 +31,7 @@ def upgrade() -> None:
     create_recorded_replies_v1()
     op.create_table(
         "applications",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("service", sa.String(length=30), nullable=False),
-        sa.Column("applicant_id", sa.String(length=36), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("form", sa.JSON(), nullable=False),
-        sa.Column("assessment", sa.JSON(), nullable=False),
-        sa.Column("routed_to", sa.String(length=60), nullable=True),
-        sa.Column("created_at", chassis.database.UTCDateTime(), nullable=False),
-        sa.Column("due_at", chassis.database.UTCDateTime(), nullable=False),
-        sa.Column("history", sa.JSON(), nullable=False),
-        sa.Column("overdue_flagged_at", chassis.database.UTCDateTime(), nullable=True),
+        *application_columns_v2(),
         sa.Column("category", sa.String(length=60), nullable=False),
         sa.Column("object_kind", sa.String(length=20), nullable=False),
         sa.Column("object_id", sa.String(length=60), nullable=True),
@@ -50,7 +41,6 @@ def upgrade() -> None:
         sa.Column("answered_at", chassis.database.UTCDateTime(), nullable=True),
         sa.Column("answered_within_level", sa.Boolean(), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
         op.f("ix_applications_applicant_id"), "applications", ["applicant_id"], unique=False

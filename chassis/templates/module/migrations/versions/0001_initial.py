@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-01-01 00:00:00
 """
 
-import sqlalchemy as sa
 from alembic import op
 
-import chassis.database
 from chassis.migrate import (
+    application_columns_v2,
     calendar_day_columns_v1,
     create_messaging_tables_v1,
     create_recorded_replies_v1,
@@ -27,21 +26,7 @@ depends_on = None
 def upgrade() -> None:
     create_messaging_tables_v1()
     create_recorded_replies_v1()
-    op.create_table(
-        "applications",
-        sa.Column("id", sa.String(length=36), nullable=False),
-        sa.Column("service", sa.String(length=30), nullable=False),
-        sa.Column("applicant_id", sa.String(length=36), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("form", sa.JSON(), nullable=False),
-        sa.Column("assessment", sa.JSON(), nullable=False),
-        sa.Column("routed_to", sa.String(length=60), nullable=True),
-        sa.Column("created_at", chassis.database.UTCDateTime(), nullable=False),
-        sa.Column("due_at", chassis.database.UTCDateTime(), nullable=False),
-        sa.Column("history", sa.JSON(), nullable=False),
-        sa.Column("overdue_flagged_at", chassis.database.UTCDateTime(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
+    op.create_table("applications", *application_columns_v2())
     for column in ("service", "applicant_id", "status"):
         op.create_index(op.f(f"ix_applications_{column}"), "applications", [column])
     days = op.create_table("calendar_days", *calendar_day_columns_v1())
