@@ -325,8 +325,8 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def worklist(self) -> list[dict]:
-        """The open applications the officer acts on as one of their staff parties, the
-        most urgent first."""
+        """The open applications whose next step the officer's party owes, the most
+        urgent first."""
         self._require_staff()
         query = select(self.applications).where(
             self.applications.status.in_(self.lifecycle.open_states)
