@@ -372,7 +372,10 @@ class MallModule(CalendarReplica, MallService):
         values = None
         if step.form:
             schema = wire.form_schema(list(step.form))
-            values = schema.dump(load(schema, action["form"] or {}))
+            try:
+                values = schema.dump(load(schema, action["form"] or {}))
+            except InvalidInput as invalid:  # its fields are the form's, as at submission
+                raise InvalidInput(invalid.code, {"form": invalid.fields}, invalid.params) from None
         elif action["form"]:
             raise InvalidInput(
                 "action_takes_no_form", {"form": [FORM_NOT_TAKEN]}, action=action["action"]

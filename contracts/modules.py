@@ -51,6 +51,11 @@ def text(max_length: int = 200, **kwargs):
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
+class Named(Schema):
+    name_id = text(required=True)
+    name_en = text(required=True)
+
+
 class FormField(Schema):
     """One field of an application form, labelled in Indonesian and English."""
 
@@ -62,11 +67,83 @@ class FormField(Schema):
     choices = fields.List(text(100), load_default=None, allow_none=True)
     min = fields.Integer(load_default=None, allow_none=True)
     max = fields.Integer(load_default=None, allow_none=True)
+    # what each choice is called in the two languages (the code itself where none is given)
+    choice_names = fields.Dict(keys=fields.String(), values=fields.Nested(Named), load_default=None)
 
     @validates_schema
     def choices_for_choice(self, data, **kwargs):
         if (data["type"] == "choice") != bool(data.get("choices")):
             raise ValidationError("a choice field, and only a choice field, lists choices")
+        if unknown := set(data.get("choice_names") or ()) - set(data.get("choices") or ()):
+            raise ValidationError(f"names of no choice: {sorted(unknown)}", "choice_names")
+
+
+class StepText(Named):
+    """How the pages call an action of a module's lifecycle, and what its note is for."""
+
+    note_id = text(300, load_default=None)
+    note_en = text(300, load_default=None)
+
+
+class LifecycleTexts(Schema):
+    """The words of a module's own lifecycle (``desk.lifecycle.Lifecycle``) for the pages:
+    a state or action without one is shown by its code (the decision table's are known)."""
+
+    states = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(Named))
+    actions = fields.Dict(keys=fields.String(validate=NAME), values=fields.Nested(StepText))
+
+
+VIEW_AUDIENCES = ("public", "signed_in")
+COLUMN_KINDS = ("text", "status", "moment", "number", "choice")
+
+
+class ViewColumn(Named):
+    name = fields.String(required=True, validate=NAME)
+    kind = fields.String(load_default="text", validate=validate.OneOf(COLUMN_KINDS))
+
+
+class Chart(Schema):
+    """A bar per row: ``label`` names it, ``value`` is its length (a number column)."""
+
+    label = fields.String(required=True, validate=NAME)
+    value = fields.String(required=True, validate=NAME)
+
+
+class View(Named):
+    """A list the module publishes beyond its applications (a public register, figures):
+    ``GET /api/v1/modules/<module>/views/<name>`` calls the module's RPC ``rpc`` with the
+    query (checked against ``filters``); the rows it returns are shown by ``columns``. The
+    gateway only asks for a sign-in (``signed_in``); who sees which row is the module's."""
+
+    name = fields.String(required=True, validate=NAME)
+    rpc = fields.String(required=True, validate=NAME)
+    audience = fields.String(load_default="public", validate=validate.OneOf(VIEW_AUDIENCES))
+    description_id = fields.String(load_default="", validate=validate.Length(max=1000))
+    description_en = fields.String(load_default="", validate=validate.Length(max=1000))
+    filters = fields.List(fields.Nested(FormField), load_default=list)
+    columns = fields.List(fields.Nested(ViewColumn), required=True)
+    chart = fields.Nested(Chart, load_default=None, allow_none=True)
+    # the row operation offered beside each row (an ``operations`` name), for signed-in
+    # citizens: "add my voice" on a public complaint
+    row_operation = fields.String(load_default=None, validate=NAME)
+
+    @validates_schema
+    def chart_of_columns(self, data, **kwargs):
+        names = {column["name"] for column in data["columns"]}
+        chart = data.get("chart")
+        if chart and not {chart["label"], chart["value"]} <= names:
+            raise ValidationError("a chart draws columns of the view", "chart")
+
+
+class Operation(Named):
+    """A signed-in citizen's act on an application that is not a step of its lifecycle
+    (supporting another's complaint): ``POST .../applications/<id>/operations/<name>``
+    calls the module's RPC ``rpc`` with the application's id; the module checks the actor."""
+
+    name = fields.String(required=True, validate=NAME)
+    rpc = fields.String(required=True, validate=NAME)
+    done_id = text(required=True)
+    done_en = text(required=True)
 
 
 class QueueSetup(Schema):
@@ -94,6 +171,9 @@ class OfferedService(Schema):
         metadata={"description": "working days on the mall's calendar"},
     )
     queue = fields.Nested(QueueSetup, load_default=None, allow_none=True)
+    # a view (of ``Manifest.views``) of open cases like a draft of this form: shown before
+    # a new one is filed, so the citizen may add her voice to one instead
+    similar_view = fields.String(load_default=None, validate=NAME)
 
 
 class Agency(Schema):
@@ -109,12 +189,29 @@ class Manifest(Schema):
     services = fields.List(
         fields.Nested(OfferedService), required=True, validate=validate.Length(min=1)
     )
+    lifecycle = fields.Nested(LifecycleTexts, load_default=None, allow_none=True)
+    views = fields.List(fields.Nested(View), load_default=list)
+    operations = fields.List(fields.Nested(Operation), load_default=list)
 
     @validates_schema
     def unique_codes(self, data, **kwargs):
         codes = [s["code"] for s in data["services"]]
         if len(codes) != len(set(codes)):
             raise ValidationError("service codes repeat", "services")
+        views = [v["name"] for v in data.get("views") or ()]
+        operations = {o["name"] for o in data.get("operations") or ()}
+        if len(views) != len(set(views)):
+            raise ValidationError("view names repeat", "views")
+        for view in data.get("views") or ():
+            if view.get("row_operation") and view["row_operation"] not in operations:
+                raise ValidationError(
+                    f"{view['name']}: no operation {view['row_operation']}", "views"
+                )
+        for service in data["services"]:
+            if service.get("similar_view") and service["similar_view"] not in views:
+                raise ValidationError(
+                    f"{service['code']}: no view {service['similar_view']}", "services"
+                )
 
 
 @event_schema(SOURCE, "module_announced")

@@ -181,6 +181,7 @@ DEMO_STAFF = [
     ("dinsos", "Petugas Dinas Sosial", "verifier", "dinsos"),
     ("pajak", "Petugas Pajak Bapenda", "verifier", "bapenda"),
     ("kasir-pajak", "Kasir Bapenda", "cashier", "bapenda"),
+    ("pengaduan", "Petugas Pengaduan MPP", "agency_admin", "mpp"),  # the complaint desk
 ]
 # the demo residents' regional tax bills: (id, resident, tax, object, district, amount,
 # days from the first load to the due day, receipt if paid). Due days count from the day

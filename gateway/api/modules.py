@@ -6,7 +6,7 @@ it offers and what their forms hold, so the form is checked here against the man
 that has stopped announcing itself answers 503.
 """
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 from marshmallow import ValidationError
 
 from chassis.errors import NotFound
@@ -203,3 +203,76 @@ def act_on_module_application(module: str, application_id: str):
     body = json_body(wire.Action())
     live_manifest(module)
     return jsonify(call(module, "act", application_id, body))
+
+
+@bp.get("/modules/<module>/views/<view>")
+def module_view(module: str, view: str):
+    """A list the module publishes (``views`` of its manifest): the public register of
+    complaints, figures per agency. Its query is checked against the view's filters; a
+    ``signed_in`` view needs a sign-in, and the module decides what each caller sees.
+    ---
+    get:
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items]
+                properties:
+                  items: {type: array, items: {type: object}}
+        401: Unauthorized
+        404: NotFound
+        422: InvalidInput
+    """
+    spec = view_of(live_manifest(module), module, view)
+    if spec["audience"] != "public" and g.actor.id is None:
+        return error_response(401, "unauthorized", "sign in first")
+    return jsonify({"items": read_view(module, spec, query_args(view_query(spec)))})
+
+
+def view_of(manifest: dict, module: str, name: str) -> dict:
+    for view in manifest.get("views") or ():
+        if view["name"] == name:
+            return view
+    raise NotFound("no_view", module=module, view=name)
+
+
+def view_query(view: dict):
+    """The schema of a view's query: its filters, every one optional."""
+    return wire.form_schema([{**spec, "required": False} for spec in view["filters"]])
+
+
+def read_view(module: str, view: dict, query: dict) -> list[dict]:
+    """The view's rows from the module, asked with the filters given (none as absent)."""
+    schema = view_query(view)
+    given = schema.dump(schema.load(query))
+    return call(module, view["rpc"], {k: v for k, v in given.items() if v is not None})
+
+
+@bp.post("/modules/<module>/applications/<application_id>/operations/<operation>")
+@signed_in
+def operate_on_module_application(module: str, application_id: str, operation: str):
+    """An act of a signed-in citizen on an application that is not a step of it
+    (``operations`` of the manifest: adding her voice to another's complaint).
+    ---
+    post:
+      responses:
+        200:
+          content:
+            application/json:
+              schema: {type: object}
+        401: Unauthorized
+        403: Forbidden
+        404: NotFound
+        409: Conflict
+    """
+    manifest = live_manifest(module)
+    return jsonify(operate(manifest, module, application_id, operation))
+
+
+def operate(manifest: dict, module: str, application_id: str, name: str) -> dict:
+    for operation in manifest.get("operations") or ():
+        if operation["name"] == name:
+            return call(module, operation["rpc"], application_id)
+    raise NotFound("no_operation", module=module, operation=name)

@@ -91,6 +91,36 @@ def life_event(code: str | None) -> str:
     return _term(LIFE_EVENTS, code)
 
 
+def state(manifest: dict | None, code: str | None) -> str:
+    """A state of a module's application in the visitor's language: the manifest's word
+    for its own lifecycle's states, the mall's for the others."""
+    return _word(manifest, "states", code) or status(code)
+
+
+def step(manifest: dict | None, action: str) -> str | None:
+    """The manifest's word for an action of its lifecycle (None: the mall's own word)."""
+    return _word(manifest, "actions", action)
+
+
+def step_note(manifest: dict | None, action: str) -> str | None:
+    """What the note of an action of a module's lifecycle is for, as its manifest says."""
+    return _word(manifest, "actions", action, "note")
+
+
+def choice(spec: dict, value) -> str:
+    """A choice of a manifest's form field as the manifest names it (else its code)."""
+    names = spec.get("choice_names") or {}
+    if value in names:
+        return named(names[value])
+    return str(value).replace("_", " ") if value not in (None, "") else "-"
+
+
+def _word(manifest: dict | None, kind: str, code: str | None, field: str = "name") -> str | None:
+    texts = ((manifest or {}).get("lifecycle") or {}).get(kind) or {}
+    entry = texts.get(code or "")
+    return (named(entry, field) or None) if entry else None
+
+
 def _term(terms: dict, code: str | None) -> str:
     if not code:
         return "-"

@@ -12,13 +12,16 @@ from marshmallow import ValidationError
 
 from chassis.actor import AGENCY_ADMIN, MALL_ADMIN, MALL_MANAGER
 from chassis.clock import today
+from chassis.errors import NotFound
 from contracts import catalog as catalog_wire
 from contracts import queue as queue_wire
+from gateway.api.modules import ModuleUnavailable, live_manifest
 from gateway.api.requests import query_args
 from gateway.rpc import RemoteError, RpcTimeout, call, call_together
 from gateway.web.i18n import named
 from gateway.web.office import checked
 from gateway.web.pages import Refused, attempt, form_of, signed_in_as
+from gateway.web.published import mall_modules
 
 bp = Blueprint("manager", __name__)
 GRADES = {
@@ -52,8 +55,27 @@ def overview():
         waits=wait_bars(statistics["services"], names) if statistics else None,
         levels=service_levels(levels) if levels is not None else None,
         ratings=skm(ratings),
+        charts=module_charts(),
     )
     return page, 422 if errors else 200
+
+
+def module_charts() -> list[dict]:
+    """Every chart the mall's live modules publish (a view with ``chart``: complaints
+    answered in time per agency), with its rows; a module that does not answer is left
+    out, as the other figures are."""
+    charts = []
+    for module in sorted(mall_modules()):
+        try:
+            manifest = live_manifest(module)
+        except (ModuleUnavailable, NotFound, RpcTimeout):
+            continue
+        for view in manifest.get("views") or ():
+            if view.get("chart"):
+                rows = optional(module, view["rpc"], {})
+                if rows is not None:
+                    charts.append({"manifest": manifest, "view": view, "rows": rows})
+    return charts
 
 
 @bp.get("/floor/counters")

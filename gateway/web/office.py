@@ -26,10 +26,9 @@ from chassis.errors import NotFound
 from chassis.storage import document_store
 from contracts import civil_registry as registry_wire
 from contracts import licensing as wire
-from contracts import modules as module_wire
 from gateway.api.modules import ModuleUnavailable, live_manifest
 from gateway.rpc import RemoteError, RpcTimeout, call
-from gateway.web.i18n import named, status
+from gateway.web.i18n import named, status, step
 from gateway.web.pages import (
     Refused,
     attempt,
@@ -38,7 +37,9 @@ from gateway.web.pages import (
     refusal,
     shows_personal_data,
     signed_in_as,
+    step_posted,
 )
+from gateway.web.published import mall_modules
 
 bp = Blueprint("office", __name__)
 OFFICERS = (VERIFIER, CASHIER, REGISTRAR, HOSPITAL_OFFICER, AGENCY_ADMIN)
@@ -53,6 +54,7 @@ ACTION_LABELS = {
     "request_revision": lazy_gettext("Request revision"),
     "reject": lazy_gettext("Reject"),
     "review": lazy_gettext("Start review"),
+    "withdraw": lazy_gettext("Withdraw"),
 }
 DONE = {
     "start_verification": lazy_gettext("Verification started."),
@@ -70,8 +72,10 @@ def said(texts: dict, key: str) -> str:
 
 
 @bp.app_template_filter("action_label")
-def action_label(action: str) -> str:
-    return said(ACTION_LABELS, action)
+def action_label(action: str, manifest: dict | None = None) -> str:
+    """An action's button: a module's own word for a step of its lifecycle, else the
+    mall's (the decision table's and licensing's)."""
+    return step(manifest, action) or said(ACTION_LABELS, action)
 
 
 def clock(due_at: str | None, working_days_left: int | None) -> dict | None:
@@ -113,8 +117,9 @@ def worklist():
                     "url": url_for("office.application", application_id=item["id"]),
                 }
             )
-    if actor.agency:  # each module answers for its own deciders (a Forbidden is no list)
-        modules, found = if_available(agency_modules, actor.agency, default={})
+    if actor.agency:  # each module answers who owes its steps (a Forbidden is no list):
+        # its own agency's staff, or those of the agency a case was sent to
+        modules, found = if_available(mall_modules, default={})
         notes += [] if found else ["catalog"]
         for module, services in modules.items():
             found = module_worklist(module)
@@ -157,7 +162,7 @@ def open_application():
     if found_in("licensing", wanted):
         return redirect(url_for("office.application", application_id=wanted), 303)
     if g.actor.agency:
-        for module in agency_modules(g.actor.agency):
+        for module in mall_modules():
             if is_live(module) and found_in(module, wanted):
                 target = url_for("office.module_application", module=module, application_id=wanted)
                 return redirect(target, 303)
@@ -189,18 +194,6 @@ def permit_types() -> dict:
 def named_type(types: dict, code: str) -> str:
     known = types.get(code)
     return f"{code} · {named(known)}" if known else code
-
-
-def agency_modules(agency: str | None) -> dict[str, dict[str, str]]:
-    """The agency's modules from the catalog: module -> {service code: its name}."""
-    if not agency:
-        return {}
-    modules: dict[str, dict[str, str]] = {}
-    for entry in call("catalog", "search", {"agency": agency}):
-        if entry["kind"] == "module" and entry.get("module"):
-            name = named(entry)
-            modules.setdefault(entry["module"], {})[entry["code"]] = name
-    return modules
 
 
 def module_worklist(module: str) -> list[dict] | None:
@@ -334,9 +327,19 @@ def module_review(module, application_id, errors=None, message=None, code=200):
         errors=errors or {},
         message=message,
         form=request.form if errors else {},
-        done=said(DONE, request.args["done"]) if request.args.get("done") in DONE else None,
+        done=step_done(manifest, request.args.get("done")),
     )
     return page, code
+
+
+def step_done(manifest: dict, action: str | None) -> str | None:
+    """What the page says after a step: the mall's words, or the module's name of one of
+    its lifecycle's steps (nothing for a word from elsewhere in the address)."""
+    if action in DONE:
+        return said(DONE, action)
+    if name := step(manifest, action or ""):
+        return gettext("Done: %(step)s.", step=name)
+    return None
 
 
 @bp.post("/office/modules/<module>/applications/<application_id>/actions")
@@ -346,7 +349,7 @@ def module_act(module: str, application_id: str):
     if not isinstance(manifest, dict):
         return manifest
     try:
-        data = attempt(checked, module_wire.Action(), posted(module_wire.Action()))
+        data = step_posted()
         attempt(call, module, "act", application_id, data)
     except Refused as err:
         return module_review(module, application_id, err.fields, err.message, err.status)

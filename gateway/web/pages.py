@@ -20,6 +20,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from chassis.errors import Forbidden, MallError
+from contracts import modules as modules_wire
 from gateway import errors as api_errors
 from gateway.api import accounts as account_api
 from gateway.api.modules import ModuleUnavailable
@@ -109,6 +110,9 @@ TEMPLATE_GLOBALS = {
     "rupiah": i18n.rupiah,
     "clock": i18n.clock,
     "status": i18n.status,
+    "state": i18n.state,
+    "step_note": i18n.step_note,
+    "choice": i18n.choice,
     "life_event": i18n.life_event,
     "reason": i18n.reason,
     "form_token": form_token,
@@ -191,6 +195,28 @@ def form_of(schema: Schema, names: list[str] | None = None) -> dict:
     wanted = names or list(schema.fields)
     given = {n: request.form[n] for n in wanted if request.form.get(n, "").strip()}
     return {n: v if n == "password" else v.strip() for n, v in given.items()}
+
+
+def manifest_form(spec: list[dict], prefix: str = "") -> dict:
+    """The posted values of a manifest's form: blanks left out, a checkbox as a boolean."""
+    given = {f["name"]: request.form.get(prefix + f["name"], "").strip() for f in spec}
+    return {
+        f["name"]: given[f["name"]] == "yes" if f["type"] == "boolean" else given[f["name"]]
+        for f in spec
+        if given[f["name"]] != "" or f["type"] == "boolean"
+    }
+
+
+def step_posted() -> dict:
+    """A step of a module's lifecycle as its form posts it: the action, its note, and the
+    values of the action's own fields (``form.<name>``); the module checks them."""
+    payload = form_of(modules_wire.Action(), ["action", "note"])
+    values = {
+        name[len("form.") :]: value.strip()
+        for name, value in request.form.items()
+        if name.startswith("form.") and value.strip()
+    }
+    return {**payload, "form": values} if values else payload
 
 
 def refusal(status: int, message: str):

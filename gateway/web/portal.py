@@ -23,7 +23,7 @@ from gateway.api import accounts as account_api
 from gateway.api import licensing as licensing_api
 from gateway.api import registry as registry_api
 from gateway.api.licensing import attach_upload
-from gateway.api.modules import live_manifest, submit_application
+from gateway.api.modules import live_manifest, read_view, submit_application, view_of
 from gateway.identity import audit, throttle
 from gateway.identity.models import Account
 from gateway.rpc import call
@@ -32,10 +32,13 @@ from gateway.web.pages import (
     attempt,
     form_of,
     if_available,
+    manifest_form,
     public_url,
     refusal,
     signed_in_as,
+    step_posted,
 )
+from gateway.web.published import choices_of, done_text, public_views
 
 bp = Blueprint("portal", __name__)
 citizen_only = signed_in_as(CITIZEN)
@@ -84,6 +87,7 @@ def home():
         args=args,
         errors=errors,
         life_events=modules_wire.LIFE_EVENTS,
+        published=if_available(public_views, default=[])[0],
     )
 
 
@@ -315,20 +319,17 @@ def module_application(module: str, service: str):
     offered = {s["code"]: s for s in manifest["services"]}
     if service not in offered:
         return refusal(404, gettext("No such service."))
-    errors, message, status = {}, None, 200
+    errors, message, status, similar = {}, None, 200, None
     if request.method == "POST":
-        spec = offered[service]["form"]
-        form = {f["name"]: request.form.get(f["name"], "").strip() for f in spec}
-        form = {
-            name: (value == "yes" if kind == "boolean" else value)
-            for name, value, kind in ((f["name"], form[f["name"]], f["type"]) for f in spec)
-            if value != "" or kind == "boolean"
-        }
+        spec = offered[service]
+        form = manifest_form(spec["form"])
+        similar = similar_cases(manifest, spec, form)
         try:
-            found = attempt(submit_application, module, {"service": service, "form": form})
-            return redirect(
-                url_for("portal.module_status", module=module, application_id=found["id"]), 303
-            )
+            if not similar:
+                found = attempt(submit_application, module, {"service": service, "form": form})
+                return redirect(
+                    url_for("portal.module_status", module=module, application_id=found["id"]), 303
+                )
         except Refused as err:
             errors, message, status = err.fields.get("form", err.fields), err.message, err.status
     page = render_template(
@@ -338,30 +339,57 @@ def module_application(module: str, service: str):
         form=request.form,
         errors=errors,
         message=message,
+        similar=similar,
+        choices=choices_of(manifest),
+        done=done_text(manifest),
     )
     return page, status
 
 
+def similar_cases(manifest: dict, service: dict, form: dict) -> dict | None:
+    """Open cases like this draft (the service's ``similar_view``), to offer adding her
+    voice to one before filing a new one; None when there are none, the draft is not
+    valid yet (the submission says why) or she chose to file hers anyway."""
+    if not service.get("similar_view") or request.form.get("file_anyway") == "yes":
+        return None
+    if modules_wire.form_schema(service["form"]).validate(form):
+        return None
+    view = view_of(manifest, manifest["module"], service["similar_view"])
+    query = {f["name"]: str(form[f["name"]]) for f in view["filters"] if form.get(f["name"])}
+    rows, _ = if_available(read_view, manifest["module"], view, query, default=[])
+    if not rows:
+        return None
+    operations = {o["name"]: o for o in manifest.get("operations") or ()}
+    return {"view": view, "rows": rows, "operation": operations.get(view.get("row_operation"))}
+
+
 @bp.get("/modules/<module>/applications/<application_id>")
 @citizen_only
-def module_status(module: str, application_id: str):
+def module_status(module: str, application_id: str, errors=None, message=None, code=200):
     manifest = attempt(live_manifest, module)
     found = call(module, "get_application", application_id)
     offered = {s["code"]: s for s in manifest["services"]}
-    return render_template(
+    page = render_template(
         "portal/module_application.html",
         manifest=manifest,
         service=offered.get(found["service"], {}),
         application=found,
+        errors=errors or {},
+        message=message,
+        form=request.form if errors else {},
     )
+    return page, code
 
 
 @bp.post("/modules/<module>/applications/<application_id>/actions")
 @citizen_only
 def module_act(module: str, application_id: str):
-    """The applicant's own steps on a module's application (withdrawing it)."""
-    payload = form_of(modules_wire.Action())
-    attempt(call, module, "act", application_id, payload)
+    """The applicant's own steps on a module's application: withdrawing it, confirming or
+    reopening an answer (what its ``allowed_actions`` offer her)."""
+    try:
+        attempt(call, module, "act", application_id, step_posted())
+    except Refused as err:
+        return module_status(module, application_id, err.fields, err.message, err.status)
     return redirect(
         url_for("portal.module_status", module=module, application_id=application_id), 303
     )

@@ -115,6 +115,14 @@ class PublicQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class FiguresQuery(Schema):
+    """The figures take no filter (the view's query is checked all the same)."""
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
 class ComplaintsService(MallModule):
     name = "complaints"
     manifest = MANIFEST
@@ -145,7 +153,9 @@ class ComplaintsService(MallModule):
             agency = form["agency"].strip().lower()
             if not AGENCY_CODE.match(agency):
                 raise InvalidInput(
-                    "complaint_agency_code", {"agency": ["not an agency code"]}, agency=agency
+                    "complaint_agency_code",
+                    {"form": {"agency": ["not an agency code"]}},
+                    agency=agency,
                 )
             if action == "redisposition" and agency == application.routed_to:
                 raise Conflict("complaint_same_agency", agency=agency)
@@ -251,17 +261,31 @@ class ComplaintsService(MallModule):
         ]
 
     @rpc
-    def agency_figures(self) -> dict:
-        """``domain.agency_stats`` of each agency's complaints as of now: by the agency it
-        is dispositioned to, the mall's complaint desk for those not yet sent on."""
+    def agency_figures(self, query: dict | None = None) -> list[dict]:
+        """``domain.agency_stats`` of each agency's complaints as of now, a row per agency
+        (the manifest's view ``figures``): by the agency it is dispositioned to, the mall's
+        complaint desk for those not yet sent on."""
+        load(FiguresQuery(), query or {})
         by_agency: dict[str, list[domain.Complaint]] = {}
         for row in self.db.scalars(select(Application)):
             by_agency.setdefault(row.routed_to or DESK, []).append(self._complaint(row))
         now = utcnow()
-        return {
-            agency: dataclasses.asdict(domain.agency_stats(complaints, now))
-            for agency, complaints in sorted(by_agency.items())
-        }
+        rows = []
+        for agency, complaints in sorted(by_agency.items()):
+            stats = domain.agency_stats(complaints, now)
+            rows.append(
+                {
+                    "agency": agency,
+                    **dataclasses.asdict(stats),
+                    "within_level_percent": _percent(stats.resolved_within_level, stats.resolved),
+                    "satisfaction_percent": (
+                        round(100 * stats.satisfied_share)
+                        if stats.satisfied_share is not None
+                        else None
+                    ),
+                }
+            )
+        return rows
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -10,7 +10,16 @@ from tests.browser import sign_in
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PHONE = {"width": 390, "height": 844}
 PAGES = {
-    None: ["/", "/?lang=en", "/sign-in", "/sign-up", "/kiosk", "/verify?number=X-1", "/board"],
+    None: [
+        "/",
+        "/?lang=en",
+        "/sign-in",
+        "/sign-up",
+        "/kiosk",
+        "/verify?number=X-1",
+        "/board",
+        "/modules/complaints/views/public",
+    ],
     RESIDENTS[0].nik: [
         "/bookings/new?service_code=population",
         "/visits",
@@ -19,6 +28,7 @@ PAGES = {
         "/documents",
         "/my-record",
         "/modules/regional_tax/bills",
+        "/modules/complaints/services/complaint",
         "/notifications",
         "/notifications/settings",
     ],
@@ -26,6 +36,7 @@ PAGES = {
     "verifikator": ["/office", "/notifications"],
     "registrar": ["/office/births", "/office/deaths"],
     "manajer": ["/manager"],
+    "pengaduan": ["/office"],
     "pajak": ["/office/modules/regional_tax?district=Kalijambe&status=due"],
     "kasir-pajak": ["/office/modules/regional_tax?district=Sragen&status=overdue"],
 }

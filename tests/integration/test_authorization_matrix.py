@@ -24,6 +24,7 @@ from gateway.identity.models import Account
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
+from services.complaints.service import ComplaintsService
 from services.licensing.service import LicensingService
 from services.notifications.service import NotificationsService
 from services.queue.models import Rating, Ticket
@@ -66,6 +67,7 @@ DUKCAPIL_OFFICER = Actor(id="officer-dukcapil", role="counter_officer", agency="
 BAPENDA_OFFICER = Actor(id="intruder-bapenda", role="counter_officer", agency="bapenda")
 TAX_OFFICE = Actor(id="tax-office-1", role="verifier", agency="bapenda")
 SITI_TAX_OBJECT = "NOP 33.14.010.001.002-0031.0 Jl. Sukowati 17"
+SITI_COMPLAINT = "Petugas loket 1 membentak saya saat menanyakan berkas."
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Belongings:
     other_card: str  # Budi's: a valid target for a move
     aid: str  # her social aid application (a module's)
     bill: str  # her property tax bill (the regional_tax module's)
+    complaint: str  # her anonymous complaint (the complaints module's), not yet verified
     notification: str  # the notification of her issued permit, unread
     secrets: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
@@ -116,6 +119,7 @@ def mall(container_factory, service_config, database_url_factory, relay_process,
         service_config("social_aid", REGENCY_CODE="3314", POVERTY_LINE_PER_PERSON=550000),
     ).start()
     container_factory(RegionalTaxService, service_config("regional_tax")).start()
+    container_factory(ComplaintsService, service_config("complaints")).start()
     container_factory(NotificationsService, service_config("notifications")).start()
     relay_process("licensing", licensing)  # her permit's events make her notifications
     gateway_url = database_url_factory("gateway")
@@ -248,6 +252,28 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
     )
     [bill] = made(http.get("/api/v1/modules/regional_tax/bills/mine", headers=mine), 200)["items"]
 
+    def complaints_listed():
+        found = http.get("/api/v1/modules/complaints")
+        return found.status_code == 200 and found.get_json()["available"]
+
+    eventually(complaints_listed, timeout=20)
+    complaint = made(
+        http.post(
+            "/api/v1/modules/complaints/applications",
+            headers=mine,
+            json={
+                "service": "complaint",
+                "form": {
+                    "category": "staff_conduct",
+                    "text": SITI_COMPLAINT,
+                    "object_kind": "counter",
+                    "object_id": "loket-1",
+                    "anonymous": True,
+                },
+            },
+        )
+    )
+
     def told() -> dict | None:
         found = http.get("/api/v1/notifications", headers=mine).get_json()
         return next((n for n in found["items"] if n["kind"] == "permit_issued"), None)
@@ -258,6 +284,7 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
     child = birth["child"]
     secrets = [
         SITI_TAX_OBJECT,
+        SITI_COMPLAINT,
         "Suami sakit, tidak bekerja sejak Juni",
         SITI["nik"],
         SITI["full_name"],
@@ -289,10 +316,12 @@ def belongings(app, registry: dict) -> tuple[Belongings, str]:
         other_card=other_card["id"],
         aid=aid["id"],
         bill=bill["id"],
+        complaint=complaint["id"],
         notification=notification["id"],
         secrets=secrets,
         ids=[siti["id"], card["id"], joko["id"], child["id"], draft, nib, permit["id"]]
-        + [booking["id"], ticket["id"], account.id, aid["id"], bill["id"], notification["id"]],
+        + [booking["id"], ticket["id"], account.id, aid["id"], bill["id"], notification["id"]]
+        + [complaint["id"]],
     )
     return belonging, budi["id"]
 
@@ -385,7 +414,8 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
             ({"account_id": siti.account}, {"json": {"active": False}})
         ],
         ("GET", f"{v1}/modules/<module>/applications/<application_id>"): [
-            ({"module": "social_aid", "application_id": siti.aid}, {})
+            ({"module": "social_aid", "application_id": siti.aid}, {}),
+            ({"module": "complaints", "application_id": siti.complaint}, {}),
         ],
         ("POST", f"{v1}/modules/<module>/applications/<application_id>/actions"): [
             (
@@ -396,6 +426,16 @@ def matrix(siti: Belongings) -> dict[tuple[str, str], list[Attempt]]:
                 {"module": "social_aid", "application_id": siti.aid},
                 {"json": {"action": "withdraw"}},
             ),
+            (
+                {"module": "complaints", "application_id": siti.complaint},
+                {"json": {"action": "verify"}},
+            ),
+        ],
+        ("POST", f"{v1}/modules/<module>/applications/<application_id>/operations/<operation>"): [
+            (
+                {"module": "complaints", "application_id": siti.complaint, "operation": "voice"},
+                {},
+            )
         ],
         ("GET", f"{v1}/modules/regional_tax/bills/<bill_id>"): [({"bill_id": siti.bill}, {})],
         ("POST", f"{v1}/modules/regional_tax/bills/<bill_id>/payment"): [
@@ -568,6 +608,9 @@ def test_intruders_are_refused_on_every_id_route_learn_nothing_change_nothing_an
     assert (aid.get_json()["status"], len(aid.get_json()["history"])) == ("submitted", 1)
     bill = http.get(f"/api/v1/modules/regional_tax/bills/{siti.bill}", headers=siti.headers)
     assert bill.get_json()["status"] != "paid"
+    path = f"/api/v1/modules/complaints/applications/{siti.complaint}"
+    complaint = http.get(path, headers=siti.headers).get_json()
+    assert (complaint["status"], complaint["supporters"]) == ("received", 0)
     after = state_of(mall)
     as_she_left_them(after)
     assert after == before

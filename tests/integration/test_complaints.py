@@ -130,8 +130,10 @@ def test_a_complaint_goes_from_received_to_closed_with_the_citizens_rating(desk)
         ("resolved", "closed"),
     ]
     with rpc_to("complaints", desk, actor=MANAGER) as manager:
-        figures = manager.agency_figures()
+        figures = {row["agency"]: row for row in manager.agency_figures({})}
     assert figures["dinkes"]["received"] == 1
+    assert figures["dinkes"]["within_level_percent"] == 100
+    assert figures["dinkes"]["satisfaction_percent"] == 100
     assert (figures["dinkes"]["resolved"], figures["dinkes"]["resolved_within_level"]) == (1, 1)
     assert (figures["dinkes"]["rated"], figures["dinkes"]["mean_rating"]) == (1, 4.0)
 

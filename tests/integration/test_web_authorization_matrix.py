@@ -29,6 +29,7 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
     """(method, rule) -> the tries on Siti's objects, each with a form that would pass."""
     application = {"application_id": siti.application}
     aid = {"module": "social_aid", "application_id": siti.aid}
+    complaint = {"module": "complaints", "application_id": siti.complaint}
     counter_forms = {
         "finish": {"outcome": "served by an intruder"},
         "transfer": {"to_service": "tax"},
@@ -54,8 +55,12 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
         ("POST", "/floor/counters/<counter_id>/release"): [
             ({"counter_id": siti.counter}, {"reason": "released by an intruder"})
         ],
-        ("GET", AID): [(aid, {})],
-        ("POST", f"{AID}/actions"): [(aid, {"action": "withdraw"})],
+        ("GET", AID): [(aid, {}), (complaint, {})],
+        ("POST", f"{AID}/actions"): [
+            (aid, {"action": "withdraw"}),
+            (complaint, {"action": "verify"}),
+        ],
+        ("POST", f"{AID}/operations/<operation>"): [(complaint | {"operation": "voice"}, {})],
         ("GET", OFFICE): [(application, {})],
         ("POST", f"{OFFICE}/actions"): [(application, {"action": "start_verification"})],
         ("POST", f"{OFFICE}/payment"): [
@@ -68,8 +73,11 @@ def web_matrix(siti: Belongings) -> dict[tuple[str, str], list[tuple[dict, dict]
             ({"notification_id": siti.notification}, {}),
             ({"notification_id": siti.notification}, {"open": "1"}),
         ],
-        ("GET", f"/office{AID}"): [(aid, {})],
-        ("POST", f"/office{AID}/actions"): [(aid, {"action": "approve", "note": "by an intruder"})],
+        ("GET", f"/office{AID}"): [(aid, {}), (complaint, {})],
+        ("POST", f"/office{AID}/actions"): [
+            (aid, {"action": "approve", "note": "by an intruder"}),
+            (complaint, {"action": "verify"}),
+        ],
         ("POST", "/office/modules/regional_tax/bills/<bill_id>/payment"): [
             ({"bill_id": siti.bill}, {"amount": "150000", "receipt_reference": "BPD-INTRUDER-2"})
         ],
