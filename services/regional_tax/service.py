@@ -57,7 +57,7 @@ class RegionalTaxService(MallModule):
     @rpc
     def import_bills(self, csv_text: str) -> dict:
         """Load the bills of a CSV file, all or none; a bill already there is left as it is."""
-        self._require_staff(IMPORTERS)
+        self._require_tax_staff(IMPORTERS)
         csv_text = load(wire.ImportRequest(), {"csv_text": csv_text})["csv_text"]
         rows, errors = domain.read_bills(csv_text)
         if not rows and not errors:
@@ -95,7 +95,7 @@ class RegionalTaxService(MallModule):
     def record_payment(self, bill_id: str, payload: dict) -> dict:
         """A cashier of the office records the payment of a bill: the exact amount, under a
         receipt reference used for no other payment."""
-        self._require_staff(CASHIERS)
+        self._require_tax_staff(CASHIERS)
         payment = load(wire.Payment(), payload)
         bill = self.db.scalar(select(Bill).where(Bill.id == bill_id).with_for_update())
         if bill is None:
@@ -127,12 +127,12 @@ class RegionalTaxService(MallModule):
         self.db.record_event(
             "bill_paid", {"bill_id": bill.id, "person_id": bill.person_id, "paid_at": bill.paid_at}
         )
-        return self._view(bill)
+        return self._bill_view(bill)
 
     @rpc
     def bills(self, payload: dict | None = None) -> list[dict]:
         """The office's bills, by district, status or NIK; the nearest due day first."""
-        self._require_staff(READERS, manager=True)
+        self._require_tax_staff(READERS, manager=True)
         search = load(wire.BillSearch(), payload or {})
         query = select(Bill)
         if search["district"]:
@@ -147,19 +147,19 @@ class RegionalTaxService(MallModule):
         elif search["status"] == wire.OVERDUE:
             query = query.where(Bill.paid_at.is_(None), Bill.due_on < on)
         query = query.order_by(Bill.due_on, Bill.district, Bill.object).limit(1000)
-        return [self._view(bill, on) for bill in self.db.scalars(query)]
+        return [self._bill_view(bill, on) for bill in self.db.scalars(query)]
 
     @rpc
     def get_bill(self, bill_id: str) -> dict:
         bill = self.db.get(Bill, bill_id)
-        if bill is None or not self._may_see(bill):
+        if bill is None or not self._may_see_bill(bill):
             raise NotFound("no_tax_bill", bill=bill_id)
-        return self._view(bill)
+        return self._bill_view(bill)
 
     @rpc
     def district_summary(self) -> list[dict]:
         """Rupiah collected, due and overdue, and bills, per district (kecamatan)."""
-        self._require_staff(READERS, manager=True)
+        self._require_tax_staff(READERS, manager=True)
         on = today()
         paid = Bill.paid_at.is_not(None)
         overdue = Bill.paid_at.is_(None) & (Bill.due_on < on)
@@ -203,18 +203,18 @@ class RegionalTaxService(MallModule):
             .order_by(Bill.due_on, Bill.object)
         )
         on = today()
-        return [self._view(bill, on) for bill in self.db.scalars(query)]
+        return [self._bill_view(bill, on) for bill in self.db.scalars(query)]
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _require_staff(self, roles: tuple, manager: bool = False) -> None:
+    def _require_tax_staff(self, roles: tuple, manager: bool = False) -> None:
         actor, agency = self.actor, self.manifest["agency"]["code"]
         if manager and actor.role == MALL_MANAGER:
             return
         if actor.role not in roles or actor.agency != agency:
             raise Forbidden("tax_staff_only", roles=" or ".join(roles), agency=agency)
 
-    def _may_see(self, bill: Bill) -> bool:
+    def _may_see_bill(self, bill: Bill) -> bool:
         actor, agency = self.actor, self.manifest["agency"]["code"]
         return (
             actor.is_person(bill.person_id)
@@ -263,7 +263,7 @@ class RegionalTaxService(MallModule):
             },
         )
 
-    def _view(self, bill: Bill, on=None) -> dict:
+    def _bill_view(self, bill: Bill, on=None) -> dict:
         on = on or today()
         return wire.Bill().dump(
             {

@@ -35,7 +35,7 @@ CALLERS = {
     "queue": ["counter_officer", "citizen"],
 }
 OTHERS = ["citizen"]
-MODULES = ("social_aid", "regional_tax")  # the agency modules the demo mall plugs in
+MODULES = ("social_aid", "regional_tax", "complaints")  # the agency modules the demo mall plugs in
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
