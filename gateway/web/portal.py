@@ -241,11 +241,17 @@ def my_applications():
         mine, answered = if_available(call, name, "my_applications", default=[])
         module_applications += mine
         missing += [] if answered else [name]
+    services = {(e["module"], e["code"]): e for e in catalog if e["kind"] == "module"}
+    manifests = {}  # the words of each module's lifecycle, for its states
+    for name in {a["module"] for a in module_applications}:
+        manifests[name], _ = if_available(live_manifest, name, default=None)
     return render_template(
         "portal/applications.html",
         applications=applications,
         permits=permits,
         module_applications=module_applications,
+        services=services,
+        manifests=manifests,
         missing=missing,
     )
 

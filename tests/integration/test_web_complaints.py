@@ -89,6 +89,8 @@ def test_a_complaint_through_the_pages_from_filing_to_her_rating(mall):
     complaint_id = mine.rsplit("/", 1)[-1]
     assert status_on(siti, mine) == "received"
     assert "Diterima" in siti.get(mine).get_data(as_text=True)  # the lifecycle's own word
+    listed = siti.get("/applications").get_data(as_text=True)
+    assert "Pengaduan layanan" in listed and 'data-status="received">Diterima' in listed
 
     office = f"/office/modules/complaints/applications/{complaint_id}"
     worklist = officer.get("/office").get_data(as_text=True)
