@@ -26,7 +26,7 @@ once announcements stop; the queue gives its services ticket series and counters
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -45,6 +45,7 @@ from chassis.calendar import CalendarReplica
 from chassis.database import UTCDateTime, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
+from chassis.now import Clock
 from chassis.service import MallService, rpc
 from contracts import modules as wire
 from contracts.events import envelope
@@ -72,6 +73,9 @@ DECISION = Lifecycle(
 )
 APPLICANT_DECEASED = "applicant deceased"
 TIMED_OUT = "its service level ended"  # the note of a step the mall took by itself
+# the notes of the escalations a late step gets on its record (lifecycles that escalate)
+TOLD_AGENCY = "past its service level: the agency's administrator is told"
+TOLD_MALL = "still past its service level: the mall's managers are told"
 
 
 def load_manifest(path: Path) -> dict:
@@ -150,6 +154,7 @@ class MallModule(CalendarReplica, MallService):
     applications: type
     lifecycle: Lifecycle = DECISION
     announcer = Announcer()
+    clock = Clock()  # the sweep's moment; a test may start it days ahead (CLOCK_STARTS_AT)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -170,7 +175,7 @@ class MallModule(CalendarReplica, MallService):
         and announce the other steps past their service level, each once, for the inbox of
         the agency that owes them (``application_overdue``); safe in every instance at once:
         rows are locked (``SKIP LOCKED``) or claimed by a conditional update."""
-        table, now, lifecycle = self.applications, utcnow(), self.lifecycle
+        table, now, lifecycle = self.applications, self.clock(), self.lifecycle
         if lifecycle.timeouts:  # the mall's own step, taken once: the row leaves the state
             ended = self.db.scalars(
                 select(table)
@@ -202,7 +207,52 @@ class MallModule(CalendarReplica, MallService):
                     "status": application.status,
                 },
             )
-        return len(overdue)
+            if lifecycle.escalation_days:
+                self._note_step(application, TOLD_AGENCY, now)
+        return len(overdue) + self._escalate(now, running)
+
+    def _escalate(self, now: datetime, running: tuple[str, ...]) -> int:
+        """Tell the mall's managers of each step still undone ``escalation_days`` working
+        days after its service level ended, once per step: the row is locked and the
+        escalation is a step on its record, looked for before it is written."""
+        days, table = self.lifecycle.escalation_days, self.applications
+        if not days:
+            return 0
+        late = self.db.scalars(
+            select(table)
+            .where(
+                table.overdue_flagged_at.is_not(None),
+                table.status.in_(running),
+                table.due_at < now - timedelta(days=days),  # a working day is at least one
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        escalated = 0
+        for application in late:
+            if self.deadline(application.due_at, days) >= now or self._escalated(application):
+                continue
+            self._note_step(application, TOLD_MALL, now)
+            self.db.record_event(
+                "application_escalated",
+                {
+                    "application_id": application.id,
+                    "service": application.service,
+                    "agency": self.agency_of(application, self._owing_party(application)),
+                    "told": wire.MALL_AGENCY,
+                    "due_at": application.due_at,
+                    "status": application.status,
+                },
+            )
+            escalated += 1
+        return escalated
+
+    def _escalated(self, application) -> bool:
+        """Whether the mall's managers were told of the step now late (since its flag)."""
+        flagged = application.overdue_flagged_at
+        return any(
+            step["note"] == TOLD_MALL and datetime.fromisoformat(step["at"]) >= flagged
+            for step in application.history
+        )
 
     def _owes(self, application) -> bool:
         """Whether the actor plays the staff party that owes the application's next step
@@ -468,6 +518,12 @@ class MallModule(CalendarReplica, MallService):
                 "reason": note,
             },
         )
+
+    def _note_step(self, application, note: str, at: datetime) -> None:
+        """A step on the record that changes no state (an escalation), by the mall."""
+        step = {"status": application.status, "actor_id": SYSTEM, "actor_role": SYSTEM}
+        step |= {"note": note, "at": at.isoformat()}
+        application.history = [*application.history, step]
 
     def _view(self, application) -> dict:
         allowed = self.lifecycle.allowed(application.status, self._parties(application))

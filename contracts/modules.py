@@ -27,7 +27,9 @@ APPLICATION_EVENTS = (
     "application_status_changed",
     "application_closed",
     "application_overdue",
+    "application_escalated",
 )
+MALL_AGENCY = "mpp"  # the mall's own staff: its managers and complaint officers
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,29}$")
 NAME = validate.Regexp(NAME_PATTERN, error="a-z, 0-9 and _, 2-30 characters")
 FIELD_TYPES = ("text", "integer", "date", "boolean", "choice", "nik")
@@ -265,6 +267,17 @@ class ApplicationOverdue(Schema):
     status = fields.String(load_default=None, allow_none=True)  # the step that is late
 
 
+class ApplicationEscalated(Schema):
+    """A step still undone well past its service level, told to the mall's managers."""
+
+    application_id = fields.String(required=True)
+    service = fields.String(required=True)
+    agency = fields.String(required=True, allow_none=True)  # whose step it is
+    told = fields.String(required=True)  # the inbox told: the mall's (MALL_AGENCY)
+    due_at = MallDateTime(required=True)
+    status = fields.String(required=True)
+
+
 def register_module_events(module: str) -> None:
     """Register the events every module publishes on its own exchange (source ``module``):
     a module needs no contracts of its own for them."""
@@ -272,6 +285,7 @@ def register_module_events(module: str) -> None:
     event_schema(module, "application_status_changed")(ApplicationStatusChanged)
     event_schema(module, "application_closed")(ApplicationClosed)
     event_schema(module, "application_overdue")(ApplicationOverdue)
+    event_schema(module, "application_escalated")(ApplicationEscalated)
 
 
 register_module_events(APPLICATIONS)  # the same events, as they reach the shared exchange

@@ -59,6 +59,10 @@ class Lifecycle:
     # state -> the action the mall takes by itself when the state's service level ends
     # (an unconfirmed answer closes); other states past their level are overdue instead
     timeouts: Mapping[str, str] = field(default_factory=dict)
+    # working days past a step's service level after which the mall's managers are told
+    # (the agency that owes the step is told when the level ends); both are on the record.
+    # None: the agency is told, and no one after it.
+    escalation_days: int | None = None
     _by_name: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -140,6 +144,8 @@ class Lifecycle:
             for spec in action.form:
                 if not isinstance(spec, dict) or not {"name", "type"} <= spec.keys():
                     found.append(f"{self.kind}: {action.name} has a form field without a name")
+        if self.escalation_days is not None and self.escalation_days < 1:
+            found.append(f"{self.kind}: escalation after {self.escalation_days} working days")
         for state, action in sorted(self.timeouts.items()):
             if state not in self.service_levels:
                 found.append(f"{self.kind}: {state} times out without a service level")

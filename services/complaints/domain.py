@@ -153,6 +153,9 @@ SERVICE_LEVEL_DAYS = {
     RESOLVED: REOPEN_WITHIN_DAYS,
 }
 AGENCY_ADMIN, MALL_MANAGER = "agency_admin", "mall_manager"  # as chassis.actor names them
+# a late step tells its agency when its level ends, and the mall's managers this many
+# working days later if it is still undone (LAPOR names no second level: the mall's choice)
+ESCALATE_TO_MALL_AFTER_DAYS = 2
 
 
 def escalation_target(level: int) -> str:

@@ -96,6 +96,7 @@ COMPLAINT = Lifecycle(
     closed=CLOSED,
     service_levels=dict(domain.SERVICE_LEVEL_DAYS),
     timeouts={RESOLVED: "close_unconfirmed"},
+    escalation_days=domain.ESCALATE_TO_MALL_AFTER_DAYS,
 )
 
 

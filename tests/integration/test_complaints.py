@@ -3,6 +3,7 @@ verified and dispositioned by the mall's complaint officers (agency mpp), answer
 agency it is sent to, confirmed with a rating or closed when unconfirmed; who sees whom;
 the voices of other citizens; the public page."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,10 +15,12 @@ from sqlalchemy import inspect, select, update
 from chassis.database import make_engine, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.migrate import alembic_config
-from chassis.module import TIMED_OUT
+from chassis.module import TIMED_OUT, TOLD_AGENCY, TOLD_MALL
+from chassis.rpc_client import RpcClient
 from services.complaints.models import Application, Base, OutboxEvent, Supporter
 from services.complaints.service import ComplaintsService
 from tests.integration.helpers import rows, rpc_to
+from tests.polling import eventually
 
 MALL_OFFICER = {"id": "mpp-admin-1", "role": "agency_admin", "agency": "mpp"}
 DINKES = {"id": "dinkes-verifier-1", "role": "verifier", "agency": "dinkes"}
@@ -313,3 +316,52 @@ def test_migrations_build_the_models_schema_and_go_down_to_an_empty_database(
     command.downgrade(alembic_config("complaints", url), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_a_step_still_undone_escalates_to_the_malls_managers_once_with_three_instances(
+    desk, service_processes
+):
+    """Three instances whose clocks run 30 days ahead sweep at the same moment: the late
+    step tells its agency and then the mall's managers, each once, both on its record."""
+    complaint = complain(desk)
+    sent_to(desk, complaint["id"], "dinkes")
+    ahead = (utcnow() + timedelta(days=30)).isoformat()
+    service_processes(
+        "complaints", "ComplaintsService", {**desk, "CLOCK_STARTS_AT": ahead}, count=3
+    )
+    client = RpcClient(desk["AMQP_URI"], timeout=30)
+
+    def sweep(_):
+        return client.call("complaints", "sweep", context={"actor": MALL_OFFICER})
+
+    try:
+        eventually(lambda: sum(sweep(n) for n in range(6)) > 0 or None, timeout=30)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(sweep, range(12)))
+    finally:
+        client.close()
+    [overdue] = events(desk, "application_overdue")
+    [escalated] = events(desk, "application_escalated")
+    assert (overdue["agency"], escalated["agency"], escalated["told"]) == (
+        "dinkes",
+        "dinkes",
+        "mpp",
+    )
+    notes = [step["note"] for step in read(desk, MALL_OFFICER, complaint["id"])["history"]]
+    assert (notes.count(TOLD_AGENCY), notes.count(TOLD_MALL)) == (1, 1)
+    assert notes.index(TOLD_AGENCY) < notes.index(TOLD_MALL)
+
+
+def test_a_step_taken_in_time_is_not_escalated(desk):
+    complaint = complain(desk)
+    set_due(desk, complaint["id"], utcnow() - timedelta(hours=1))
+    with rpc_to("complaints", desk) as complaints:
+        assert complaints.sweep() == 1  # late: its agency is told, not yet the managers
+    assert events(desk, "application_escalated") == []
+    act(desk, MALL_OFFICER, complaint["id"], "verify")
+    sent_to_dinkes = act(
+        desk, MALL_OFFICER, complaint["id"], "disposition", form={"agency": "dinkes"}
+    )
+    assert sent_to_dinkes["working_days_left"] >= 4  # a new step, a new clock
+    with rpc_to("complaints", desk) as complaints:
+        assert complaints.sweep() == 0
