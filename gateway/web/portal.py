@@ -127,8 +127,8 @@ def ticket(ticket_id: str):
         qr=qr_svg(public_url(url_for("portal.ticket", ticket_id=ticket_id))),
         cancel_code=request.cookies.get(CANCEL_COOKIE),
         holder=bool(g.actor.person_id) and g.actor.person_id == place["ticket"]["person_id"],
-        rated=place["rated"],
-        complaint_url=complaint_form_about(ticket_id) if place["invites_complaint"] else None,
+        rated=place.get("rated", False),  # .get: a queue of before the field answers none
+        complaint_url=complaint_form_about(ticket_id) if place.get("invites_complaint") else None,
         elements=SKM_ELEMENTS,
         scale=SKM_SCALE,
     )
