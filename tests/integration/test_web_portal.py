@@ -344,7 +344,7 @@ def complaint_desk(mall, container_factory, service_config):
     app, people = mall
     container_factory(ComplaintsService, service_config("complaints")).start()
     http = app.test_client()
-    eventually(lambda: http.get("/api/v1/modules/complaints").get_json()["available"], 30)
+    eventually(lambda: http.get("/api/v1/modules/complaints").get_json().get("available"), 30)
     return app, people
 
 
