@@ -89,6 +89,13 @@ class TicketPlace(Reply):
         allow_none=True,
         metadata={"description": "when the mall opens next, if it is closed now (WIB)"},
     )
+    rated = fields.Boolean(metadata={"description": "the service was rated (SKM), once"})
+    invites_complaint = fields.Boolean(
+        metadata={
+            "description": "its rating has an element at 1 (poor): a complaint about it is "
+            "invited, as the reply of rating it said"
+        }
+    )
 
 
 class ServiceLine(Reply):
@@ -174,11 +181,18 @@ class SatisfactionIndex(Reply):
 
 
 class Rating(Reply):
-    """A submitted survey: its index (25-100) and grade (A-D)."""
+    """A submitted survey: its index (25-100) and grade (A-D), and whether it invites a
+    complaint about the service."""
 
     ticket_id = fields.String()
     index = fields.Float()
     grade = fields.String()
+    invites_complaint = fields.Boolean(
+        metadata={
+            "description": "an element was rated 1 (poor): the mall invites a complaint "
+            "about this ticket's service to its complaint desk"
+        }
+    )
 
 
 class DailyStatisticsQuery(Schema):

@@ -28,6 +28,12 @@ REFUSALS = {
     "complaint_voice_ended": N_("the complaint is %(status)s: no more voices are added"),
     "complaint_voice_own": N_("this is your own complaint"),
     "complaint_voice_added": N_("you have already added your voice to this complaint"),
+    "complaint_object_id_needed": N_(
+        "a complaint about your ticket, booking or application names it by its id"
+    ),
+    "complaint_object_not_hers": N_(
+        "%(object_id)s is not a ticket, booking or application of yours: a complaint names your own"
+    ),
     # regional_tax: the tax robot of bapenda
     "tax_staff_only": N_("only the %(roles)s of %(agency)s do this"),
     "tax_file_refused": N_(
@@ -51,6 +57,9 @@ TAXPAYER_DECEASED = N_("registered as deceased in the civil registry: bill the h
 BILL_DIFFERS = N_("a bill for this object and due day was imported before with other values")
 NO_BILLS = N_("the file has a header and no bills")
 RECEIPT_USED = N_("already recorded for another payment")
+# a complaint about her own ticket, booking or application (services.complaints)
+OBJECT_ID_NEEDED = N_("required for a ticket, booking or application")
+OBJECT_NOT_HERS = N_("not one of yours, or no such one")
 REASONS = {
     "no_bills": NO_BILLS,
     "receipt_used": RECEIPT_USED,
@@ -58,4 +67,6 @@ REASONS = {
     "nik_unknown": NIK_UNKNOWN,
     "taxpayer_deceased": TAXPAYER_DECEASED,
     "bill_differs": BILL_DIFFERS,
+    "object_id_needed": OBJECT_ID_NEEDED,
+    "object_not_hers": OBJECT_NOT_HERS,
 }

@@ -8,11 +8,12 @@ import functools
 from datetime import timedelta
 
 import segno
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 
 from chassis.actor import CITIZEN
 from chassis.clock import today
+from chassis.errors import NotFound
 from contracts import catalog as catalog_wire
 from contracts import civil_registry as registry_wire
 from contracts import licensing as licensing_wire
@@ -26,7 +27,7 @@ from gateway.api.licensing import attach_upload
 from gateway.api.modules import live_manifest, read_view, submit_application, view_of
 from gateway.identity import audit, throttle
 from gateway.identity.models import Account
-from gateway.rpc import call
+from gateway.rpc import RemoteError, call
 from gateway.web.pages import (
     Refused,
     attempt,
@@ -126,9 +127,35 @@ def ticket(ticket_id: str):
         qr=qr_svg(public_url(url_for("portal.ticket", ticket_id=ticket_id))),
         cancel_code=request.cookies.get(CANCEL_COOKIE),
         holder=bool(g.actor.person_id) and g.actor.person_id == place["ticket"]["person_id"],
-        rated=request.args.get("rated"),
+        rated=place.get("rated", False),  # .get: a queue of before the field answers none
+        complaint_url=complaint_form_about(ticket_id) if place.get("invites_complaint") else None,
         elements=SKM_ELEMENTS,
         scale=SKM_SCALE,
+    )
+
+
+def complaint_form_about(ticket_id: str) -> str | None:
+    """The form of the mall's complaint desk (``COMPLAINT_MODULE`` and ``COMPLAINT_SERVICE``
+    of the gateway's settings) filled in with this ticket, while that module is live and
+    offers the service; None otherwise."""
+    module = current_app.config["COMPLAINT_MODULE"]
+    service = current_app.config["COMPLAINT_SERVICE"]
+    try:
+        manifest, live = if_available(live_manifest, module)
+    except NotFound:  # not a module's name
+        return None
+    except RemoteError as err:
+        if err.exc_type != "NotFound":  # never plugged in
+            raise
+        return None
+    if not live or service not in {offered["code"] for offered in manifest["services"]}:
+        return None
+    return url_for(
+        "portal.module_application",
+        module=module,
+        service=service,
+        object_kind="ticket",
+        object_id=ticket_id,
     )
 
 
@@ -326,8 +353,11 @@ def module_application(module: str, service: str):
     if service not in offered:
         return refusal(404, gettext("No such service."))
     errors, message, status, similar = {}, None, 200, None
+    spec = offered[service]
+    # a link may fill in the form's own fields by name (a complaint about this ticket)
+    shown = {f["name"]: request.args[f["name"]] for f in spec["form"] if f["name"] in request.args}
     if request.method == "POST":
-        spec = offered[service]
+        shown = request.form
         form = manifest_form(spec["form"])
         similar = similar_cases(manifest, spec, form)
         try:
@@ -342,7 +372,7 @@ def module_application(module: str, service: str):
         "portal/module_form.html",
         manifest=manifest,
         service=offered[service],
-        form=request.form,
+        form=shown,
         errors=errors,
         message=message,
         similar=similar,

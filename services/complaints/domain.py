@@ -23,7 +23,10 @@ REOPENED, CLOSED = "reopened", "closed"
 ENDED = frozenset({CLOSED, REJECTED})  # nobody adds a voice to these
 UNVERIFIED = frozenset({RECEIVED, REJECTED})  # not (or not yet) accepted as a complaint
 
-OBJECT_KINDS = ("service", "counter", "agency", "mall")  # what a complaint may be about
+# what a complaint may be about: a place or body of the mall, or one of her own dealings
+# with it, which she names by its id and which must be hers (``OWNED_OBJECTS``)
+OWNED_OBJECTS = ("ticket", "booking", "application")
+OBJECT_KINDS = ("service", "counter", "agency", "mall", *OWNED_OBJECTS)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,47 @@ class Complaint:
     answered_at: datetime | None = None  # the first answer or resolution
     resolved_within_level: bool | None = None  # as recorded; else derived from due_at
     rating: int | None = None  # 1..4, the citizen's rating of the answer
+
+
+# --- her own ticket, booking or application ---------------------------------------------
+def holder_of(kind: str, found: dict) -> str | None:
+    """Whom the owning service's reply says holds the object: a ticket's person (None for
+    a walk-in ticket, whose id is its bearer's claim), an application's applicant; a
+    booking's reply names none, and the queue shows a booking to its holder alone."""
+    if kind == "ticket":
+        return found["ticket"]["person_id"]
+    if kind == "application":
+        return found["applicant_id"]
+    return None
+
+
+def is_hers(kind: str, found: dict, person_id: str) -> bool:
+    """Whether a complainant may name the object she was shown: a walk-in ticket by its
+    bearer, anything else by its holder only."""
+    return holder_of(kind, found) in (None, person_id)
+
+
+def object_facts(kind: str, found: dict) -> dict:
+    """What the desk keeps of her ticket, booking or application that does not name her:
+    which service (and counter, and day) it was, for whoever follows the complaint up
+    when the id itself is kept from them."""
+    if kind == "ticket":
+        ticket = found["ticket"]
+        return {
+            "kind": kind,
+            "service_code": ticket["service_code"],
+            "counter_id": ticket["counter_id"],
+            "day": ticket["day"],
+        }
+    if kind == "booking":
+        return {"kind": kind, "service_code": found["service_code"], "day": found["day"]}
+    return {"kind": kind, "permit_type": found["permit_type"], "agency": found["agency"]}
+
+
+def names_her(object_kind: str) -> bool:
+    """Whether the object's id leads to the complainant (her ticket, booking or
+    application): then it is kept from whoever may not know who she is."""
+    return object_kind in OWNED_OBJECTS
 
 
 # --- redaction for the public view -----------------------------------------------------

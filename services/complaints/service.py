@@ -7,6 +7,9 @@ resolution closes by itself when its time ends.
 The application desk (submit, read, list mine, worklist, act, sweep) is ``MallModule``'s,
 run on the table ``COMPLAINT``; the rules the desk cannot know (redaction, duplicates,
 who may see the complainant, the figures per agency) are ``domain``'s.
+
+A complaint about her own ticket, booking or application names it by its id, and is
+accepted only once the service that keeps it, asked as her, shows it to her (``assess``).
 """
 
 import dataclasses
@@ -20,7 +23,9 @@ from chassis.actor import AGENCY_ADMIN, CITIZEN, VERIFIER
 from chassis.database import Database, utcnow
 from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.module import MallModule, load_manifest
+from chassis.reconnect import RpcProxy
 from chassis.service import rpc
+from contracts.refusals.modules import OBJECT_ID_NEEDED, OBJECT_NOT_HERS
 from desk.lifecycle import APPLICANT, Action, Lifecycle
 from services.complaints import domain
 from services.complaints.domain import (
@@ -131,8 +136,37 @@ class ComplaintsService(MallModule):
     applications = Application
     calendar_model = CalendarDay
     lifecycle = COMPLAINT
+    queue = RpcProxy("queue")  # her tickets and bookings
+    licensing = RpcProxy("licensing")  # her permit applications
 
     # --- the desk's hooks ---------------------------------------------------------------
+
+    def assess(self, service: dict, form: dict) -> dict:
+        """A complaint about her own ticket, booking or application names one the service
+        that keeps it shows her, asked as her (``get_ticket``, ``get_booking``,
+        ``get_application``: 404 for anyone else's); what was found is kept without the
+        id (``domain.object_facts``)."""
+        kind, object_id = form["object_kind"], form.get("object_id")
+        if kind not in domain.OWNED_OBJECTS:
+            return {}
+        if not object_id:
+            raise InvalidInput("complaint_object_id_needed", {"object_id": [OBJECT_ID_NEEDED]})
+        read = {
+            "ticket": self.queue.get_ticket,
+            "booking": self.queue.get_booking,
+            "application": self.licensing.get_application,
+        }[kind]
+        try:
+            found = read(object_id)
+        except NotFound:
+            found = None
+        if found is None or not domain.is_hers(kind, found, self.actor.person_id):
+            raise InvalidInput(
+                "complaint_object_not_hers",
+                {"object_id": [OBJECT_NOT_HERS]},
+                object_id=object_id,
+            )
+        return {"object": domain.object_facts(kind, found)}
 
     def columns(self, service: dict, form: dict, assessment: dict) -> dict:
         return {
@@ -180,6 +214,8 @@ class ComplaintsService(MallModule):
         )
         if shown is None:
             view["applicant_id"] = None
+            if domain.names_her(application.object_kind):  # her ticket's id leads to her
+                view["form"] = {**view["form"], "object_id": None}
             for step in view["history"]:
                 if step.get("actor_role") == CITIZEN:
                     step["actor_id"] = None
@@ -320,7 +356,7 @@ class ComplaintsService(MallModule):
             "id": row.id,
             "category": row.category,
             "object_kind": row.object_kind,
-            "object_id": row.object_id,
+            "object_id": None if domain.names_her(row.object_kind) else row.object_id,
             "text": domain.redact(row.form.get("text", "")),
             "status": row.status,
             "agency": row.routed_to,

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from chassis import calendar
-from chassis.actor import CITIZEN
+from chassis.actor import CITIZEN, MALL_MANAGER
 from chassis.calendar import closed_day
 from chassis.errors import Conflict, InvalidInput, NotFound, load
 from chassis.service import rpc
@@ -115,6 +115,15 @@ class Bookings:
             .order_by(Booking.starts_at.desc())
         )
         return wire.Booking(many=True).dump(mine)
+
+    @rpc
+    def get_booking(self, booking_id: str) -> dict:
+        """A booking, to its holder and to the staff of its line's agency (and the mall
+        manager); to anyone else it does not exist (404, not 403)."""
+        booking = self.db.get(Booking, booking_id)
+        if booking is None or not self._may_see_booking(booking):
+            raise NotFound("no_booking", booking=booking_id)
+        return wire.Booking().dump(booking)
 
     @rpc
     def cancel_booking(self, booking_id: str) -> dict:
@@ -234,6 +243,12 @@ class Bookings:
             return True
         except IntegrityError:
             return self._seat_count(service_code, starts_at, change, capacity)
+
+    def _may_see_booking(self, booking: Booking) -> bool:
+        actor = self.actor
+        if actor.is_person(booking.person_id) or actor.role == MALL_MANAGER:
+            return True
+        return actor.is_staff and actor.agency == self._line(booking.service_code).agency
 
     def _own_booking(self, booking_id: str) -> Booking:
         booking = self.db.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())

@@ -25,6 +25,7 @@ MAX_PRIORITY_STREAK = 3
 # after a call, that her turn is near (notifications tells it once per ticket)
 TURN_NEAR_POSITION = 3
 SKM_ELEMENTS = 9  # the nine elements of the national satisfaction survey (PermenPAN-RB 14/2017)
+COMPLAINT_RATING = 1  # an element rated this (poor) invites a complaint about the service
 DEFAULT_SERVICE_MINUTES = 5.0
 
 
@@ -132,6 +133,12 @@ def skm_index(ratings: list[list[int]]) -> float | None:
         return None
     per_element = [statistics.fmean(r[i] for r in ratings) for i in range(SKM_ELEMENTS)]
     return round(statistics.fmean(per_element) * 25, 2)
+
+
+def invites_complaint(elements: list[int]) -> bool:
+    """Whether a rating asks for an answer: an element rated 1 (poor) invites a complaint
+    about the service, which the mall's complaint desk follows up."""
+    return COMPLAINT_RATING in elements
 
 
 def skm_grade(index: float) -> str:

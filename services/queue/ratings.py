@@ -20,7 +20,8 @@ class Ratings:
 
     @rpc
     def rate(self, ticket_id: str, payload: dict) -> dict:
-        """The SKM survey for a finished service, once per ticket."""
+        """The SKM survey for a finished service, once per ticket; a rating with an element
+        at 1 invites a complaint (``invites_complaint`` in the reply)."""
         elements = load(wire.RatingRequest(), payload)["elements"]
         ticket = self._visible_ticket(ticket_id)
         if ticket.status != "done":
@@ -44,7 +45,14 @@ class Ratings:
             "rating_submitted",
             {"ticket_id": ticket.id, "service_code": ticket.service_code, "index": index},
         )
-        return {"ticket_id": ticket.id, "index": index, "grade": domain.skm_grade(index)}
+        return wire.Rating().dump(
+            {
+                "ticket_id": ticket.id,
+                "index": index,
+                "grade": domain.skm_grade(index),
+                "invites_complaint": domain.invites_complaint(elements),
+            }
+        )
 
     @rpc
     def satisfaction(self, scope: str, key: str) -> dict:

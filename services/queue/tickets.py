@@ -19,6 +19,7 @@ from services.queue.models import (
     DeceasedPerson,
     Holiday,
     OpeningHours,
+    Rating,
     Sequence,
     ServiceLine,
     Ticket,
@@ -144,17 +145,21 @@ class Tickets:
 
     @rpc
     def get_ticket(self, ticket_id: str) -> dict:
-        """A ticket, its position in line and the estimated wait.
+        """A ticket, its position in line and the estimated wait, and whether it was rated
+        (and the rating invites a complaint).
 
         A walk-in ticket's id is its claim (it is printed on the paper); a ticket taken
         by a signed-in citizen is hers, and her agency's staff's, alone."""
         ticket = self._visible_ticket(ticket_id)
+        rating = self.db.get(Rating, ticket.id)
         place = {
             "ticket": ticket,
             "position": None,
             "estimated_wait_minutes": None,
             "no_counter_open": False,
             "opens_at": None,
+            "rated": rating is not None,
+            "invites_complaint": rating is not None and domain.invites_complaint(rating.elements),
         }
         if ticket.status == "waiting":
             position = self._position(ticket)

@@ -70,6 +70,20 @@ def test_a_citizen_books_a_slot_once_per_service_and_day(queue):
     assert book(queue, citizen(2), slot + timedelta(minutes=30))["status"] == "booked"
 
 
+def test_a_booking_is_read_by_its_holder_and_its_agencys_staff_and_by_no_one_else(queue):
+    booking = book(queue, citizen(1), next_working_day_at(9))
+    readers = (citizen(1), DESK, {"id": "m-1", "role": "mall_manager", "agency": None})
+    for reader in readers:
+        with rpc_to("queue", queue, actor=reader) as them:
+            assert them.get_booking(booking["id"]) == booking
+    tax_desk = {"id": "desk-4", "role": "counter_officer", "agency": "bapenda"}
+    for outsider in (citizen(2), tax_desk, None):
+        with rpc_to("queue", queue, actor=outsider) as them, pytest.raises(NotFound):
+            them.get_booking(booking["id"])
+    with rpc_to("queue", queue, actor=citizen(1)) as phone, pytest.raises(NotFound):
+        phone.get_booking("no-such-booking")
+
+
 @pytest.mark.parametrize(
     "when, reason",
     [

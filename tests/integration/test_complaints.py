@@ -17,9 +17,13 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chassis.migrate import alembic_config
 from chassis.module import TIMED_OUT, TOLD_AGENCY, TOLD_MALL
 from chassis.rpc_client import RpcClient
+from scripts.demo_data import QUEUE_SETUP, seed
 from services.complaints.models import Application, Base, OutboxEvent, Supporter
 from services.complaints.service import ComplaintsService
+from services.licensing.service import LicensingService
+from services.queue.service import QueueService
 from tests.integration.helpers import rows, rpc_to
+from tests.integration.test_bookings import next_working_day_at
 from tests.polling import eventually
 
 MALL_OFFICER = {"id": "mpp-admin-1", "role": "agency_admin", "agency": "mpp"}
@@ -43,6 +47,19 @@ def desk(container_factory, service_config):
     config = service_config("complaints")
     container_factory(ComplaintsService, config).start()
     return config
+
+
+@pytest.fixture
+def mall_desk(container_factory, service_config, tmp_path):
+    """The complaint desk with the services that keep what a complaint may name."""
+    queue = service_config("queue")
+    seed(queue["DATABASE_URL"], QUEUE_SETUP)
+    container_factory(QueueService, queue).start()
+    licensing = service_config("licensing", DOCUMENT_STORE=str(tmp_path / "documents"))
+    container_factory(LicensingService, licensing).start()
+    config = service_config("complaints")
+    container_factory(ComplaintsService, config).start()
+    return {"complaints": config, "queue": queue}
 
 
 def complain(config, actor=SITI, **form):
@@ -365,3 +382,84 @@ def test_a_step_taken_in_time_is_not_escalated(desk):
     assert sent_to_dinkes["working_days_left"] >= 4  # a new step, a new clock
     with rpc_to("complaints", desk) as complaints:
         assert complaints.sweep() == 0
+
+
+QUEUE_DESK = {"id": "desk-1", "role": "counter_officer", "agency": "disdukcapil"}
+
+
+def ticket_of(queue, actor) -> dict:
+    with rpc_to("queue", queue, actor=actor) as kiosk:
+        return kiosk.issue_ticket({"service_code": "population"})
+
+
+def about(mall, kind, object_id, actor=SITI, **form):
+    return complain(mall["complaints"], actor, object_kind=kind, object_id=object_id, **form)
+
+
+def test_a_complaint_about_her_own_ticket_is_accepted_with_what_it_was(mall_desk):
+    mine = ticket_of(mall_desk["queue"], SITI)
+    walk_in = ticket_of(mall_desk["queue"], None)  # no person: its id is its bearer's claim
+    complaint = about(mall_desk, "ticket", mine["id"])
+    assert (complaint["status"], complaint["form"]["object_id"]) == ("received", mine["id"])
+    assert complaint["assessment"]["object"] == {
+        "kind": "ticket",
+        "service_code": "population",
+        "counter_id": None,
+        "day": mine["day"],
+    }
+    assert about(mall_desk, "ticket", walk_in["id"], BUDI)["status"] == "received"
+    [row, _] = rows(mall_desk["complaints"]["DATABASE_URL"], select(Application))
+    assert (row.object_kind, row.object_id) == ("ticket", mine["id"])
+
+
+def test_another_citizens_ticket_is_refused_on_its_id(mall_desk):
+    hers = ticket_of(mall_desk["queue"], SITI)
+    with pytest.raises(InvalidInput) as refused:
+        about(mall_desk, "ticket", hers["id"], BUDI)
+    assert refused.value.code == "complaint_object_not_hers"
+    assert list(refused.value.fields) == ["object_id"]
+    assert rows(mall_desk["complaints"]["DATABASE_URL"], select(Application)) == []
+
+
+def test_an_unknown_booking_or_application_is_refused_and_her_own_booking_accepted(mall_desk):
+    for kind in ("booking", "application"):
+        with pytest.raises(InvalidInput) as refused:
+            about(mall_desk, kind, "00000000-0000-0000-0000-000000000000")
+        assert (refused.value.code, list(refused.value.fields)) == (
+            "complaint_object_not_hers",
+            ["object_id"],
+        )
+    with rpc_to("queue", mall_desk["queue"], actor=SITI) as phone:
+        slot = next_working_day_at(9).isoformat()
+        booking = phone.book({"service_code": "population", "starts_at": slot})
+    with pytest.raises(InvalidInput):  # hers alone
+        about(mall_desk, "booking", booking["id"], BUDI)
+    complaint = about(mall_desk, "booking", booking["id"])
+    assert complaint["assessment"]["object"]["service_code"] == "population"
+
+
+def test_a_complaint_about_a_ticket_booking_or_application_needs_its_id(mall_desk):
+    for kind in ("ticket", "booking", "application"):
+        with pytest.raises(InvalidInput) as refused:
+            about(mall_desk, kind, None)
+        assert refused.value.code == "complaint_object_id_needed"
+        assert list(refused.value.fields) == ["object_id"]
+
+
+def test_her_tickets_id_is_kept_from_whoever_may_not_know_who_she_is(mall_desk):
+    mine = ticket_of(mall_desk["queue"], SITI)
+    config = mall_desk["complaints"]
+    anonymous = about(mall_desk, "ticket", mine["id"], anonymous=True)
+    public = about(mall_desk, "ticket", mine["id"], category="staff_conduct")
+    assert read(config, SITI, anonymous["id"])["form"]["object_id"] == mine["id"]
+    assert read(config, MALL_OFFICER, anonymous["id"])["form"]["object_id"] is None
+    assert read(config, MALL_OFFICER, anonymous["id"])["assessment"]["object"]["kind"] == "ticket"
+    assert read(config, MALL_OFFICER, public["id"])["form"]["object_id"] == mine["id"]
+    act(config, MALL_OFFICER, public["id"], "verify")
+    with rpc_to("complaints", config) as complaints:
+        [listed] = complaints.public_complaints()
+    assert (listed["id"], listed["object_kind"], listed["object_id"]) == (
+        public["id"],
+        "ticket",
+        None,
+    )

@@ -154,7 +154,37 @@ def test_the_satisfaction_survey_rates_a_finished_service_once(queue):
             citizen.rate(ticket["id"], {"elements": [1] * 9})
         agency = citizen.satisfaction("agency", "disdukcapil")
     assert rated["index"] == pytest.approx(91.67, abs=0.01) and rated["grade"] == "A"
+    assert rated["invites_complaint"] is False  # no element at 1
     assert (agency["responses"], agency["index"]) == (1, rated["index"])
+
+
+def served(queue, ticket: dict) -> None:
+    with rpc_to("queue", queue, actor=OFFICER_1) as counter:
+        counter.open_counter("loket-1")
+        assert counter.call_next("loket-1")["id"] == ticket["id"]
+        counter.finish("loket-1", {"outcome": "done"})
+
+
+def test_a_rating_with_an_element_at_poor_invites_a_complaint_and_the_ticket_says_so(queue):
+    [ticket] = issue(queue, None)
+    served(queue, ticket)
+    with rpc_to("queue", queue, actor=None) as citizen:
+        before = citizen.get_ticket(ticket["id"])
+        rated = citizen.rate(ticket["id"], {"elements": [4, 4, 1, 4, 4, 4, 4, 4, 4]})
+        after = citizen.get_ticket(ticket["id"])
+    assert (before["rated"], before["invites_complaint"]) == (False, False)
+    assert rated["invites_complaint"] is True and rated["grade"] == "A"  # a good index still
+    assert (after["rated"], after["invites_complaint"]) == (True, True)
+
+
+def test_a_rating_without_a_poor_element_leaves_the_ticket_inviting_nothing(queue):
+    [ticket] = issue(queue, None)
+    served(queue, ticket)
+    with rpc_to("queue", queue, actor=None) as citizen:
+        rated = citizen.rate(ticket["id"], {"elements": [2] * 9})
+        after = citizen.get_ticket(ticket["id"])
+    assert rated["invites_complaint"] is False and rated["grade"] == "D"
+    assert (after["rated"], after["invites_complaint"]) == (True, False)
 
 
 def test_daily_statistics_count_issued_served_and_no_shows(queue):

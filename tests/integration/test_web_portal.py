@@ -1,6 +1,7 @@
 """The citizens' pages against the real services and RabbitMQ (SQLite, PostgreSQL): the
 cookie sign-in and its form token, bookings, applications with uploads, refusals, language."""
 
+import html
 import io
 import re
 
@@ -15,12 +16,14 @@ from gateway.identity.models import AuditEntry
 from scripts.demo_data import PERMIT_TYPES, QUEUE_SETUP, seed
 from services.catalog.service import CatalogService
 from services.civil_registry.service import CivilRegistryService
+from services.complaints.service import ComplaintsService
 from services.licensing.service import LicensingService
 from services.queue.service import QueueService
 from tests.accounts import bearer, web_client
 from tests.integration.helpers import rpc_to
 from tests.integration.test_bookings import next_working_day_at
 from tests.integration.test_gateway_licensing import PDF, SITI
+from tests.polling import eventually
 
 BUDI = {"nik": "3314010203850002", "full_name": "Budi Santoso", "birth_date": "1985-03-02"}
 PASSWORD = "kopi-tubruk-pagi-hari"
@@ -333,3 +336,72 @@ def test_the_verification_page_is_throttled_after_unknown_numbers(mall):
         "/verify?number=503%2FNIB%2F0009", environ_base={"REMOTE_ADDR": "10.8.8.9"}
     )
     assert elsewhere.status_code == 200
+
+
+@pytest.fixture
+def complaint_desk(mall, container_factory, service_config):
+    """The portal's mall with the complaint desk plugged in and live in the catalog."""
+    app, people = mall
+    container_factory(ComplaintsService, service_config("complaints")).start()
+    http = app.test_client()
+    eventually(lambda: http.get("/api/v1/modules/complaints").get_json().get("available"), 30)
+    return app, people
+
+
+def finished_ticket(app, http) -> str:
+    """A walk-in ticket taken on ``http`` and served to the end: its page's path."""
+    path = http.post("/tickets", data={"service_code": "population"}).headers["Location"]
+    desk = bearer(app, Actor(id="desk-1", role="counter_officer", agency="disdukcapil"))
+    for action, body in (("open", None), ("call-next", None), ("finish", {"outcome": "KTP"})):
+        done = http.post(f"/api/v1/counters/loket-1/{action}", headers=desk, json=body)
+        assert done.status_code == 200, done.text
+    http.post("/api/v1/counters/loket-1/close", headers=desk)
+    return path
+
+
+def rated(http, path: str, *elements: int) -> str:
+    answers = {f"e{i}": str(value) for i, value in enumerate(elements, 1)}
+    sent = http.post(f"{path}/rating", data=answers)
+    assert sent.status_code == 303, sent.text
+    return sent.headers["Location"]
+
+
+def test_a_rating_with_a_poor_element_offers_a_complaint_about_the_ticket(complaint_desk):
+    app, people = complaint_desk
+    http = app.test_client()
+    path = finished_ticket(app, http)
+    ticket_id = path.rsplit("/", 1)[1]
+    form = f"/modules/complaints/services/complaint?object_kind=ticket&object_id={ticket_id}"
+    page = http.get(rated(http, path, 4, 4, 4, 1, 4, 4, 4, 4, 4)).text
+    assert "Terima kasih" in page and 'id="complaint-offer"' in page
+    assert f'href="{html.escape(form)}"' in page and "Ajukan pengaduan" in page
+    assert 'id="complaint-offer"' in http.get(path).text  # the queue says so, every time
+    assert "File a complaint about this ticket" in http.get(f"{path}?lang=en").text
+
+    siti, token = citizen(app, people)
+    filled = siti.get(f"{form}&anonymous=yes&applicant_id=someone-else").text
+    assert '<option value="ticket" selected>' in filled
+    assert f'name="object_id" value="{ticket_id}"' in filled
+    assert re.search(r'name="anonymous" value="yes"\s+checked', filled)
+    assert 'value="someone-else"' not in filled  # not a field of the form
+    complaint = {
+        "csrf_token": token,
+        "category": "staff_conduct",
+        "text": "Petugas loket 1 membentak saya saat melayani.",
+        "object_kind": "ticket",
+        "object_id": ticket_id,
+    }
+    filed = siti.post(form, data=complaint)
+    assert filed.status_code == 303, filed.text  # her walk-in ticket: she bears it
+
+    app.config["COMPLAINT_MODULE"] = "no_such_desk"  # no complaint desk: no offer
+    assert 'id="complaint-offer"' not in http.get(path).text
+
+
+def test_a_rating_without_a_poor_element_offers_no_complaint(complaint_desk):
+    app, _ = complaint_desk
+    http = app.test_client()
+    path = finished_ticket(app, http)
+    page = http.get(rated(http, path, 2, 2, 2, 2, 2, 2, 2, 2, 2)).text
+    assert "Terima kasih" in page
+    assert 'id="complaint-offer"' not in page and "/modules/complaints" not in page

@@ -27,7 +27,7 @@ from services.complaints.domain import (
     shown_complainant,
     similar,
 )
-from services.complaints.service import COMPLAINT
+from services.complaints.service import COMPLAINT, MANIFEST
 
 NIK, PHONE, EMAIL = "[NIK]", "[telepon/phone]", "[email]"
 
@@ -349,3 +349,59 @@ def test_the_complaint_desks_lifecycle_table_is_sound():
     assert COMPLAINT.problems() == []
     assert dict(COMPLAINT.service_levels) == domain.SERVICE_LEVEL_DAYS
     assert COMPLAINT.final_states == {domain.REJECTED, domain.CLOSED}
+
+
+# --- her own ticket, booking or application ------------------------------------------------
+TICKET = {"ticket": {"person_id": "person-siti", "service_code": "population"}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "found", "hers"),
+    [
+        ("ticket", TICKET, True),
+        ("ticket", {"ticket": {"person_id": None}}, True),  # a walk-in ticket: its bearer's
+        ("ticket", {"ticket": {"person_id": "person-budi"}}, False),
+        ("application", {"applicant_id": "person-siti"}, True),
+        ("application", {"applicant_id": "person-budi"}, False),
+        ("booking", {"service_code": "population"}, True),  # the queue shows it to her alone
+    ],
+    ids=["her ticket", "walk-in ticket", "his ticket", "her application", "his", "booking"],
+)
+def test_a_complaint_names_only_an_object_she_holds_or_bears(kind, found, hers):
+    assert domain.is_hers(kind, found, "person-siti") is hers
+
+
+def test_what_is_kept_of_her_ticket_names_the_service_and_not_her():
+    found = {
+        "ticket": {
+            "id": "t-1",
+            "person_id": "person-siti",
+            "service_code": "population",
+            "counter_id": "loket-1",
+            "day": "2026-12-07",
+            "label": "A-001",
+        }
+    }
+    facts = domain.object_facts("ticket", found)
+    assert facts == {
+        "kind": "ticket",
+        "service_code": "population",
+        "counter_id": "loket-1",
+        "day": "2026-12-07",
+    }
+
+
+@pytest.mark.parametrize("kind", domain.OWNED_OBJECTS)
+def test_her_own_objects_are_in_the_kinds_a_complaint_may_name(kind):
+    assert kind in domain.OBJECT_KINDS and domain.names_her(kind)
+
+
+@pytest.mark.parametrize("kind", ["service", "counter", "agency", "mall"])
+def test_a_place_of_the_mall_does_not_name_the_complainant(kind):
+    assert not domain.names_her(kind)
+
+
+def test_the_manifest_offers_exactly_the_kinds_the_rules_know():
+    [service] = MANIFEST["services"]
+    [object_kind] = [f for f in service["form"] if f["name"] == "object_kind"]
+    assert tuple(object_kind["choices"]) == domain.OBJECT_KINDS

@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 
 from services.licensing.domain import is_open
-from services.queue.domain import estimated_wait_minutes, next_opening, service_day, ticket_label
+from services.queue.domain import (
+    estimated_wait_minutes,
+    invites_complaint,
+    next_opening,
+    service_day,
+    ticket_label,
+)
 
 # --- queue -----------------------------------------------------------------------------------
 
@@ -34,6 +40,24 @@ def test_service_day_reads_times_given_in_other_zones():
     tokyo = timezone(timedelta(hours=9))
     # 01:30 in Tokyo on the 24th is 23:30 on the 23rd in Jakarta (UTC+7).
     assert service_day(datetime(2026, 11, 24, 1, 30, tzinfo=tokyo)) == date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        [1, 4, 4, 4, 4, 4, 4, 4, 4],
+        [4, 4, 4, 4, 4, 4, 4, 4, 1],
+        [1] * 9,
+        [2, 3, 1, 2, 3, 4, 2, 3, 2],
+    ],
+)
+def test_a_rating_with_any_element_at_poor_invites_a_complaint(elements):
+    assert invites_complaint(elements)
+
+
+@pytest.mark.parametrize("elements", [[2] * 9, [4] * 9, [2, 3, 4, 2, 3, 4, 2, 3, 4]])
+def test_a_rating_without_a_poor_element_invites_none(elements):
+    assert not invites_complaint(elements)
 
 
 # --- licensing -------------------------------------------------------------------------------
