@@ -3,13 +3,17 @@ the module records it, its outbox relay publishes it, the shared exchange brings
 notifications service, which tells the applicant of each step she did not take herself
 and the agency that owes the next step, once each."""
 
+from datetime import timedelta
+
 import pytest
 from nameko.testing.services import entrypoint_waiter
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from chassis.database import make_engine, utcnow
 from chassis.relay import OutboxRelay
 from services.civil_registry.service import CivilRegistryService
 from services.complaints import models as complaints_models
+from services.complaints.models import Application
 from services.complaints.service import ComplaintsService
 from services.notifications.service import NotificationsService
 from services.social_aid import models as social_aid_models
@@ -198,3 +202,30 @@ def test_social_aid_decisions_are_still_told_as_decisions_and_her_withdrawal_not
     ]
     # dinsos took every step itself: its inbox has the three new applications only
     assert [n["kind"] for n in inbox_of(social_aid, DINSOS)] == ["application_assigned"] * 3
+
+
+def test_an_answer_left_unconfirmed_closes_by_itself_and_she_is_told_the_mall_closed_it(
+    complaints,
+):
+    with rpc_to("complaints", complaints["config"], actor=SITI) as desk:
+        cid = desk.submit_application({"service": "complaint", "form": COMPLAINT})["id"]
+    relayed(complaints, "on_module_application_submitted")
+    complaint_step(complaints, MALL_OFFICER, cid, "verify")
+    complaint_step(complaints, MALL_OFFICER, cid, "disposition", form={"agency": "dinkes"})
+    complaint_step(complaints, DINKES, cid, "resolve", ANSWER)
+    engine = make_engine(complaints["config"]["DATABASE_URL"])
+    with engine.begin() as connection:  # her time to confirm or reopen has ended
+        ended = utcnow() - timedelta(minutes=1)
+        connection.execute(update(Application).where(Application.id == cid).values(due_at=ended))
+    engine.dispose()
+    with rpc_to("complaints", complaints["config"], actor=MALL_OFFICER) as desk:
+        desk.sweep()
+    relayed(complaints)
+
+    closed = inbox_of(complaints, SITI)[-1]
+    assert closed["subject"] == "Pengaduan layanan: kini Selesai"
+    assert closed["body"] == (
+        "Permohonan Anda untuk Pengaduan layanan telah berlanjut. Statusnya kini: Selesai."
+        "\n\nLangkah ini diambil oleh mal secara otomatis."  # no English note of the mall's
+    )
+    assert len(inbox_of(complaints, DINKES)) == 1  # nobody owes a step of a closed case
