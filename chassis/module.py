@@ -508,6 +508,8 @@ class MallModule(CalendarReplica, MallService):
             application.overdue_flagged_at = None
         step = {"status": status, "actor_id": actor_id, "actor_role": actor_role, "note": note}
         application.history = [*application.history, {**step, "at": utcnow().isoformat()}]
+        by_mall = actor_role == SYSTEM  # the mall's own step: neither staff's nor hers
+        owing = self.lifecycle.owing_party(status)
         self.db.record_event(
             "application_status_changed",
             {
@@ -516,6 +518,10 @@ class MallModule(CalendarReplica, MallService):
                 "status": status,
                 "previous_status": previous,
                 "reason": note,
+                "status_name": wire.state_names(self.manifest, status),
+                "agency": owing and self.agency_of(application, owing),  # its next step's
+                "by_agency": self.actor.agency if not by_mall and self.actor.is_staff else None,
+                "by_applicant": not by_mall and self.actor.is_person(application.applicant_id),
             },
         )
 

@@ -248,13 +248,22 @@ class ApplicationSubmitted(Schema):
 
 
 class ApplicationStatusChanged(Schema):
-    """Every step of an application's lifecycle after its submission."""
+    """Every step of an application's lifecycle after its submission: for whoever tells
+    people of it, the state's name (the module's words for its own states), the agency
+    that owes the next step now (None when no staff owe one: a closed case, or a state
+    the mall leaves by itself) and who took this step (the actor's agency for staff, or
+    the applicant herself; the mall's own steps are neither). These are absent in events
+    published before the fields existed."""
 
     application_id = fields.String(required=True)
     service = fields.String(required=True)
     status = fields.String(required=True)
     previous_status = fields.String(required=True)
     reason = fields.String(allow_none=True)
+    status_name = fields.Nested(Names, load_default=None, allow_none=True)
+    agency = fields.String(load_default=None, allow_none=True)
+    by_agency = fields.String(load_default=None, allow_none=True)
+    by_applicant = fields.Boolean(load_default=False)
 
 
 class ApplicationOverdue(Schema):
@@ -276,6 +285,18 @@ class ApplicationEscalated(Schema):
     told = fields.String(required=True)  # the inbox told: the mall's (MALL_AGENCY)
     due_at = MallDateTime(required=True)
     status = fields.String(required=True)
+
+
+def state_names(manifest: dict, status: str) -> dict | None:
+    """The manifest's words for a state of the module's lifecycle, as an event carries
+    them (``Names``), or None when the manifest names it not.
+
+    >>> state_names({"lifecycle": {"states": {"verified": {"name_id": "Terverifikasi",
+    ...     "name_en": "Verified"}}}}, "verified")
+    {'id': 'Terverifikasi', 'en': 'Verified'}
+    """
+    named = ((manifest.get("lifecycle") or {}).get("states") or {}).get(status)
+    return {"id": named["name_id"], "en": named["name_en"]} if named else None
 
 
 def register_module_events(module: str) -> None:

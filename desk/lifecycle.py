@@ -104,6 +104,17 @@ class Lifecycle:
             if state in a.sources and (wanted is None or a.party in wanted)
         ]
 
+    def owing_party(self, state: str) -> str | None:
+        """The staff party that owes the next step in ``state`` (the first the table
+        names); None when no staff owe one: in a final state, where only the applicant
+        acts, or in a state the mall leaves by itself (``timeouts``)."""
+        if state in self.timeouts:
+            return None
+        for name in self.allowed(state):
+            if (party := self._by_name[name].party) != APPLICANT:
+                return party
+        return None
+
     def next_state(self, state: str, action: str) -> str:
         """Where ``action`` leads from ``state``; IllegalTransition when it can't."""
         found = self._by_name.get(action)

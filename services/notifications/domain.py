@@ -65,6 +65,33 @@ def short_id(identifier: str) -> str:
     return identifier.split("-", 1)[0].upper()
 
 
+# --- the steps of an agency module's applications --------------------------------------
+
+MODULE_DECISIONS = frozenset({"approved", "rejected"})  # told as ``module_decision``
+
+
+def applicant_told_of_step(data: dict) -> bool:
+    """Whether the applicant is told of a step of her application at a module (the data
+    of ``application_status_changed``): of every step she did not take herself; of an
+    event published before it said who took the step, of a decision only, as then."""
+    if "by_applicant" not in data:
+        return data["status"] in MODULE_DECISIONS
+    return not data["by_applicant"]
+
+
+def agency_told_of_step(data: dict) -> str | None:
+    """The agency whose inbox is told of a module's step: the one that owes the next step
+    now, unless it took this one itself (nobody when no staff owe a step)."""
+    agency = data.get("agency")
+    return agency if agency and agency != data.get("by_agency") else None
+
+
+def step_by_mall(data: dict) -> bool:
+    """Whether the mall took the step by itself (a time that ended, a death), not a
+    person: neither staff of an agency nor the applicant."""
+    return "by_applicant" in data and not data["by_applicant"] and not data.get("by_agency")
+
+
 # --- reminders ---------------------------------------------------------------------------
 
 QUIET_STARTS, QUIET_ENDS = time(21, 0), time(6, 0)  # WIB

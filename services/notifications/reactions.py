@@ -475,20 +475,49 @@ class ModuleReactions:
         link = f"/office/modules/{module}/applications/{data['application_id']}"
         self._tell_agency(event, "application_overdue", data["agency"], values, link)
 
+    @event_handler(modules.APPLICATIONS, "application_escalated")
+    @idempotent
+    def on_module_application_escalated(self, event: dict) -> None:
+        """A step still undone after its agency was told: the mall's managers are told."""
+        module, data = event["source"], event["data"]
+        known = self.db.get(KnownApplication, (module, data["application_id"]))
+        name = (known.service_names or known.service) if known else data["service"]
+        values = {
+            "application": name,
+            "due": datetime.fromisoformat(data["due_at"]),
+            "agency": data["agency"] or "-",
+        }
+        link = f"/office/modules/{module}/applications/{data['application_id']}"
+        self._tell_agency(event, "application_escalated", data["told"], values, link)
+
     @event_handler(modules.APPLICATIONS, "application_status_changed")
     @idempotent
     def on_module_application_status_changed(self, event: dict) -> None:
-        """A decision, told to the applicant known from the submission."""
+        """Every step the applicant known from the submission did not take herself is told
+        to her (a decision as ``module_decision``), with the state's name and the note;
+        the agency that owes the next step is told in its inbox, unless the step was its
+        own (``domain.applicant_told_of_step``, ``domain.agency_told_of_step``)."""
         module, data = event["source"], event["data"]
-        if data["status"] not in ("approved", "rejected"):
-            return
         known = self.db.get(KnownApplication, (module, data["application_id"]))
-        if known is None:
-            return
+        path = f"/modules/{module}/applications/{data['application_id']}"
+        service = (known.service_names if known else None) or data.get("service") or module
+        by_mall = domain.step_by_mall(data)
         values = {
-            "approved": data["status"] == "approved",
-            "service": known.service_names or data.get("service") or module,
-            "note": data.get("reason") or "",
+            "service": service,
+            "status": data["status"],
+            "status_name": data.get("status_name"),
+            "note": "" if by_mall else data.get("reason") or "",  # the mall's is no text
         }
-        link = f"/modules/{module}/applications/{data['application_id']}"
-        self._tell_person(event, "module_decision", known.person_id, values, link)
+        if known is not None and domain.applicant_told_of_step(data):
+            if data["status"] in domain.MODULE_DECISIONS:
+                decision = {
+                    "approved": data["status"] == "approved",
+                    "service": service,
+                    "note": data.get("reason") or "",
+                }
+                self._tell_person(event, "module_decision", known.person_id, decision, path)
+            else:
+                mine = {**values, "by_mall": by_mall}
+                self._tell_person(event, "module_step", known.person_id, mine, path)
+        if agency := domain.agency_told_of_step(data):
+            self._tell_agency(event, "module_step_awaited", agency, values, f"/office{path}")

@@ -42,6 +42,9 @@ SAMPLE = {
         {"actor_role": "registrar", "actor_agency": "disdukcapil", "reads": 1},
     ],
     "record_reads_url": "http://127.0.0.1:8000/my-record",
+    "status": "in_review",
+    "status_name": None,
+    "by_mall": False,
 }
 
 
@@ -130,3 +133,37 @@ def test_the_weekly_digest_of_record_reads_lists_each_reader_in_indonesian():
     assert "dari 4 Januari 2027 sampai 10 Januari 2027. Jumlah pembacaan: 4." in body
     assert "- verifier (dpmptsp): 3\n- registrar (disdukcapil): 1" in body
     assert body.endswith("tercantum di http://127.0.0.1:8000/my-record")
+
+
+def test_a_modules_step_is_told_by_the_modules_name_of_the_state_or_the_malls_word():
+    complaint = {"id": "Pengaduan layanan", "en": "Complaint about a service"}
+    verified = {"id": "Terverifikasi", "en": "Verified"}
+    values = {**SAMPLE, "service": complaint, "status": "verified", "status_name": verified}
+    subject, body = texts.render("module_step", "id", **values)
+    assert subject == "Pengaduan layanan: kini Terverifikasi"
+    assert body == (
+        "Permohonan Anda untuk Pengaduan layanan telah berlanjut. Statusnya kini: "
+        "Terverifikasi.\n\nLampirkan denah"
+    )
+    subject, _ = texts.render("module_step", "en", **values)
+    assert subject == "Complaint about a service: now Verified"
+    # no name from the module: the decision table's states in the mall's words, else the code
+    in_review = {**SAMPLE, "service": "Bantuan pangan", "note": ""}
+    assert (
+        texts.render("module_step", "id", **in_review)[0] == "Bantuan pangan: kini Sedang ditinjau"
+    )
+    unnamed = {**in_review, "status": "appealed"}
+    assert texts.render("module_step", "id", **unnamed)[0] == "Bantuan pangan: kini appealed"
+    _, by_mall = texts.render("module_step", "id", **{**in_review, "by_mall": True})
+    assert by_mall.endswith("Langkah ini diambil oleh mal secara otomatis.")
+
+
+def test_the_agency_owing_a_modules_step_is_told_in_the_malls_language():
+    sent = {"id": "Diteruskan ke instansi", "en": "Sent to the agency"}
+    values = {**SAMPLE, "service": "Pengaduan layanan", "status_name": sent, "note": ""}
+    subject, body = texts.render("module_step_awaited", "id", **values)
+    assert subject == "Menunggu langkah instansi Anda: Pengaduan layanan (Diteruskan ke instansi)"
+    assert body == (
+        "Permohonan Pengaduan layanan kini berstatus Diteruskan ke instansi dan menunggu "
+        "langkah berikutnya dari instansi Anda."
+    )
