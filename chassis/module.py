@@ -48,7 +48,7 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
 from chassis.now import Clock
 from chassis.service import MallService, rpc
-from chassis.steps import first_step, note_step, steps_of, take_step
+from chassis.steps import first_step, note_step, steps_by_application, steps_of, take_step
 from contracts import modules as wire
 from contracts.events import envelope
 from contracts.refusals.fields import FORM_NOT_TAKEN, NOTE_REASON
@@ -374,7 +374,7 @@ class MallModule(CalendarReplica, MallService):
             .where(self.applications.applicant_id == self.actor.person_id)
             .order_by(self.applications.created_at.desc())
         )
-        return [self._view(a) for a in self.db.scalars(query)]
+        return self._views(self.db.scalars(query).all())
 
     @rpc
     def worklist(self) -> list[dict]:
@@ -388,7 +388,7 @@ class MallModule(CalendarReplica, MallService):
             (a for a in self.db.scalars(query) if self._owes(a)),
             key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id),
         )
-        return [self._view(a) for a in waiting]
+        return self._views(waiting)
 
     @rpc
     def act(self, application_id: str, payload: dict) -> dict:
@@ -532,8 +532,13 @@ class MallModule(CalendarReplica, MallService):
         """A step on the record that changes no state (an escalation), by the mall."""
         note_step(self.db, self.steps, application, ESCALATE, note, SYSTEM, SYSTEM, at)
 
-    def _history(self, application) -> list[dict]:
-        """The application's steps as replies show them (``wire.Step``)."""
+    def _views(self, applications: list) -> list[dict]:
+        """The views of a list of applications, their steps read in one query."""
+        steps = steps_by_application(self.db, self.steps, [a.id for a in applications])
+        return [self._view(a, steps.get(a.id, [])) for a in applications]
+
+    def _history(self, steps: list) -> list[dict]:
+        """Steps as replies show them (``wire.Step``)."""
         return [
             {
                 "action": step.action,
@@ -543,10 +548,12 @@ class MallModule(CalendarReplica, MallService):
                 "note": step.note,
                 "at": step.at,
             }
-            for step in steps_of(self.db, self.steps, application.id)
+            for step in steps
         ]
 
-    def _view(self, application) -> dict:
+    def _view(self, application, steps: list | None = None) -> dict:
+        if steps is None:
+            steps = steps_of(self.db, self.steps, application.id)
         allowed = self.lifecycle.allowed(application.status, self._parties(application))
         forms = {a: list(self.lifecycle.action(a).form) for a in allowed}
         view = wire.ModuleApplication().dump(
@@ -569,7 +576,7 @@ class MallModule(CalendarReplica, MallService):
                 "allowed_actions": allowed,
                 "note_required_for": [a for a in allowed if self.lifecycle.action(a).note_required],
                 "action_forms": {a: fields for a, fields in forms.items() if fields},
-                "history": self._history(application),
+                "history": self._history(steps),
             }
         )
         return self.present(application, view)

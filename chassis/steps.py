@@ -115,5 +115,13 @@ def note_step(
 
 def steps_of(db: Session, model: type, application_id: str) -> list:
     """The steps of one application, in the order they were taken."""
-    query = select(model).where(model.application_id == application_id).order_by(model.id)
-    return list(db.scalars(query))
+    return steps_by_application(db, model, [application_id]).get(application_id, [])
+
+
+def steps_by_application(db: Session, model: type, application_ids: list[str]) -> dict:
+    """Application id -> its steps in order, in one query (a list of applications)."""
+    query = select(model).where(model.application_id.in_(application_ids)).order_by(model.id)
+    found: dict[str, list] = {}
+    for step in db.scalars(query):
+        found.setdefault(step.application_id, []).append(step)
+    return found
