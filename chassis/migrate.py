@@ -9,6 +9,7 @@ Each service's ``migrations/env.py`` calls ``run_migrations(Base.metadata)``.
 
 import argparse
 import importlib.util
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -142,6 +143,108 @@ def add_overdue_flag_v1() -> None:
 def drop_overdue_flag_v1() -> None:
     with op.batch_alter_table("applications") as table:  # SQLite rebuilds the table
         table.drop_column("overdue_flagged_at")
+
+
+def application_steps_v1() -> None:
+    """A module's application history leaves the JSON ``applications.history`` for rows of
+    ``application_steps`` (``chassis.steps.StepMixin``, the shape licensing's steps have),
+    copied in their order. A module made before it calls this in a migration of its own.
+    Never edit: a later change is a new version."""
+    applications = sa.table(
+        "applications", sa.column("id", sa.String), sa.column("history", sa.JSON)
+    )
+    connection = op.get_bind()
+    histories = connection.execute(sa.select(applications.c.id, applications.c.history)).all()
+    # native DROP COLUMN (SQLite 3.35+), not a batch rebuild: a rebuild of the applications
+    # fails under foreign keys once other rows refer to them (complaints' supporters)
+    op.drop_column("applications", "history")
+    steps = op.create_table("application_steps", *application_step_columns_v1())
+    op.create_index(
+        op.f("ix_application_steps_application_id"), "application_steps", ["application_id"]
+    )
+    rows = []
+    for application_id, history in sorted(histories):
+        previous = None
+        for number, step in enumerate(history or []):
+            at = datetime.fromisoformat(step["at"])
+            rows.append(
+                {
+                    "application_id": application_id,
+                    # the JSON kept no action: the first step submitted the application, a
+                    # later one is named by the state it reached
+                    "action": "submit" if number == 0 else step["status"],
+                    "from_status": previous,
+                    "to_status": step["status"],
+                    "actor_id": step.get("actor_id"),
+                    "actor_role": step.get("actor_role"),
+                    "note": step.get("note"),
+                    "at": at if at.tzinfo else at.replace(tzinfo=UTC),
+                }
+            )
+            previous = step["status"]
+    if rows:  # one insert in order: ids follow the steps' order
+        op.bulk_insert(steps, rows)
+
+
+def drop_application_steps_v1() -> None:
+    """Back to the JSON history, filled from the rows (the action names are lost)."""
+    steps = sa.table(
+        "application_steps",
+        sa.column("id", sa.BigInteger),
+        sa.column("application_id", sa.String),
+        sa.column("to_status", sa.String),
+        sa.column("actor_id", sa.String),
+        sa.column("actor_role", sa.String),
+        sa.column("note", sa.String),
+        sa.column("at", UTCDateTime()),
+    )
+    # a NOT NULL column added to rows that exist needs a default (SQLite cannot alter it later)
+    op.add_column(
+        "applications", sa.Column("history", sa.JSON(), nullable=False, server_default="[]")
+    )
+    connection = op.get_bind()
+    histories: dict[str, list] = {}
+    for step in connection.execute(sa.select(steps).order_by(steps.c.id)).mappings():
+        histories.setdefault(step["application_id"], []).append(
+            {
+                "status": step["to_status"],
+                "actor_id": step["actor_id"],
+                "actor_role": step["actor_role"],
+                "note": step["note"],
+                "at": step["at"].isoformat(),
+            }
+        )
+    applications = sa.table(
+        "applications", sa.column("id", sa.String), sa.column("history", sa.JSON)
+    )
+    for application_id, history in histories.items():
+        connection.execute(
+            applications.update().where(applications.c.id == application_id).values(history=history)
+        )
+    op.drop_index(op.f("ix_application_steps_application_id"), table_name="application_steps")
+    op.drop_table("application_steps")
+
+
+def application_step_columns_v1() -> list[sa.Column]:
+    """The columns of a step table (``chassis.steps.StepMixin``), as first released."""
+    return [
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("application_id", sa.String(length=36), nullable=False),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("from_status", sa.String(length=30), nullable=True),
+        sa.Column("to_status", sa.String(length=30), nullable=False),
+        sa.Column("actor_id", sa.String(length=100), nullable=True),
+        sa.Column("actor_role", sa.String(length=40), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["applications.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    ]
 
 
 def calendar_day_columns_v1() -> list[sa.Column]:

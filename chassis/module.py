@@ -6,6 +6,7 @@ and the application desk every module keeps (submit, read, list mine, worklist, 
         manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
         db = Database(OutboxEvent, ProcessedEvent)
         applications = Application          # a model with ApplicationMixin
+        steps = Step                        # a model with chassis.steps.StepMixin
         calendar_model = CalendarDay        # the mall's calendar (chassis.calendar)
 
         def assess(self, service, form):    # optional: refuse, or say what was found
@@ -17,7 +18,7 @@ an event on every step (``application_submitted``, ``application_status_changed`
 ``application_overdue`` once for each undecided application past its service level.
 Every module closes a deceased applicant's open applications by itself (``person_died``
 from the civil registry, handled once per event): status ``closed``, reason "applicant
-deceased", a step in the application's history and an ``application_closed`` event each.
+deceased", a step in its steps (``chassis.steps``) and an ``application_closed`` event each.
 
 A module announces its manifest on the shared ``modules`` exchange when it starts and
 every ``ANNOUNCE_SECONDS`` while alive: the catalog records it and marks it unavailable
@@ -47,6 +48,7 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.events import event_handler, idempotent
 from chassis.now import Clock
 from chassis.service import MallService, rpc
+from chassis.steps import first_step, note_step, steps_by_application, steps_of, take_step
 from contracts import modules as wire
 from contracts.events import envelope
 from contracts.refusals.fields import FORM_NOT_TAKEN, NOTE_REASON
@@ -72,10 +74,12 @@ DECISION = Lifecycle(
     closed="closed",
 )
 APPLICANT_DECEASED = "applicant deceased"
+CLOSE = "close"  # the action of the mall's own step that closes an application (a death)
 TIMED_OUT = "its service level ended"  # the note of a step the mall took by itself
 # the notes of the escalations a late step gets on its record (lifecycles that escalate)
 TOLD_AGENCY = "past its service level: the agency's administrator is told"
 TOLD_MALL = "still past its service level: the mall's managers are told"
+ESCALATE = "escalate"  # the action of such a step (it changes no state)
 
 
 def load_manifest(path: Path) -> dict:
@@ -140,7 +144,6 @@ class ApplicationMixin:
     routed_to: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    history: Mapped[list] = mapped_column(JSON, default=list)
     overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -152,6 +155,7 @@ class MallModule(CalendarReplica, MallService):
 
     manifest: dict
     applications: type
+    steps: type  # the module's model with chassis.steps.StepMixin
     lifecycle: Lifecycle = DECISION
     announcer = Announcer()
     clock = Clock()  # the sweep's moment; a test may start it days ahead (CLOCK_STARTS_AT)
@@ -160,6 +164,11 @@ class MallModule(CalendarReplica, MallService):
         super().__init_subclass__(**kwargs)
         if "name" in cls.__dict__:
             wire.register_module_events(cls.name)
+            if not hasattr(cls, "steps"):  # a module made before steps were rows
+                raise TypeError(
+                    f"{cls.__name__} needs steps = a model with chassis.steps.StepMixin "
+                    "(and a migration calling chassis.migrate.application_steps_v1)"
+                )
 
     @timer(interval=ANNOUNCE_SECONDS, eager=True)
     def announce(self):
@@ -185,7 +194,7 @@ class MallModule(CalendarReplica, MallService):
             for application in ended:
                 action = lifecycle.timeouts[application.status]
                 target = lifecycle.next_state(application.status, action)
-                self._record_change(application, target, TIMED_OUT, SYSTEM, SYSTEM)
+                self._record_change(application, action, target, TIMED_OUT, SYSTEM, SYSTEM)
         running = tuple(lifecycle.clock_running - set(lifecycle.timeouts))
         overdue = self.db.execute(
             update(table)
@@ -248,11 +257,13 @@ class MallModule(CalendarReplica, MallService):
 
     def _escalated(self, application) -> bool:
         """Whether the mall's managers were told of the step now late (since its flag)."""
-        flagged = application.overdue_flagged_at
-        return any(
-            step["note"] == TOLD_MALL and datetime.fromisoformat(step["at"]) >= flagged
-            for step in application.history
+        steps = self.steps
+        told = select(steps.id).where(
+            steps.application_id == application.id,
+            steps.note == TOLD_MALL,
+            steps.at >= application.overdue_flagged_at,
         )
+        return self.db.scalar(told.limit(1)) is not None
 
     def _owes(self, application) -> bool:
         """Whether the actor plays the staff party that owes the application's next step
@@ -330,18 +341,10 @@ class MallModule(CalendarReplica, MallService):
                 self.lifecycle.service_levels.get(self.lifecycle.start)
                 or service["service_level_days"],
             ),
-            history=[
-                {
-                    "status": self.lifecycle.start,
-                    "actor_id": self.actor.id,
-                    "actor_role": self.actor.role,
-                    "note": None,
-                    "at": now.isoformat(),
-                }
-            ],
         )
         self.db.add(application)
         self.db.flush()
+        first_step(self.db, self.steps, application, self.actor.id, self.actor.role)
         self.db.record_event(
             "application_submitted",
             {
@@ -371,7 +374,7 @@ class MallModule(CalendarReplica, MallService):
             .where(self.applications.applicant_id == self.actor.person_id)
             .order_by(self.applications.created_at.desc())
         )
-        return [self._view(a) for a in self.db.scalars(query)]
+        return self._views(self.db.scalars(query).all())
 
     @rpc
     def worklist(self) -> list[dict]:
@@ -385,7 +388,7 @@ class MallModule(CalendarReplica, MallService):
             (a for a in self.db.scalars(query) if self._owes(a)),
             key=lambda a: most_urgent_first(a.due_at, a.created_at, a.id),
         )
-        return [self._view(a) for a in waiting]
+        return self._views(waiting)
 
     @rpc
     def act(self, application_id: str, payload: dict) -> dict:
@@ -431,7 +434,9 @@ class MallModule(CalendarReplica, MallService):
                 "action_takes_no_form", {"form": [FORM_NOT_TAKEN]}, action=action["action"]
             )
         self.on_step(application, action["action"], values)
-        self._record_change(application, target, note, self.actor.id, self.actor.role)
+        self._record_change(
+            application, action["action"], target, note, self.actor.id, self.actor.role
+        )
         return self._view(application)
 
     # --- what a death closes -------------------------------------------------------------
@@ -449,7 +454,7 @@ class MallModule(CalendarReplica, MallService):
         for application in self.db.scalars(query.with_for_update()).all():
             previous = application.status
             self._record_change(
-                application, self.lifecycle.closed, APPLICANT_DECEASED, SYSTEM, SYSTEM
+                application, CLOSE, self.lifecycle.closed, APPLICANT_DECEASED, SYSTEM, SYSTEM
             )
             self.db.record_event(
                 "application_closed",
@@ -499,39 +504,56 @@ class MallModule(CalendarReplica, MallService):
     def _may_see(self, application) -> bool:
         return self.actor.role == MALL_MANAGER or bool(self._parties(application))
 
-    def _record_change(self, application, status: str, note, actor_id, actor_role) -> None:
-        """One step of the lifecycle: the status, a step in the history, an event; a state
-        with a service level of its own starts its clock."""
-        previous, application.status = application.status, status
+    def _record_change(self, application, action: str, status: str, note, actor_id, actor_role):
+        """One step of the lifecycle: the status, a step row, an event (``take_step``); a
+        state with a service level of its own starts its clock."""
         if days := self.lifecycle.service_levels.get(status):
             application.due_at = self.deadline(utcnow(), days)
             application.overdue_flagged_at = None
-        step = {"status": status, "actor_id": actor_id, "actor_role": actor_role, "note": note}
-        application.history = [*application.history, {**step, "at": utcnow().isoformat()}]
         by_mall = actor_role == SYSTEM  # the mall's own step: neither staff's nor hers
         owing = self.lifecycle.owing_party(status)
-        self.db.record_event(
-            "application_status_changed",
-            {
-                "application_id": application.id,
-                "service": application.service,
-                "status": status,
-                "previous_status": previous,
-                "reason": note,
-                "status_name": wire.state_names(self.manifest, status),
-                "agency": owing and self.agency_of(application, owing),  # its next step's
-                "by_agency": self.actor.agency if not by_mall and self.actor.is_staff else None,
-                "by_applicant": not by_mall and self.actor.is_person(application.applicant_id),
-            },
+        take_step(
+            self.db,
+            self.steps,
+            application,
+            action,
+            status,
+            actor_id,
+            actor_role,
+            note,
+            service=application.service,
+            status_name=wire.state_names(self.manifest, status),
+            agency=owing and self.agency_of(application, owing),  # its next step's
+            by_agency=self.actor.agency if not by_mall and self.actor.is_staff else None,
+            by_applicant=not by_mall and self.actor.is_person(application.applicant_id),
         )
 
     def _note_step(self, application, note: str, at: datetime) -> None:
         """A step on the record that changes no state (an escalation), by the mall."""
-        step = {"status": application.status, "actor_id": SYSTEM, "actor_role": SYSTEM}
-        step |= {"note": note, "at": at.isoformat()}
-        application.history = [*application.history, step]
+        note_step(self.db, self.steps, application, ESCALATE, note, SYSTEM, SYSTEM, at)
 
-    def _view(self, application) -> dict:
+    def _views(self, applications: list) -> list[dict]:
+        """The views of a list of applications, their steps read in one query."""
+        steps = steps_by_application(self.db, self.steps, [a.id for a in applications])
+        return [self._view(a, steps.get(a.id, [])) for a in applications]
+
+    def _history(self, steps: list) -> list[dict]:
+        """Steps as replies show them (``wire.Step``)."""
+        return [
+            {
+                "action": step.action,
+                "status": step.to_status,
+                "actor_id": step.actor_id,
+                "actor_role": step.actor_role,
+                "note": step.note,
+                "at": step.at,
+            }
+            for step in steps
+        ]
+
+    def _view(self, application, steps: list | None = None) -> dict:
+        if steps is None:
+            steps = steps_of(self.db, self.steps, application.id)
         allowed = self.lifecycle.allowed(application.status, self._parties(application))
         forms = {a: list(self.lifecycle.action(a).form) for a in allowed}
         view = wire.ModuleApplication().dump(
@@ -554,10 +576,7 @@ class MallModule(CalendarReplica, MallService):
                 "allowed_actions": allowed,
                 "note_required_for": [a for a in allowed if self.lifecycle.action(a).note_required],
                 "action_forms": {a: fields for a, fields in forms.items() if fields},
-                "history": [
-                    {**step, "at": datetime.fromisoformat(step["at"])}
-                    for step in application.history
-                ],
+                "history": self._history(steps),
             }
         )
         return self.present(application, view)

@@ -318,6 +318,7 @@ class ApplicationRequest(Schema):
 
 
 class Step(Schema):
+    action = fields.String(metadata={"example": "approve"})  # the lifecycle's, or "submit"
     status = fields.String()
     actor_id = fields.String(allow_none=True)
     actor_role = fields.String(allow_none=True)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, utcnow
 from chassis.module import ApplicationMixin
+from chassis.steps import StepMixin
 
 
 class Base(DeclarativeBase):
@@ -52,6 +53,10 @@ class Supporter(Base):
     application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
     person_id: Mapped[str] = mapped_column(String(36))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Step(StepMixin, Base):
+    """One step of an application's life (``chassis.steps``): application_steps."""
 
 
 class CalendarDay(CalendarDayMixin, Base):

@@ -25,6 +25,7 @@ from chassis.errors import Conflict, Forbidden, InvalidInput, NotFound, load
 from chassis.module import MallModule, load_manifest
 from chassis.reconnect import RpcProxy
 from chassis.service import rpc
+from chassis.steps import steps_by_application, steps_of
 from contracts.refusals.modules import OBJECT_ID_NEEDED, OBJECT_NOT_HERS
 from desk.lifecycle import APPLICANT, Action, Lifecycle
 from services.complaints import domain
@@ -44,6 +45,7 @@ from services.complaints.models import (
     OutboxEvent,
     ProcessedEvent,
     RecordedReply,
+    Step,
     Supporter,
 )
 
@@ -134,6 +136,7 @@ class ComplaintsService(MallModule):
     manifest = MANIFEST
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    steps = Step
     calendar_model = CalendarDay
     lifecycle = COMPLAINT
     queue = RpcProxy("queue")  # her tickets and bookings
@@ -291,11 +294,9 @@ class ComplaintsService(MallModule):
         if wanted["status"]:
             select_public = select_public.where(Application.status == wanted["status"])
         select_public = select_public.limit(wanted["limit"]).offset(wanted["offset"])
-        return [
-            self._public(row)
-            for row in self.db.scalars(select_public)
-            if domain.public(self._complaint(row))
-        ]
+        rows = [r for r in self.db.scalars(select_public) if domain.public(self._complaint(r))]
+        steps = steps_by_application(self.db, Step, [row.id for row in rows])  # one query
+        return [self._public(row, steps.get(row.id, [])) for row in rows]
 
     @rpc
     def agency_figures(self, query: dict | None = None) -> list[dict]:
@@ -344,9 +345,10 @@ class ComplaintsService(MallModule):
             rating=row.rating,
         )
 
-    def _public(self, row: Application) -> dict:
+    def _public(self, row: Application, steps: list | None = None) -> dict:
         """A complaint as the public reads it: nobody's name, the text redacted."""
-        answers = [s["note"] for s in row.history if s["status"] == RESOLVED and s["note"]]
+        steps = steps_of(self.db, Step, row.id) if steps is None else steps
+        answers = [s.note for s in steps if s.to_status == RESOLVED and s.note]
         hours = (
             round((row.answered_at - row.created_at).total_seconds() / 3600, 1)
             if row.answered_at is not None

@@ -6,8 +6,9 @@ from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from chassis.calendar import CalendarDayMixin
-from chassis.database import BigId, InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
+from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, new_id, utcnow
 from chassis.sequences import SequenceMixin
+from chassis.steps import StepMixin
 
 
 class Base(DeclarativeBase):
@@ -63,20 +64,10 @@ class Application(Base):
     closed_reason: Mapped[str | None] = mapped_column(String(200))
 
 
-class Transition(Base):
-    """One step in an application's life: who took which action, when, with what note."""
+class Transition(StepMixin, Base):
+    """One step in an application's life (the desk's one step shape, ``chassis.steps``)."""
 
-    __tablename__ = "application_transitions"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    application_id: Mapped[str] = mapped_column(ForeignKey("applications.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[str] = mapped_column(String(30))
-    to_status: Mapped[str] = mapped_column(String(30))
-    actor_id: Mapped[str | None] = mapped_column(String(100))
-    actor_role: Mapped[str | None] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(String(1000))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    __tablename__ = "application_transitions"  # its name from before the shape was shared
 
 
 class Document(Base):

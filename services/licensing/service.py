@@ -28,6 +28,7 @@ from chassis.events import event_handler, idempotent
 from chassis.reconnect import RpcProxy
 from chassis.sequences import next_value
 from chassis.service import MallService, rpc
+from chassis.steps import steps_of, take_step
 from chassis.storage import LocalDocumentStore, document_store
 from contracts import licensing as wire
 from contracts.privacy import mask_name
@@ -502,28 +503,17 @@ class LicensingService(CalendarReplica, MallService):
     ) -> None:
         target = self._target(application, action)
         actor = actor or self.actor
-        self.db.add(
-            Transition(
-                application_id=application.id,
-                action=action,
-                from_status=application.status,
-                to_status=target,
-                actor_id=actor.id,
-                actor_role=actor.role,
-                note=note,
-            )
+        take_step(
+            self.db,
+            Transition,
+            application,
+            action,
+            target,
+            actor.id,
+            actor.role,
+            note,
+            applicant_id=application.applicant_id,
         )
-        self.db.record_event(
-            "application_status_changed",
-            {
-                "application_id": application.id,
-                "status": target,
-                "previous_status": application.status,
-                "reason": note,
-                "applicant_id": application.applicant_id,
-            },
-        )
-        application.status = target
         if target == "approved":
             self._ask_fee(application)
 
@@ -548,28 +538,18 @@ class LicensingService(CalendarReplica, MallService):
         self._transition(application, action, note, actor=_System())
 
     def _close(self, application: Application, status: str, reason: str) -> None:
-        self.db.add(
-            Transition(
-                application_id=application.id,
-                action=status,
-                from_status=application.status,
-                to_status=status,
-                actor_id=SYSTEM,
-                actor_role=SYSTEM,
-                note=reason,
-            )
+        take_step(
+            self.db,
+            Transition,
+            application,
+            status,
+            status,
+            SYSTEM,
+            SYSTEM,
+            reason,
+            applicant_id=application.applicant_id,
         )
-        self.db.record_event(
-            "application_status_changed",
-            {
-                "application_id": application.id,
-                "status": status,
-                "previous_status": application.status,
-                "reason": reason,
-                "applicant_id": application.applicant_id,
-            },
-        )
-        application.status, application.closed_reason = status, reason
+        application.closed_reason = reason
 
     def _issue_if_ready(self, application: Application) -> None:
         permit_type = self._type(application)
@@ -609,11 +589,7 @@ class LicensingService(CalendarReplica, MallService):
             .where(Document.application_id == application.id)
             .order_by(Document.uploaded_at)
         ).all()
-        history = self.db.scalars(
-            select(Transition)
-            .where(Transition.application_id == application.id)
-            .order_by(Transition.id)
-        ).all()
+        history = steps_of(self.db, Transition, application.id)
         permit = self.db.scalar(select(Permit.id).where(Permit.application_id == application.id))
         parties = domain.PERMIT.parties_of(
             self.actor.role,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin, UTCDateTime, utcnow
 from chassis.module import ApplicationMixin
+from chassis.steps import StepMixin
 
 
 class Base(DeclarativeBase):
@@ -32,6 +33,10 @@ class RecordedReply(ReplyMixin, Base):
 
 class Application(ApplicationMixin, Base):
     """A citizen's application for one of the services in ``manifest.yaml``."""
+
+
+class Step(StepMixin, Base):
+    """One step of an application's life (``chassis.steps``): application_steps."""
 
 
 class CalendarDay(CalendarDayMixin, Base):

@@ -37,6 +37,7 @@ from services.regional_tax.models import (
     OutboxEvent,
     ProcessedEvent,
     RecordedReply,
+    Step,
 )
 
 IMPORTERS = (AGENCY_ADMIN, VERIFIER)  # the tax office loads the bills
@@ -49,6 +50,7 @@ class RegionalTaxService(MallModule):
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    steps = Step
     calendar_model = CalendarDay
     civil_registry = RpcProxy("civil_registry")
 

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase
 from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
+from chassis.steps import StepMixin
 
 
 class Base(DeclarativeBase):
@@ -25,6 +26,10 @@ class RecordedReply(ReplyMixin, Base):
 
 class Application(ApplicationMixin, Base):
     """One household's application: the form, what the registry showed, the program."""
+
+
+class Step(StepMixin, Base):
+    """One step of an application's life (``chassis.steps``): application_steps."""
 
 
 class CalendarDay(CalendarDayMixin, Base):

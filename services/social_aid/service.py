@@ -21,6 +21,7 @@ from services.social_aid.models import (
     OutboxEvent,
     ProcessedEvent,
     RecordedReply,
+    Step,
 )
 
 
@@ -39,6 +40,7 @@ class SocialAidService(MallModule):
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    steps = Step
     calendar_model = CalendarDay
     civil_registry = RpcProxy("civil_registry")
     rules = EligibilityRules()

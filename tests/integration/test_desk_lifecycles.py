@@ -14,6 +14,7 @@ from chassis.calendar import CalendarDayMixin
 from chassis.database import Database, InboxMixin, OutboxMixin, ReplyMixin, make_engine, utcnow
 from chassis.errors import Forbidden, InvalidInput, NotFound
 from chassis.module import TIMED_OUT, ApplicationMixin, MallModule
+from chassis.steps import StepMixin
 from contracts import modules as wire
 from desk.deadlines import add_working_days
 from desk.lifecycle import APPLICANT, Action, Lifecycle
@@ -87,6 +88,10 @@ class Case(ApplicationMixin, Base):
     pass
 
 
+class CaseStep(StepMixin, Base):
+    pass
+
+
 class Day(CalendarDayMixin, Base):
     __tablename__ = "calendar_days"
 
@@ -96,6 +101,7 @@ class ProbeModule(MallModule):
     manifest = wire.Manifest().load(MANIFEST)
     db = Database(Outbox, Inbox, Replies)
     applications = Case
+    steps = CaseStep
     calendar_model = Day
     lifecycle = CASES
 

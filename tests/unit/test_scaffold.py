@@ -49,6 +49,7 @@ def test_the_module_has_service_models_manifest_migrations_config_tests_and_read
         "migrations/env.py",
         "migrations/script.py.mako",
         "migrations/versions/0001_initial.py",
+        "migrations/versions/0002_application_steps.py",
         "tests/__init__.py",
         "tests/conftest.py",
         f"tests/test_{name}.py",
@@ -126,6 +127,7 @@ def test_the_migration_builds_exactly_the_tables_of_the_models(made, tmp_path):
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
         "applications",
+        "application_steps",
         "calendar_days",
         "recorded_replies",
         "inbox",

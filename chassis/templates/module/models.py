@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 from chassis.calendar import CalendarDayMixin
 from chassis.database import InboxMixin, OutboxMixin, ReplyMixin
 from chassis.module import ApplicationMixin
+from chassis.steps import StepMixin
 
 
 class Base(DeclarativeBase):
@@ -29,6 +30,10 @@ class RecordedReply(ReplyMixin, Base):
 
 class Application(ApplicationMixin, Base):
     """A citizen's application for one of the services in ``manifest.yaml``."""
+
+
+class Step(StepMixin, Base):
+    """One step of an application's life (``chassis.steps``): application_steps."""
 
 
 class CalendarDay(CalendarDayMixin, Base):

@@ -21,6 +21,7 @@ from .models import (
     OutboxEvent,
     ProcessedEvent,
     RecordedReply,
+    Step,
 )
 
 LARGE_HOUSEHOLD = 5  # an example rule: such households are looked at first
@@ -31,6 +32,7 @@ class MppTemplateService(MallModule):
     manifest = load_manifest(Path(__file__).with_name("manifest.yaml"))
     db = Database(OutboxEvent, ProcessedEvent, RecordedReply)
     applications = Application
+    steps = Step
     calendar_model = CalendarDay
 
     def assess(self, service: dict, form: dict) -> dict:
