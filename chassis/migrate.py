@@ -145,6 +145,17 @@ def drop_overdue_flag_v1() -> None:
         table.drop_column("overdue_flagged_at")
 
 
+def tracking_hash_v1() -> None:
+    """A visitor's application keeps the digest of her tracking code
+    (``chassis.module.ApplicationMixin.tracking_hash``). A module made before it calls this
+    in a migration of its own."""
+    op.add_column("applications", sa.Column("tracking_hash", sa.String(length=64), nullable=True))
+
+
+def drop_tracking_hash_v1() -> None:
+    op.drop_column("applications", "tracking_hash")  # native: the steps refer to the table
+
+
 def application_steps_v1() -> None:
     """A module's application history leaves the JSON ``applications.history`` for rows of
     ``application_steps`` (``chassis.steps.StepMixin``, the shape licensing's steps have),

@@ -52,6 +52,7 @@ from chassis.steps import first_step, note_step, steps_by_application, steps_of,
 from contracts import modules as wire
 from contracts.events import envelope
 from contracts.refusals.fields import FORM_NOT_TAKEN, NOTE_REASON
+from desk import tracking
 from desk.deadlines import most_urgent_first
 from desk.lifecycle import APPLICANT, Action, IllegalTransition, Lifecycle
 
@@ -130,6 +131,11 @@ class Announcer(DependencyProvider):
         return announce
 
 
+def person_of(applicant_id: str | None) -> str | None:
+    """The applicant as replies and events name her: a person, or None for a visitor."""
+    return None if tracking.is_visitor(applicant_id) else applicant_id
+
+
 class ApplicationMixin:
     """The table of a module's applications (add it to the module's own Base)."""
 
@@ -137,7 +143,7 @@ class ApplicationMixin:
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     service: Mapped[str] = mapped_column(String(30), index=True)
-    applicant_id: Mapped[str] = mapped_column(String(36), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(36), index=True)  # or a visitor's
     status: Mapped[str] = mapped_column(String(20), index=True)
     form: Mapped[dict] = mapped_column(JSON)
     assessment: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -145,6 +151,8 @@ class ApplicationMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a visitor's application: the digest of the code she was given (desk.tracking)
+    tracking_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class MallModule(CalendarReplica, MallService):
@@ -157,6 +165,7 @@ class MallModule(CalendarReplica, MallService):
     applications: type
     steps: type  # the module's model with chassis.steps.StepMixin
     lifecycle: Lifecycle = DECISION
+    tracking_code: str | None = None  # the one a visitor showed to this worker's call
     announcer = Announcer()
     clock = Clock()  # the sweep's moment; a test may start it days ahead (CLOCK_STARTS_AT)
 
@@ -317,11 +326,15 @@ class MallModule(CalendarReplica, MallService):
 
     @rpc
     def submit_application(self, payload: dict) -> dict:
-        """A citizen applies for one of the module's services with its form."""
-        if self.actor.role != CITIZEN or not self.actor.person_id:
-            raise Forbidden("citizens_apply_for_themselves")
+        """A citizen applies for one of the module's services with its form; a visitor
+        who is not signed in may file a service that takes visitors, and is given the
+        tracking code that lets her follow it (once: only its digest is kept)."""
         request = load(wire.ApplicationRequest(), payload)
         service = self._service(request["service"])
+        visitor = self.actor.id is None and service.get("visitors")
+        if not visitor and (self.actor.role != CITIZEN or not self.actor.person_id):
+            raise Forbidden("citizens_apply_for_themselves")
+        code = tracking.new_code() if visitor else None
         form = load(wire.form_schema(service["form"]), request["form"])
         form = wire.form_schema(service["form"]).dump(form)  # JSON-safe (dates as text)
         assessment = self.assess(service, form)
@@ -329,7 +342,8 @@ class MallModule(CalendarReplica, MallService):
         application = self.applications(
             id=str(uuid.uuid4()),
             service=service["code"],
-            applicant_id=self.actor.person_id,
+            applicant_id=tracking.visitor_id() if visitor else self.actor.person_id,
+            tracking_hash=tracking.digest(code) if code else None,
             status=self.lifecycle.start,
             form=form,
             assessment=assessment,
@@ -350,16 +364,21 @@ class MallModule(CalendarReplica, MallService):
             {
                 "application_id": application.id,
                 "service": application.service,
-                "applicant_id": application.applicant_id,
+                "applicant_id": person_of(application.applicant_id),
                 "due_at": application.due_at,
                 "agency": self.manifest["agency"]["code"],
                 "service_name": {"id": service["name_id"], "en": service["name_en"]},
             },
         )
-        return self._view(application)
+        self.tracking_code = code
+        view = self._view(application)
+        return {**view, "tracking_code": code} if code else view
 
     @rpc
-    def get_application(self, application_id: str) -> dict:
+    def get_application(self, application_id: str, tracking_code: str | None = None) -> dict:
+        """An application, to its parties, the mall's managers and whoever shows its
+        tracking code (a visitor's)."""
+        self.tracking_code = tracking_code
         application = self.db.get(self.applications, application_id)
         if application is None or not self._may_see(application):
             raise NotFound("no_application", application=application_id)
@@ -395,6 +414,7 @@ class MallModule(CalendarReplica, MallService):
         """An officer of the module's agency reviews, approves or rejects; the applicant
         withdraws while it is undecided."""
         action = load(wire.Action(), payload)
+        self.tracking_code = action.get("tracking_code")
         step = self.lifecycle.action(action["action"])
         if step is None:
             known = [a.name for a in self.lifecycle.actions]
@@ -409,7 +429,7 @@ class MallModule(CalendarReplica, MallService):
         application = self.db.scalar(query.with_for_update())
         if application is None or not self._may_see(application):
             raise NotFound("no_application", application=application_id)
-        if step.party == APPLICANT and not self.actor.is_person(application.applicant_id):
+        if step.party == APPLICANT and APPLICANT not in self._parties(application):
             raise Forbidden("only_the_applicant")
         if step.party != APPLICANT and step.party not in self._parties(application):
             raise Forbidden("not_your_agency", agency=self.agency_of(application, step.party))
@@ -494,7 +514,10 @@ class MallModule(CalendarReplica, MallService):
     def _parties(self, application) -> set[str]:
         """The parties the actor plays on this application."""
         actor = self.actor
-        played = {APPLICANT} if actor.is_person(application.applicant_id) else set()
+        mine = actor.is_person(application.applicant_id) or tracking.holds(
+            application.tracking_hash, self.tracking_code
+        )
+        played = {APPLICANT} if mine else set()
         for party, roles in self.lifecycle.parties.items():
             agency = self.agency_of(application, party)
             if actor.role in roles and agency is not None and actor.agency == agency:
@@ -525,7 +548,7 @@ class MallModule(CalendarReplica, MallService):
             status_name=wire.state_names(self.manifest, status),
             agency=owing and self.agency_of(application, owing),  # its next step's
             by_agency=self.actor.agency if not by_mall and self.actor.is_staff else None,
-            by_applicant=not by_mall and self.actor.is_person(application.applicant_id),
+            by_applicant=not by_mall and APPLICANT in self._parties(application),
         )
 
     def _note_step(self, application, note: str, at: datetime) -> None:
@@ -561,7 +584,8 @@ class MallModule(CalendarReplica, MallService):
                 "id": application.id,
                 "module": self.name,
                 "service": application.service,
-                "applicant_id": application.applicant_id,
+                "applicant_id": person_of(application.applicant_id),
+                "yours": APPLICANT in self._parties(application),
                 "status": application.status,
                 "form": application.form,
                 "assessment": application.assessment,

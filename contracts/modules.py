@@ -176,6 +176,8 @@ class OfferedService(Schema):
     # a view (of ``Manifest.views``) of open cases like a draft of this form: shown before
     # a new one is filed, so the citizen may add her voice to one instead
     similar_view = fields.String(load_default=None, validate=NAME)
+    # someone not signed in may file it too (a visitor): she is given a tracking code
+    visitors = fields.Boolean(load_default=False)
 
 
 class Agency(Schema):
@@ -239,7 +241,7 @@ class ApplicationClosed(Schema):
 class ApplicationSubmitted(Schema):
     application_id = fields.String(required=True)
     service = fields.String(required=True)
-    applicant_id = fields.String(required=True)
+    applicant_id = fields.String(required=True, allow_none=True)  # None: a visitor
     due_at = MallDateTime(required=True)
     # the deciding agency, told of it, and the service's name for whoever tells the
     # applicant (absent in events published before the fields existed)
@@ -330,7 +332,13 @@ class ModuleApplication(Schema):
     id = fields.String()
     module = fields.String()
     service = fields.String()
-    applicant_id = fields.String()
+    applicant_id = fields.String(
+        allow_none=True, metadata={"description": "none for a visitor, or kept from this caller"}
+    )
+    yours = fields.Boolean(metadata={"description": "the caller is its applicant"})
+    tracking_code = fields.String(
+        metadata={"description": "a visitor's code to follow it: in the reply that filed it, once"}
+    )
     status = fields.String()
     form = fields.Dict()
     assessment = fields.Dict(metadata={"description": "what the module found (eligibility)"})
@@ -354,6 +362,12 @@ class ModuleApplication(Schema):
     history = fields.List(fields.Nested(Step))
 
 
+class TrackingQuery(Schema):
+    """A visitor reads her application with the code she was given when she filed it."""
+
+    tracking_code = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
+
+
 class Action(Schema):
     # an action of the module's lifecycle (the decision table's: review, approve, reject,
     # withdraw); the module refuses one it does not have
@@ -366,6 +380,8 @@ class Action(Schema):
     # the values of an action that takes a form (``action_forms`` of the application: the
     # agency a complaint goes to, the rating of an answer), checked against its fields
     form = fields.Dict(load_default=None, allow_none=True)
+    # a visitor's claim to act as the applicant (the code she was given when she filed)
+    tracking_code = fields.String(load_default=None, validate=validate.Length(max=40))
 
 
 def form_schema(form: list[dict]) -> Schema:

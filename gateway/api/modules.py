@@ -8,6 +8,7 @@ that has stopped announcing itself answers 503.
 
 from flask import Blueprint, g, jsonify
 from marshmallow import ValidationError
+from werkzeug.exceptions import Unauthorized
 
 from chassis.errors import NotFound
 from contracts import catalog as catalog_wire
@@ -88,9 +89,10 @@ def describe_module(module: str):
 
 
 @bp.post("/modules/<module>/applications")
-@signed_in
 def apply(module: str):
     """Apply to a module's service; the form is checked against the module's manifest.
+    A service that takes visitors (``visitors`` in the manifest) may be filed without a
+    sign-in: the reply carries the ``tracking_code`` to follow it, once.
     ---
     post:
       requestBody:
@@ -103,6 +105,7 @@ def apply(module: str):
           content:
             application/json:
               schema: contracts.modules.ModuleApplication
+        401: Unauthorized
         403: Forbidden
         409: Conflict
     """
@@ -116,6 +119,8 @@ def submit_application(module: str, body: dict) -> dict:
     offered = {service["code"]: service for service in manifest["services"]}
     if body["service"] not in offered:
         raise ValidationError({"service": [f"one of {sorted(offered)}"]})
+    if g.actor.id is None and not offered[body["service"]].get("visitors"):
+        raise Unauthorized("sign in first")
     if errors := wire.form_schema(offered[body["service"]]["form"]).validate(body["form"]):
         raise ValidationError({"form": errors})
     return call(module, "submit_application", body)
@@ -142,19 +147,24 @@ def my_module_applications(module: str):
 
 
 @bp.get("/modules/<module>/applications/<application_id>")
-@signed_in
 def get_module_application(module: str, application_id: str):
-    """An application, with what the module found and its history (applicant, officers).
+    """An application, with what the module found and its history (applicant, officers;
+    a visitor who filed it, with her ``tracking_code``).
     ---
     get:
+      parameters:
+      - {in: query, schema: contracts.modules.TrackingQuery}
       responses:
         200:
           content:
             application/json:
               schema: contracts.modules.ModuleApplication
+        401: Unauthorized
+        404: NotFound
     """
-    live_manifest(module)
-    return jsonify(call(module, "get_application", application_id))
+    code = query_args(wire.TrackingQuery()).get("tracking_code")
+    live_manifest(module)  # without a sign-in or her code, it is nobody's to read: 404
+    return jsonify(call(module, "get_application", application_id, code))
 
 
 @bp.get("/modules/<module>/worklist")
@@ -179,7 +189,6 @@ def module_worklist(module: str):
 
 
 @bp.post("/modules/<module>/applications/<application_id>/actions")
-@signed_in
 def act_on_module_application(module: str, application_id: str):
     """An officer of the module's agency reviews, approves or rejects; the applicant
     withdraws while it is undecided. ``allowed_actions`` of the application says which.
@@ -195,12 +204,13 @@ def act_on_module_application(module: str, application_id: str):
           content:
             application/json:
               schema: contracts.modules.ModuleApplication
+        401: Unauthorized
         403: Forbidden
         404: NotFound
         409: Conflict
         422: InvalidInput
     """
-    body = json_body(wire.Action())
+    body = json_body(wire.Action())  # a visitor shows her code in it
     live_manifest(module)
     return jsonify(call(module, "act", application_id, body))
 

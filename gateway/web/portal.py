@@ -46,6 +46,8 @@ citizen_only = signed_in_as(CITIZEN)
 BOOKING_DAYS = 14  # how far ahead the booking page offers days
 CANCEL_COOKIE = "ticket_cancel_code"
 CANCEL_COOKIE_SECONDS = 24 * 3600  # a ticket lives one day
+TRACKING_COOKIE = "tracking_code"  # a visitor's claim to her application, on its page only
+TRACKING_COOKIE_SECONDS = 90 * 24 * 3600  # a complaint is answered, confirmed or closed by then
 # the nine elements of the satisfaction survey (PermenPAN-RB 14/2017), in its order
 SKM_ELEMENTS = [
     lazy_gettext("Requirements"),
@@ -345,8 +347,20 @@ def act(application_id: str):
     return redirect(url_for("portal.application", application_id=application_id), 303)
 
 
+def citizen_or_visitor(view):
+    """Pages of a module's application that a visitor (not signed in) may use too, where
+    its service takes visitors; staff are refused as on every citizen's page."""
+    for_citizens = citizen_only(view)
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        return view(*args, **kwargs) if g.actor.id is None else for_citizens(*args, **kwargs)
+
+    return guarded
+
+
 @bp.route("/modules/<module>/services/<service>", methods=["GET", "POST"])
-@citizen_only
+@citizen_or_visitor
 def module_application(module: str, service: str):
     manifest = attempt(live_manifest, module)
     offered = {s["code"]: s for s in manifest["services"]}
@@ -354,6 +368,8 @@ def module_application(module: str, service: str):
         return refusal(404, gettext("No such service."))
     errors, message, status, similar = {}, None, 200, None
     spec = offered[service]
+    if g.actor.id is None and not spec.get("visitors"):  # back here once signed in
+        return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
     # a link may fill in the form's own fields by name (a complaint about this ticket)
     shown = {f["name"]: request.args[f["name"]] for f in spec["form"] if f["name"] in request.args}
     if request.method == "POST":
@@ -363,9 +379,11 @@ def module_application(module: str, service: str):
         try:
             if not similar:
                 found = attempt(submit_application, module, {"service": service, "form": form})
-                return redirect(
-                    url_for("portal.module_status", module=module, application_id=found["id"]), 303
-                )
+                page = url_for("portal.module_status", module=module, application_id=found["id"])
+                response = redirect(page, 303)
+                if found.get("tracking_code"):  # a visitor's: this browser keeps it for her
+                    remember_tracking_code(response, page, found["tracking_code"])
+                return response
         except Refused as err:
             errors, message, status = err.fields.get("form", err.fields), err.message, err.status
     page = render_template(
@@ -400,16 +418,32 @@ def similar_cases(manifest: dict, service: dict, form: dict) -> dict | None:
 
 
 @bp.get("/modules/<module>/applications/<application_id>")
-@citizen_only
+@citizen_or_visitor
 def module_status(module: str, application_id: str, errors=None, message=None, code=200):
     manifest = attempt(live_manifest, module)
-    found = call(module, "get_application", application_id)
+    tracking = None
+    if g.actor.id is None:  # a visitor: the code she typed, or the one this browser keeps
+        if typed := request.args.get("code", "").strip():
+            response = redirect(request.path, 303)
+            remember_tracking_code(response, request.path, typed)
+            return response
+        tracking = request.cookies.get(TRACKING_COOKIE)
+        if not tracking:
+            return render_template("portal/tracking_code.html", manifest=manifest)
+    try:
+        found = attempt(call, module, "get_application", application_id, tracking)
+    except Refused as err:
+        if tracking is None:
+            raise
+        page = render_template("portal/tracking_code.html", manifest=manifest, wrong=True)
+        return page, err.status
     offered = {s["code"]: s for s in manifest["services"]}
     page = render_template(
         "portal/module_application.html",
         manifest=manifest,
         service=offered.get(found["service"], {}),
         application=found,
+        tracking_code=tracking,
         errors=errors or {},
         message=message,
         form=request.form if errors else {},
@@ -417,13 +451,29 @@ def module_status(module: str, application_id: str, errors=None, message=None, c
     return page, code
 
 
+def remember_tracking_code(response, page: str, code: str) -> None:
+    """The visitor's code, kept by her browser for the page of her application only."""
+    response.set_cookie(
+        TRACKING_COOKIE,
+        code,
+        max_age=TRACKING_COOKIE_SECONDS,
+        path=page,
+        httponly=True,
+        secure=request.is_secure,
+        samesite="Lax",
+    )
+
+
 @bp.post("/modules/<module>/applications/<application_id>/actions")
-@citizen_only
+@citizen_or_visitor
 def module_act(module: str, application_id: str):
     """The applicant's own steps on a module's application: withdrawing it, confirming or
-    reopening an answer (what its ``allowed_actions`` offer her)."""
+    reopening an answer (what its ``allowed_actions`` offer her; a visitor by her code)."""
+    step = step_posted()
+    if g.actor.id is None:
+        step["tracking_code"] = request.cookies.get(TRACKING_COOKIE)
     try:
-        attempt(call, module, "act", application_id, step_posted())
+        attempt(call, module, "act", application_id, step)
     except Refused as err:
         return module_status(module, application_id, err.fields, err.message, err.status)
     return redirect(

@@ -75,6 +75,7 @@ RATING_FORM = (
         "max": 4,
     },
 )
+CONTACT_FIELDS = frozenset({"contact_name", "contact"})  # a visitor's, optional
 ANSWERING = frozenset({DISPOSITIONED, FOLLOWED_UP, REOPENED})  # the agency owes an answer
 COMPLAINT = Lifecycle(
     kind="complaint",
@@ -213,10 +214,11 @@ class ComplaintsService(MallModule):
             self._complaint(application),
             actor.role,
             actor.role == AGENCY_ADMIN and actor.agency == DESK,
-            viewer_is_complainant=actor.is_person(application.applicant_id),
+            viewer_is_complainant=view["yours"],  # her account, or a visitor's code
         )
         if shown is None:
             view["applicant_id"] = None
+            view["form"] = {**view["form"], **dict.fromkeys(CONTACT_FIELDS & view["form"].keys())}
             if domain.names_her(application.object_kind):  # her ticket's id leads to her
                 view["form"] = {**view["form"], "object_id": None}
             for step in view["history"]:

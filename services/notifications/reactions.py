@@ -447,9 +447,11 @@ class ModuleReactions:
     @event_handler(modules.APPLICATIONS, "application_submitted")
     @idempotent
     def on_module_application_submitted(self, event: dict) -> None:
-        """As a licensing submission: the deciding agency's inbox and the applicant."""
+        """As a licensing submission: the deciding agency's inbox and the applicant (none
+        for a visitor: she follows it with her tracking code)."""
         module, data = event["source"], event["data"]
-        self._remember_application(module, data["application_id"], data["applicant_id"], data)
+        if data["applicant_id"] is not None:
+            self._remember_application(module, data["application_id"], data["applicant_id"], data)
         due = datetime.fromisoformat(data["due_at"])
         path = f"/modules/{module}/applications/{data['application_id']}"
         service = data.get("service_name") or data["service"]
@@ -463,7 +465,8 @@ class ModuleReactions:
             "agency": data.get("agency") or module,
             "due": due,
         }
-        self._tell_person(event, "application_submitted", data["applicant_id"], values, path)
+        if data["applicant_id"] is not None:
+            self._tell_person(event, "application_submitted", data["applicant_id"], values, path)
 
     @event_handler(modules.APPLICATIONS, "application_overdue")
     @idempotent

@@ -3,6 +3,7 @@ verified and dispositioned by the mall's complaint officers (agency mpp), answer
 agency it is sent to, confirmed with a rating or closed when unconfirmed; who sees whom;
 the voices of other citizens; the public page."""
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -463,3 +464,52 @@ def test_her_tickets_id_is_kept_from_whoever_may_not_know_who_she_is(mall_desk):
         "ticket",
         None,
     )
+
+
+VISITOR = {"id": None, "role": None, "agency": None}  # not signed in
+
+
+def test_a_visitor_files_a_complaint_and_follows_it_with_her_tracking_code(desk):
+    form = {
+        "category": "facilities",
+        "text": "Toilet lantai dua rusak sejak minggu lalu dan belum diperbaiki.",
+        "object_kind": "mall",
+        "contact_name": "Warga Sragen",
+        "contact": "0812-3456-7890",
+    }
+    filed = complain(desk, VISITOR, **form)
+    code = filed["tracking_code"]
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", code)
+    assert (filed["applicant_id"], filed["yours"]) == (None, True)
+    [submitted] = events(desk, "application_submitted")
+    assert submitted["applicant_id"] is None  # no one to tell by account
+    [row] = rows(desk["DATABASE_URL"], select(Application))
+    assert row.tracking_hash and code not in row.tracking_hash  # only its digest is kept
+
+    with rpc_to("complaints", desk, actor=VISITOR) as anyone:
+        with pytest.raises(NotFound):  # without her code it is nobody's to read
+            anyone.get_application(filed["id"])
+        with pytest.raises(NotFound):
+            anyone.get_application(filed["id"], "AAAAA-BBBBB")
+        hers = anyone.get_application(filed["id"], code.lower())
+    assert hers["yours"] and hers["form"]["contact"] == "0812-3456-7890"
+    assert "tracking_code" not in hers  # told once, when she filed it
+    officer_view = read(desk, MALL_OFFICER, filed["id"])
+    assert (officer_view["yours"], officer_view["form"]["contact_name"]) == (False, "Warga Sragen")
+
+    sent_to(desk, filed["id"], "dinkes")
+    act(desk, DINKES, filed["id"], "resolve", "Toilet lantai dua sudah diperbaiki.")
+    with rpc_to("complaints", desk, actor=VISITOR) as anyone:
+        with pytest.raises(NotFound):  # another visitor, without the code: nothing there
+            anyone.act(filed["id"], {"action": "confirm", "form": {"rating": 1}})
+        closed = anyone.act(
+            filed["id"], {"action": "confirm", "form": {"rating": 3}, "tracking_code": code}
+        )
+    assert (closed["status"], closed["rating"]) == ("closed", 3)
+
+
+def test_an_anonymous_visitors_contact_is_kept_from_the_agency(desk):
+    filed = complain(desk, VISITOR, anonymous=True, contact="warga@example.org")
+    sent_to(desk, filed["id"], "dinkes")
+    assert read(desk, DINKES, filed["id"])["form"]["contact"] is None
+    assert read(desk, MALL_OFFICER, filed["id"])["form"]["contact"] is None  # anonymous: all

@@ -174,3 +174,43 @@ def test_views_and_operations_refuse_what_the_manifest_does_not_name(mall):
     assert (
         http.post("/api/v1/modules/complaints/applications/x/operations/voice").status_code == 401
     )
+
+
+def test_a_visitor_files_on_the_page_and_follows_it_with_her_code(mall):
+    visitor = mall.test_client()  # not signed in
+    assert visitor.get(COMPLAINT).status_code == 200  # the desk takes visitors
+    filed = visitor.post(COMPLAINT, data={**FORM, "contact": "0812-1111-2222"})
+    assert filed.status_code == 303, filed.get_data(as_text=True)[:2000]
+    page = filed.headers["Location"]
+    shown = visitor.get(page).get_data(as_text=True)
+    code = re.search(r'id="tracking-code">([A-Z2-9-]+)<', shown).group(1)
+    assert 'data-status="received"' in shown
+
+    other = mall.test_client()  # another browser: her code, or nothing
+    asked = other.get(page).get_data(as_text=True)
+    assert 'name="code"' in asked and "tracking-code" not in asked
+    wrong = other.get(page, query_string={"code": "AAAAA-BBBBB"}, follow_redirects=True)
+    assert wrong.status_code == 404 and 'id="wrong-code"' in wrong.get_data(as_text=True)
+    other = mall.test_client()
+    typed = other.get(page, query_string={"code": code}, follow_redirects=True)
+    assert typed.status_code == 200 and code in typed.get_data(as_text=True)
+
+
+def test_the_api_takes_a_visitors_complaint_and_nothing_else_without_a_sign_in(mall):
+    http = mall.test_client()
+    refused = http.post(
+        "/api/v1/modules/complaints/applications", json={"service": "nope", "form": {}}
+    )
+    assert refused.status_code == 422  # the service is checked first, then who may file it
+    filed = http.post(
+        "/api/v1/modules/complaints/applications", json={"service": "complaint", "form": FORM}
+    )
+    assert filed.status_code == 201, filed.get_data(as_text=True)
+    complaint = filed.get_json()
+    path = f"/api/v1/modules/complaints/applications/{complaint['id']}"
+    assert http.get(path).status_code == 404  # without a sign-in or her code: nobody's
+    assert http.get(path, query_string={"tracking_code": "AAAAA-BBBBB"}).status_code == 404
+    hers = http.get(path, query_string={"tracking_code": complaint["tracking_code"]})
+    assert hers.status_code == 200 and hers.get_json()["yours"] is True
+    no_code = http.post(f"{path}/actions", json={"action": "confirm"})
+    assert no_code.status_code == 404

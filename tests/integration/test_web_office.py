@@ -339,6 +339,15 @@ def test_the_citizen_withdraws_her_module_application_from_its_page(mall):
     again = siti.post(f"{path}/actions", {"action": "withdraw"})
     assert again.status_code == 409 and "sudah ditutup" in text(again)
 
+    # a service that takes no visitors: nothing of it without a sign-in
+    visitor = mall["app"].test_client()
+    api = "/api/v1/modules/social_aid/applications"
+    assert visitor.post(api, json={"service": "bantuan_sosial", "form": form}).status_code == 401
+    assert visitor.get(f"{api}/{application}").status_code == 404  # nobody's without her code
+    asked = visitor.get("/modules/social_aid/services/bantuan_sosial")
+    assert asked.status_code == 302 and "/sign-in" in asked.headers["Location"]
+    assert 'name="code"' in text(visitor.get(path))  # her page asks a visitor for a code
+
 
 def test_the_registrar_registers_a_birth_and_a_death_by_nik(mall):
     registrar = Page(mall["app"], REGISTRAR)

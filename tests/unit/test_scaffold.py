@@ -50,6 +50,7 @@ def test_the_module_has_service_models_manifest_migrations_config_tests_and_read
         "migrations/script.py.mako",
         "migrations/versions/0001_initial.py",
         "migrations/versions/0002_application_steps.py",
+        "migrations/versions/0003_tracking_hash.py",
         "tests/__init__.py",
         "tests/conftest.py",
         f"tests/test_{name}.py",

@@ -1,0 +1,21 @@
+"""a visitor's application keeps the digest of her tracking code
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-01-01 00:00:00
+"""
+
+from chassis.migrate import drop_tracking_hash_v1, tracking_hash_v1
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    tracking_hash_v1()
+
+
+def downgrade() -> None:
+    drop_tracking_hash_v1()
