@@ -214,3 +214,24 @@ def test_the_api_takes_a_visitors_complaint_and_nothing_else_without_a_sign_in(m
     assert hers.status_code == 200 and hers.get_json()["yours"] is True
     no_code = http.post(f"{path}/actions", json={"action": "confirm"})
     assert no_code.status_code == 404
+
+
+def test_an_anonymous_complainant_is_shown_to_no_one_at_the_mall_on_any_page_or_route(mall):
+    siti, officer, dinkes = Page(mall, SITI), Page(mall, MALL_OFFICER), Page(mall, DINKES)
+    mine = file_complaint(siti, {**FORM, "anonymous": "yes"})
+    complaint_id = mine.rsplit("/", 1)[-1]
+    office = f"/office/modules/complaints/applications/{complaint_id}"
+    step(officer, office, "verify")
+    step(officer, office, "disposition", **{"form.agency": "dinkes"})
+    api = f"/api/v1/modules/complaints/applications/{complaint_id}"
+    for staff in (MALL_OFFICER, DINKES, MANAGER):
+        read = mall.test_client().get(api, headers=bearer(mall, staff)).get_json()
+        assert read["applicant_id"] is None, staff
+        assert SITI.id not in str(read) and SITI.person_id not in str(read), staff
+    for page in (officer, dinkes):
+        shown = page.get(office).get_data(as_text=True)
+        assert SITI.person_id not in shown and SITI.id not in shown
+        assert "tidak ditampilkan kepada Anda" in shown
+    assert mall.test_client().get(api, headers=bearer(mall, SITI)).get_json()["applicant_id"] == (
+        SITI.person_id
+    )  # her own
